@@ -1,0 +1,147 @@
+"""The composition root: the one place that builds Frontdesk's parts and wires them together.
+
+Real parts by default (SQL store migrated on start, the knowledge base ingested incrementally, the policy chain from
+config); any part can be replaced by a fake through keyword overrides, which is how tests and `frontdesk eval` run
+the same engine without a server. Adapters register their `Outbox` / `AgentDesk` in `App.outboxes` / `App.desks`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.desk import Desk, Locks
+from bot.dispatcher import Dispatcher
+from bot.engine import Engine
+from bot.ports import AgentDesk, Answerer, Outbox, Phrasebook, Store
+from bot.settings import Config, Settings
+from bot.types import Mode, Platform
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    config: Config
+    store: Store
+    answerer: Answerer
+    engine: Engine
+    dispatcher: Dispatcher
+    desk: Desk
+    phrases: Phrasebook
+    outboxes: dict[Platform, Outbox] = field(default_factory=dict)
+    desks: dict[Platform, AgentDesk] = field(default_factory=dict)
+    knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            result = close()
+            if hasattr(result, "__await__"):
+                await result
+
+
+def channel_defaults(config: Config, settings: Settings) -> Any:
+    from bot.store.defaults import ChannelDefaults
+
+    routing = config.routing
+    return ChannelDefaults(
+        mode=Mode(routing.default_mode),
+        threshold=config.escalation.threshold,
+        approval_days=routing.approval_days,
+        ai_share=routing.ai_share,
+        team=routing.default_team,
+        vip_customers=frozenset(routing.vip_customers),
+        vip_orgs=frozenset(routing.vip_orgs),
+    )
+
+
+async def open_store(settings: Settings, config: Config, *, migrate: bool = True) -> Store:
+    """The SQL store on DATABASE_URL (or the SQLite default), migrated to the latest schema."""
+    from bot.store.migrate import upgrade
+    from bot.store.sql import SqlStore
+
+    url = settings.resolved_database_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if migrate:
+        await upgrade(url)
+    return SqlStore(url, channel_defaults(config, settings))
+
+
+def open_knowledge_base(settings: Settings, config: Config, *, ingest: bool = True) -> Any:
+    import knowledge
+
+    kb = knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.data_dir, llm=settings.llm)
+    if ingest:
+        kb.ingest(settings.kb_dir)
+    return kb
+
+
+async def bootstrap(
+    settings: Settings | None = None,
+    *,
+    config: Config | None = None,
+    store: Store | None = None,
+    answerer: Answerer | None = None,
+    kb_languages: frozenset[str] | None = None,
+    clock: Callable[[], datetime] | None = None,
+    migrate: bool = True,
+    ingest: bool = True,
+) -> App:
+    import policies
+
+    settings = settings or Settings()
+    config = config or settings.load_config()
+    clock = clock or (lambda: datetime.now(UTC))
+    kb: Any = None
+    if answerer is None:
+        kb = open_knowledge_base(settings, config, ingest=ingest)
+        answerer = kb
+        kb_languages = kb.languages()
+    if store is None:
+        store = await open_store(settings, config, migrate=migrate)
+    policy_set = policies.build_policies(
+        persona=config.persona,
+        escalation=config.escalation,
+        sensitive=config.sensitive,
+        routing=config.routing,
+        languages=config.languages,
+        teams=config.teams,
+        kb_languages=kb_languages if kb_languages is not None else frozenset(config.languages.supported),
+    )
+    outboxes: dict[Platform, Outbox] = {}
+    desks: dict[Platform, AgentDesk] = {}
+    locks = Locks()
+    engine = Engine(
+        answerer=answerer,
+        input_policies=policy_set.input,
+        output_policies=policy_set.output,
+        phrases=policy_set.phrases,
+        default_team=config.routing.default_team,
+        default_language=config.languages.default,
+        clock=clock,
+    )
+    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock)
+    dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)
+    app = App(
+        settings=settings,
+        config=config,
+        store=store,
+        answerer=answerer,
+        engine=engine,
+        dispatcher=dispatcher,
+        desk=desk,
+        phrases=policy_set.phrases,
+        outboxes=outboxes,
+        desks=desks,
+        knowledge=kb,
+    )
+    close = getattr(store, "close", None)
+    if close is not None:
+        app.closers.append(close)
+    return app

@@ -1,0 +1,171 @@
+"""The `frontdesk` command: serve, ask, db, kb, eval.
+
+User errors (bad config, bad KB files, bad arguments) print one line that says what to fix and exit non-zero;
+tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from bot.errors import FrontdeskError
+from bot.settings import Settings
+from bot.summary import describe
+from bot.types import Actor, Address, Inbound, Platform
+
+app = typer.Typer(
+    name="frontdesk",
+    help="Frontdesk: an open-source AI support desk for Slack Connect and Microsoft Teams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def run_async(fn: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
+    """Run an async command; a `FrontdeskError` becomes a one-line message and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return asyncio.run(fn(*args, **kwargs))
+        except FrontdeskError as exc:
+            raise fail(str(exc)) from None
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic ValidationError on a malformed environment variable
+        raise fail(f"invalid environment setting: {exc}") from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default from config: 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from config: 8080; 0 picks a free one).")] = None,
+) -> None:
+    """Run the server: the playground at /ui, Slack at /slack/events, health at /healthz."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_async(_serve)(host, port)
+
+
+async def _serve(host: str | None, port: int | None) -> None:
+    from aiohttp import web
+
+    from adapters.server import build_web_app
+    from bot.bootstrap import bootstrap
+
+    settings = _settings()
+    app_ = await bootstrap(settings)
+    cfg = app_.config.server
+    runner = web.AppRunner(build_web_app(app_))
+    await runner.setup()
+    site = web.TCPSite(runner, host or cfg.host, cfg.port if port is None else port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise FrontdeskError(f"cannot listen on {host or cfg.host}:{port or cfg.port}: {exc.strerror}") from None
+    bound = runner.addresses[0]
+    url = f"http://{bound[0]}:{bound[1]}"
+    out.print(f"Frontdesk is running. Playground: [bold]{url}/ui[/]  (health: {url}/healthz)", highlight=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+@app.command()
+def ask(
+    message: Annotated[str, typer.Argument(help="What a customer writes.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    language: Annotated[str | None, typer.Option(help="Force the message language (default: detected).")] = None,
+) -> None:
+    """Send one customer message through the full engine and show what Frontdesk would do."""
+    if not message.strip():
+        raise fail("the message is empty: pass the customer's text, e.g. frontdesk ask \"How do I reset my password?\"")
+    result = run_async(_ask)(message, language)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    out.print(f"[bold]{result['decision']}[/] ({result['reason']}, confidence {result['confidence']})", highlight=False)
+    if result["reply"]:
+        out.print(result["reply"], highlight=False)
+    for article in result["articles"][:3]:
+        out.print(f"  · {article['id']}: {article['title']} ({article['score']:.3f})", highlight=False)
+
+
+async def _ask(message: str, language: str | None) -> dict[str, Any]:
+    from bot.bootstrap import bootstrap, channel_defaults
+    from bot.store.memory import MemoryStore
+
+    settings = _settings()
+    config = settings.load_config()
+    app_ = await bootstrap(settings, config=config, store=MemoryStore(channel_defaults(config, settings)))
+    try:
+        thread = uuid.uuid4().hex
+        inbound = Inbound(
+            message_id=thread,
+            address=Address(Platform.WEB, "cli", "cli", thread),
+            author=Actor("cli-customer", "Customer", "cli", is_external=True),
+            text=message,
+            received_at=datetime.now(UTC),
+            language=language,
+        )
+        decision = await app_.dispatcher.submit(inbound)
+    finally:
+        await app_.close()
+    assert decision is not None
+    return describe(decision)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    revision = run_async(_db_upgrade)()
+    out.print(f"database at revision {revision}", highlight=False)
+
+
+async def _db_upgrade() -> str:
+    from bot.store.migrate import upgrade
+
+    settings = _settings()
+    url = settings.resolved_database_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return await upgrade(url)
+
+
+def main() -> None:
+    try:
+        app()
+    except FrontdeskError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)

@@ -1,0 +1,192 @@
+"""The dispatcher: de-duplicates platform retries, loads the conversation, asks the engine, persists, delivers.
+
+It is the only place that turns a `Decision` into side effects, in a fixed order: record the turn and decision
+(so a crash after this point can be redelivered), then send to the customer and post to agents, then mark the
+decision delivered. Concurrent messages in one conversation are serialised by a per-conversation lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import assert_never
+
+from bot.conversation import Conversation, ConversationStatus, Turn, conversation_key
+from bot.desk import Desk, Locks
+from bot.engine import Engine, is_failed_attempt
+from bot.ports import AgentDesk, FeedbackEntry, History, Outbox, Store
+from bot.types import (
+    Actor,
+    Address,
+    Decision,
+    Draft,
+    Escalate,
+    Handoff,
+    Ignore,
+    Inbound,
+    InboundKind,
+    Mode,
+    Platform,
+    Reply,
+    Respond,
+    Role,
+    Ticket,
+    TicketKind,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Dispatcher:
+    store: Store
+    engine: Engine
+    outboxes: Mapping[Platform, Outbox]
+    desks: Mapping[Platform, AgentDesk]
+    desk: Desk
+    locks: Locks = field(default_factory=Locks)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    async def submit(self, inbound: Inbound) -> Decision | None:
+        """Handle one inbound event. Returns None for a platform retry of something already handled."""
+        if not await self.store.first_delivery(inbound.address.platform.value, inbound.message_id):
+            log.info("duplicate delivery %s:%s ignored", inbound.address.platform, inbound.message_id)
+            return None
+        key = conversation_key(inbound.address)
+        async with self.locks.hold(key):
+            conversation = await self.store.load_conversation(key) or Conversation(
+                key=key, address=inbound.address, customer=inbound.author, started_at=inbound.received_at
+            )
+            asked = self._record_inbound(conversation, inbound)
+            channel = await self.store.channel_policy(inbound.address, self.clock())
+            vip = await self.store.is_vip(inbound.author)
+            decision = await self.engine.decide(inbound, History.of(conversation, exclude_last=asked), channel, vip=vip)
+            ticket = await self._apply(conversation, inbound, decision)
+            await self.store.save_conversation(conversation)
+            decision_id = await self.store.record_decision(key, inbound, decision)
+        if await self._deliver(conversation.address, decision, ticket):
+            await self.store.mark_delivered(decision_id)
+        escalated = conversation.status is ConversationStatus.ESCALATED
+        if inbound.author.role is Role.AGENT and escalated and conversation.handoff_id:
+            # An agent answering in the customer's thread takes it over, as if they had pressed Claim.
+            await self.desk.claim(conversation.handoff_id, inbound.author)
+        return decision
+
+    async def feedback(self, address: Address, actor: Actor, *, helpful: bool, message_id: str) -> Decision | None:
+        """A "Helpful" / "Not helpful" press on an AI message; "not helpful" counts as a failed attempt."""
+        key = conversation_key(address)
+        conversation = await self.store.load_conversation(key)
+        articles = tuple(a.article_id for a in conversation.last_articles) if conversation else ()
+        await self.store.add_feedback(
+            FeedbackEntry("helpful", key, actor.id, self.clock(), helpful=helpful, article_ids=articles)
+        )
+        if helpful:
+            return None
+        return await self.submit(
+            Inbound(message_id, address, actor, "", self.clock(), kind=InboundKind.NOT_HELPFUL)
+        )
+
+    async def redeliver_pending(self, older_than: timedelta = timedelta(seconds=30)) -> int:
+        """Resend replies that were decided but never confirmed sent (the process died in between)."""
+        sent = 0
+        for record in await self.store.undelivered(self.clock() - older_than):
+            conversation = await self.store.load_conversation(record.conversation_key)
+            if conversation is None or not record.reply:
+                await self.store.mark_delivered(record.id)
+                continue
+            outbox = self.outboxes.get(conversation.address.platform)
+            if outbox is None:
+                continue
+            try:
+                await outbox.send(conversation.address, Reply(record.reply))
+            except Exception:  # noqa: BLE001 - a platform outage must not stop the sweep
+                log.exception("redelivery of decision %s failed", record.id)
+                continue
+            await self.store.mark_delivered(record.id)
+            sent += 1
+        return sent
+
+    # -- internals ----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _record_inbound(conversation: Conversation, inbound: Inbound) -> bool:
+        """Add the inbound to the conversation; True when it added a customer message (the current question)."""
+        if inbound.kind is InboundKind.NOT_HELPFUL:
+            conversation.record_failure()
+            return False
+        if inbound.kind is InboundKind.MESSAGE and inbound.text:
+            is_customer = inbound.author.role is Role.CUSTOMER
+            role = Role.CUSTOMER if is_customer else Role.AGENT
+            conversation.add_turn(Turn(role, inbound.text, inbound.received_at, inbound.author.id))
+            return is_customer
+        return False
+
+    async def _apply(self, conversation: Conversation, inbound: Inbound, decision: Decision) -> Ticket | None:
+        if is_failed_attempt(decision):
+            conversation.record_failure()
+        now = self.clock()
+        match decision:
+            case Respond():
+                conversation.language = decision.language
+                conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "answer", decision.reason))
+                if decision.articles:
+                    conversation.record_answer(decision.articles)
+                return None
+            case Escalate():
+                conversation.language = decision.language
+                conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "escalate", decision.reason))
+                ticket = await self._open(conversation, decision.handoff, TicketKind.HANDOFF)
+                conversation.escalate(ticket.id)
+                return ticket
+            case Draft():
+                conversation.language = decision.language
+                kind = TicketKind.DRAFT if decision.mode is Mode.PRE_APPROVAL else TicketKind.HANDOFF
+                ticket = await self._open(conversation, decision.handoff, kind)
+                conversation.escalate(ticket.id)
+                if decision.notice is not None:
+                    conversation.add_turn(Turn(Role.BOT, decision.notice.text, now, "", "draft", decision.reason))
+                return ticket
+            case Ignore():
+                return None
+            case _:
+                assert_never(decision)
+
+    async def _open(self, conversation: Conversation, handoff: Handoff, kind: TicketKind) -> Ticket:
+        return await self.store.open_ticket(
+            Ticket(id="", conversation_key=conversation.key, address=conversation.address, handoff=handoff, kind=kind)
+        )
+
+    async def _deliver(self, address: Address, decision: Decision, ticket: Ticket | None) -> bool:
+        """Send what the decision says; False if any part failed (the decision stays undelivered)."""
+        outbox = self.outboxes.get(address.platform)
+        agents = self.desks.get(address.platform)
+        try:
+            match decision:
+                case Respond():
+                    if outbox:
+                        await outbox.send(address, decision.reply)
+                case Escalate():
+                    if outbox:
+                        await outbox.send(address, decision.reply)
+                    if agents and ticket:
+                        await self._post_card(agents, ticket)
+                case Draft():
+                    if agents and ticket:
+                        await self._post_card(agents, ticket)
+                    if outbox and decision.notice is not None:
+                        await outbox.send(address, decision.notice)
+                case Ignore():
+                    pass
+                case _:
+                    assert_never(decision)
+        except Exception:  # noqa: BLE001 - logged and retried by redeliver_pending; never crash the event loop
+            log.exception("delivery failed for %s", address)
+            return False
+        return True
+
+    async def _post_card(self, agents: AgentDesk, ticket: Ticket) -> None:
+        ref = await agents.post(ticket)
+        if ref:
+            await self.store.update_ticket(replace(ticket, card_ref=ref))

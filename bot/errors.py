@@ -1,0 +1,23 @@
+"""Errors a user can act on. The CLI prints their message and exits non-zero; it never shows a traceback."""
+
+from __future__ import annotations
+
+
+class FrontdeskError(Exception):
+    """Base for errors caused by input or configuration; the message says what to fix."""
+
+
+class ConfigError(FrontdeskError):
+    """The configuration file or environment is invalid (the message names the file and key)."""
+
+
+class KnowledgeError(FrontdeskError):
+    """A knowledge-base file is invalid (the message names the file and field)."""
+
+
+class NotFound(FrontdeskError):
+    """A referenced object (handoff, conversation, draft) does not exist."""
+
+
+class Conflict(FrontdeskError):
+    """The action no longer applies (e.g. a handoff already claimed by someone else)."""

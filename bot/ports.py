@@ -1,0 +1,245 @@
+"""The seams of Frontdesk, as `typing.Protocol`s.
+
+The engine and dispatcher depend only on these; `bootstrap()` plugs in real parts (SQL store, FAISS retrieval,
+Slack/Teams/web outboxes) or fakes. Policies implement `InputPolicy` / `OutputPolicy` and exchange the frozen
+`TurnContext` and `Proceed | Stop` outcomes defined here, so they stay pure and testable in isolation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Protocol, runtime_checkable
+
+from bot.conversation import Conversation, ConversationStatus
+from bot.types import (
+    Actor,
+    Address,
+    Answer,
+    ArticleHit,
+    ChannelPolicy,
+    Decision,
+    HandoffStatus,
+    Inbound,
+    Priority,
+    Question,
+    Reply,
+    Ticket,
+)
+
+# --- knowledge -------------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Answerer(Protocol):
+    """The retrieval chain: ranked articles, a grounded answer and a calibrated confidence."""
+
+    async def answer(self, question: Question) -> Answer: ...
+
+
+# --- policies --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A read-only view of the conversation so far, for policies."""
+
+    status: ConversationStatus = ConversationStatus.OPEN
+    language: str | None = None
+    failed_attempts: int = 0
+    ai_answers: int = 0
+    customer_texts: tuple[str, ...] = ()  # earlier customer messages, oldest first, without the current one
+    last_articles: tuple[ArticleHit, ...] = ()
+
+    @staticmethod
+    def of(conversation: Conversation, *, exclude_last: bool = True) -> History:
+        texts = conversation.customer_texts()
+        if exclude_last and texts:
+            texts = texts[:-1]
+        return History(
+            status=conversation.status,
+            language=conversation.language,
+            failed_attempts=conversation.failed_attempts,
+            ai_answers=conversation.ai_answers,
+            customer_texts=tuple(texts),
+            last_articles=conversation.last_articles,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """Everything a policy may look at for one customer turn. Policies return a new one to add what they found."""
+
+    inbound: Inbound
+    history: History
+    channel: ChannelPolicy
+    now: datetime
+    vip: bool = False
+    language: str = "en"
+    sentiment: float | None = None  # -1 (very negative) .. 1
+    complexity: float | None = None  # 0 (simple) .. 1 (complex)
+    notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+class StopAction(StrEnum):
+    ESCALATE = "escalate"  # hand off to humans with `reason`
+    IGNORE = "ignore"  # say nothing
+    REPLY = "reply"  # answer with `text` without consulting the KB (e.g. "tell me more" after a first failure)
+
+
+@dataclass(frozen=True, slots=True)
+class Proceed:
+    """Carry on. A policy may hand back an enriched context (language, sentiment) or a reshaped answer (persona)."""
+
+    context: TurnContext | None = None
+    answer: Answer | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    action: StopAction
+    reason: str
+    detail: str = ""
+    team: str = ""
+    priority: Priority = Priority.NORMAL
+    text: str = ""
+    flag_admins: bool = False  # threats and abuse are reported, not only escalated
+
+
+Outcome = Proceed | Stop
+
+
+class InputPolicy(Protocol):
+    """Runs before retrieval: may stop the turn before the AI ever answers."""
+
+    name: str
+
+    def check(self, ctx: TurnContext) -> Outcome: ...
+
+
+class OutputPolicy(Protocol):
+    """Runs on the proposed answer: may block it (escalate) or reshape it (persona)."""
+
+    name: str
+
+    def check(self, ctx: TurnContext, answer: Answer) -> Outcome: ...
+
+
+class Phrasebook(Protocol):
+    """Customer-facing stock sentences per language (handoff notices, clarifying prompts, button labels)."""
+
+    def say(self, key: str, language: str, **values: str) -> str: ...
+
+
+# --- delivery --------------------------------------------------------------------------------------------------
+
+
+class Outbox(Protocol):
+    """Sends a neutral `Reply` to an address; returns the platform's message reference."""
+
+    async def send(self, address: Address, reply: Reply) -> str: ...
+
+
+class AgentDesk(Protocol):
+    """The agents' side of a platform: posts and updates handoff / draft cards in the team's agents channel."""
+
+    async def post(self, ticket: Ticket) -> str: ...
+
+    async def update(self, ticket: Ticket) -> None: ...
+
+    async def ask(self, ticket: Ticket, prompt: Reply) -> None:
+        """Ask the agent who handled `ticket` a question with buttons (e.g. "did you need to rewrite?")."""
+        ...
+
+
+# --- store -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackEntry:
+    kind: str  # helpful | csat | rewrite | escalation_reason
+    conversation_key: str
+    actor_id: str
+    at: datetime
+    helpful: bool | None = None
+    score: int | None = None
+    rewrote: bool | None = None
+    edited_text: str = ""
+    reason: str = ""
+    decision_id: int | None = None
+    article_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    id: int
+    conversation_key: str
+    message_id: str
+    kind: str
+    reason: str
+    confidence: float | None
+    language: str
+    article_ids: tuple[str, ...]
+    at: datetime
+    text: str = ""  # the customer's message
+    reply: str = ""
+    delivered: bool = False
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence the core needs. One implementation on SQLAlchemy (SQLite / PostgreSQL), one in memory."""
+
+    async def first_delivery(self, platform: str, message_id: str) -> bool:
+        """Record that a platform message was seen; False if it was seen before (a retry)."""
+        ...
+
+    async def load_conversation(self, key: str) -> Conversation | None: ...
+
+    async def save_conversation(self, conversation: Conversation) -> None: ...
+
+    async def channel_policy(self, address: Address, now: datetime) -> ChannelPolicy:
+        """The channel's effective policy; a channel seen for the first time is registered with today's date."""
+        ...
+
+    async def set_channel(self, address: Address, **changes: object) -> None:
+        """Admin changes: mode, threshold, team, paused (recorded with who/when by `record_admin_change`)."""
+        ...
+
+    async def is_vip(self, actor: Actor) -> bool: ...
+
+    async def set_vip(self, subject: str, vip: bool) -> None:
+        """`subject` is a customer id or an org id."""
+        ...
+
+    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int: ...
+
+    async def mark_delivered(self, decision_id: int) -> None: ...
+
+    async def undelivered(self, older_than: datetime) -> Sequence[DecisionRecord]: ...
+
+    async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]: ...
+
+    async def open_ticket(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket; returns it with its id and created_at."""
+        ...
+
+    async def get_ticket(self, ticket_id: str) -> Ticket | None: ...
+
+    async def update_ticket(self, ticket: Ticket) -> None: ...
+
+    async def tickets(self, status: HandoffStatus | None = None) -> Sequence[Ticket]: ...
+
+    async def add_feedback(self, entry: FeedbackEntry) -> None: ...
+
+    async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]: ...
+
+    async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None: ...
+
+    async def get_setting(self, key: str) -> str | None: ...
+
+    async def put_setting(self, key: str, value: str) -> None: ...

@@ -1,0 +1,127 @@
+"""Settings: the only reader of the environment, and the loader of the validated `frontdesk.toml`.
+
+Secrets and deployment facts (tokens, database URL, paths) come from the environment so Frontdesk runs in
+containers; behaviour (persona, topics, teams, thresholds) comes from a config file that is validated strictly:
+an unknown or mistyped key is an error naming the file and the key, never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+from knowledge.config import KnowledgeConfig
+from policies.config import (
+    EscalationConfig,
+    LanguageConfig,
+    PersonaConfig,
+    RoutingConfig,
+    SensitiveConfig,
+    TeamConfig,
+)
+
+
+class ServerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    playground: bool = True  # serve /ui (the zero-credential playground)
+
+
+class SlackConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agents_channel: str = ""  # default agents channel; per-team channels are in [teams.<name>]
+    admins: list[str] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    """The whole `frontdesk.toml`. Each section's model lives next to the code it configures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
+    persona: PersonaConfig = Field(default_factory=PersonaConfig)
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    sensitive: SensitiveConfig = Field(default_factory=SensitiveConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    languages: LanguageConfig = Field(default_factory=LanguageConfig)
+    teams: dict[str, TeamConfig] = Field(default_factory=dict)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+
+
+def _env(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Environment settings. Field names are ours; the environment variable names are the documented ones."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default="", validation_alias=_env("DATABASE_URL", "database_url"))
+    kb_dir: Path = Field(default=Path("examples/kb"), validation_alias=_env("FRONTDESK_KB", "kb_dir"))
+    data_dir: Path = Field(default=Path("var"), validation_alias=_env("FRONTDESK_DATA_DIR", "data_dir"))
+    config_file: Path | None = Field(default=None, validation_alias=_env("FRONTDESK_CONFIG", "config_file"))
+    llm: str | None = Field(default=None, validation_alias=_env("FRONTDESK_LLM", "llm"))
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(default=None, validation_alias=_env("SLACK_API_URL"))
+    agents_channel: str | None = Field(default=None, validation_alias=_env("FRONTDESK_AGENTS_CHANNEL"))
+    admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_ADMINS"))
+    teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
+    teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
+
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL, or a SQLite file in the data directory (the zero-configuration default)."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                # Plain libpq URLs are what people paste; we speak psycopg 3 through SQLAlchemy's async engine.
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'frontdesk.db').resolve()}"
+
+    def config_path(self) -> Path | None:
+        """FRONTDESK_CONFIG if set (it must exist), else ./frontdesk.toml when present, else built-in defaults."""
+        if self.config_file is not None:
+            if not self.config_file.is_file():
+                raise ConfigError(f"FRONTDESK_CONFIG points to {self.config_file}, which does not exist")
+            return self.config_file
+        local = Path("frontdesk.toml")
+        return local if local.is_file() else None
+
+    def load_config(self) -> Config:
+        path = self.config_path()
+        return load_config(path) if path else Config()
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    return f"'{key}': {error['msg']}"
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; every problem is reported with the file and the dotted key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(dict(e)) for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from exc

@@ -1,0 +1,26 @@
+"""The JSON shape of a decision, shared by `frontdesk ask --json`, `frontdesk eval --out` and the playground."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.types import Decision, Draft, Ignore, decision_kind
+
+
+def describe(decision: Decision) -> dict[str, Any]:
+    reply = ""
+    confidence: float | None = None
+    articles: tuple[Any, ...] = ()
+    language = ""
+    if not isinstance(decision, Ignore):
+        reply = decision.suggestion.text if isinstance(decision, Draft) else decision.reply.text
+        confidence, articles, language = decision.confidence, decision.articles, decision.language
+    return {
+        "decision": decision_kind(decision),
+        "reason": decision.reason,
+        "confidence": None if confidence is None else round(confidence, 4),
+        "language": language,
+        "articles": [{"id": a.article_id, "title": a.title, "score": round(a.score, 4)} for a in articles],
+        "reply": reply,
+        "trace": [{"step": s.step, "outcome": s.outcome, "detail": s.detail} for s in decision.trace],
+    }

@@ -1,0 +1,320 @@
+"""Frozen value types that cross every boundary in Frontdesk.
+
+Adapters translate platform payloads into these; the engine reasons only about these; adapters render them
+back. Keeping them stdlib-only (layer 0) is what lets Slack, Teams and the web playground share one engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, assert_never
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    TEAMS = "teams"
+    WEB = "web"
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    ADMIN = "admin"
+    BOT = "bot"
+
+
+class Audience(StrEnum):
+    """Who may see an article: internal articles are never retrieved for customers."""
+
+    CUSTOMER = "customer"
+    INTERNAL = "internal"
+
+
+class Mode(StrEnum):
+    """Human-AI collaboration model of a channel (MISSION §10)."""
+
+    AI_FIRST = "ai-first"
+    PRE_APPROVAL = "pre-approval"
+    AGENT_FIRST = "agent-first"
+    PARALLEL = "parallel"
+    HYBRID = "hybrid"
+    OFF = "off"
+
+
+class InboundKind(StrEnum):
+    """What the customer did: wrote a message, pressed "Talk to a human", or pressed "Not helpful"."""
+
+    MESSAGE = "message"
+    HUMAN_REQUEST = "human_request"
+    NOT_HELPFUL = "not_helpful"
+
+
+class EscalationReason(StrEnum):
+    """Machine reasons for a handoff. Sensitive topics use `sensitive_reason(topic)` (``sensitive:<topic>``)."""
+
+    ASKED_FOR_HUMAN = "asked_for_human"
+    LOW_CONFIDENCE = "low_confidence"
+    REPEATED_FAILURE = "repeated_failure"
+    NO_KNOWLEDGE = "no_knowledge"
+    VIP = "vip"
+    ROUTING = "routing"
+    GUARDRAIL = "guardrail"
+    LANGUAGE = "language"
+    REJECTED_DRAFT = "rejected_draft"
+
+
+SENSITIVE_PREFIX = "sensitive:"
+
+
+def sensitive_reason(topic: str) -> str:
+    """The reason code for a sensitive topic, e.g. ``sensitive:billing_dispute``."""
+    return f"{SENSITIVE_PREFIX}{topic}"
+
+
+class HandoffStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a conversation lives. `opaque` carries adapter-only data (e.g. a Teams ConversationReference)."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+    thread: str | None = None
+    is_dm: bool = False
+    opaque: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
+
+    def in_thread(self, thread: str) -> Address:
+        return Address(self.platform, self.workspace, self.channel, thread, self.is_dm, self.opaque)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: str
+    name: str = ""
+    org: str = ""
+    role: Role = Role.CUSTOMER
+    is_external: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did, already translated out of its platform's payload."""
+
+    message_id: str
+    address: Address
+    author: Actor
+    text: str
+    received_at: datetime
+    kind: InboundKind = InboundKind.MESSAGE
+    language: str | None = None
+    reason_choice: str | None = None  # the customer's own reason from the handoff dropdown, if given
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    article_id: str
+    title: str
+    url: str = ""
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button. `value` is what comes back when pressed; adapters map `kind` to their own widgets."""
+
+    kind: str  # helpful | not_helpful | human | claim | resolve | approve | edit | reject | csat | rewrite
+    label: str
+    value: str = ""
+    style: str = ""  # "" | primary | danger
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Platform-neutral message: markdown-lite text (*bold*, _italic_, `code`, links), citations, actions."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHit:
+    """A ranked retrieval result, as the engine and `frontdesk ask --json` see it."""
+
+    article_id: str
+    title: str
+    score: float
+    url: str = ""
+    team: str = ""
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the knowledge chain proposes; policies decide whether it is ever sent."""
+
+    text: str
+    confidence: float
+    articles: tuple[ArticleHit, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    relevant: bool = True  # False when nothing in the KB clears the relevance floor
+    team: str = ""
+    usage: TokenUsage = TokenUsage()
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One step of the decision: which step ran and what it concluded. The digest and dashboard show these."""
+
+    step: str
+    outcome: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the engine asks the knowledge chain: the text, the earlier customer turns, and who is asking."""
+
+    text: str
+    language: str
+    audience: Audience = Audience.CUSTOMER
+    history: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPolicy:
+    """A channel's effective behaviour, resolved by the store from config, admin changes and channel age."""
+
+    mode: Mode = Mode.AI_FIRST
+    threshold: float = 0.70
+    team: str = ""
+    ai_share: float = 1.0
+    paused: bool = False
+    audience: Audience = Audience.CUSTOMER
+    explicit_mode: bool = False  # set by an admin: overrides the new-channel approval period
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    summary: str
+    reason: str
+    team: str
+    priority: Priority = Priority.NORMAL
+    transcript_link: str = ""
+    customer: Actor | None = None
+    language: str = ""
+    sentiment: str = ""
+    vip: bool = False
+    suggestion: Reply | None = None  # the AI's draft, for pre-approval / agent-first / parallel
+    customer_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Respond:
+    reply: Reply
+    reason: str
+    confidence: float
+    language: str
+    articles: tuple[ArticleHit, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
+    usage: TokenUsage = TokenUsage()
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate:
+    """Hand the conversation to humans: `reply` tells the customer, `handoff` goes to the team's agents."""
+
+    reply: Reply
+    handoff: Handoff
+    reason: str
+    language: str
+    confidence: float | None = None
+    articles: tuple[ArticleHit, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
+    usage: TokenUsage = TokenUsage()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An AI suggestion for agents only (pre-approval, agent-first, parallel); the customer may get a notice."""
+
+    suggestion: Reply
+    handoff: Handoff
+    mode: Mode
+    reason: str
+    language: str
+    confidence: float
+    notice: Reply | None = None
+    articles: tuple[ArticleHit, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
+    usage: TokenUsage = TokenUsage()
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    reason: str
+    trace: tuple[TraceStep, ...] = ()
+
+
+Decision = Respond | Escalate | Draft | Ignore
+
+
+class TicketKind(StrEnum):
+    HANDOFF = "handoff"  # a human must answer
+    DRAFT = "draft"  # an AI draft awaiting approve / edit / reject
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A stored handoff or draft as agents see it: what their card renders and their buttons act on."""
+
+    id: str
+    conversation_key: str
+    address: Address
+    handoff: Handoff
+    kind: TicketKind = TicketKind.HANDOFF
+    status: HandoffStatus = HandoffStatus.OPEN
+    agent: str | None = None
+    created_at: datetime | None = None
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    card_ref: str = ""  # where the card was posted (platform message id), for updates
+
+
+def decision_kind(decision: Decision) -> str:
+    """The short name used in JSON output and the store: answer | escalate | draft | ignore."""
+    match decision:
+        case Respond():
+            return "answer"
+        case Escalate():
+            return "escalate"
+        case Draft():
+            return "draft"
+        case Ignore():
+            return "ignore"
+        case _:
+            assert_never(decision)
