@@ -1,0 +1,109 @@
+"""The dispatcher and engine together: one decision per message, persisted, delivered once, with its trace."""
+
+from __future__ import annotations
+
+from bot.conversation import ConversationStatus, conversation_key
+from bot.types import Escalate, Ignore, InboundKind, Respond
+from tests.fakes import AGENT, message
+from tests.unit.bot.conftest import Core
+
+
+async def test_answers_with_citation_and_actions(core: Core) -> None:
+    decision = await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    assert isinstance(decision, Respond)
+    assert decision.reason == "answered"
+    assert [c.article_id for c in decision.reply.citations] == ["billing-invoices"]
+    assert [a.kind for a in decision.reply.actions] == ["helpful", "not_helpful", "human"]
+    assert len(core.outbox.sent) == 1
+    records = await core.store.decisions()
+    assert records[0].kind == "answer" and records[0].delivered
+    assert [s.step for s in decision.trace][:1] == ["gate"]
+
+
+async def test_same_message_delivered_twice_gives_one_reply(core: Core) -> None:
+    first = await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    again = await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    assert first is not None and again is None
+    assert len(core.outbox.sent) == 1
+
+
+async def test_human_request_opens_ticket_with_summary(core: Core) -> None:
+    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    decision = await core.dispatcher.submit(message("can I talk to a human please", "m2"))
+    assert isinstance(decision, Escalate)
+    assert decision.reason == "asked_for_human"
+    [ticket] = core.agents.posted
+    assert "Asked: can I talk to a human please" in ticket.handoff.summary
+    assert "Where is my invoice?" in ticket.handoff.summary
+    assert "citing: Billing Invoices" in ticket.handoff.summary
+    conv = await core.store.load_conversation(conversation_key(message("x", "x").address))
+    assert conv is not None and conv.status is ConversationStatus.ESCALATED
+    stored = await core.store.get_ticket(ticket.id)
+    assert stored is not None and stored.card_ref == "card1"
+
+
+async def test_ai_stays_quiet_while_a_human_owns_the_thread(core: Core) -> None:
+    await core.dispatcher.submit(message("human please", "m1"))
+    ticket = core.agents.posted[0]
+    await core.desk.claim(ticket.id, AGENT)
+    sent_before = len(core.outbox.sent)
+    decision = await core.dispatcher.submit(message("Where is my invoice?", "m2"))
+    assert isinstance(decision, Ignore) and decision.reason == "claimed_by_human"
+    assert len(core.outbox.sent) == sent_before
+
+
+async def test_unknown_question_escalates_no_knowledge(core: Core) -> None:
+    decision = await core.dispatcher.submit(message("Do you integrate with SAP Ariba?", "m1"))
+    assert isinstance(decision, Escalate) and decision.reason == "no_knowledge"
+
+
+async def test_internal_article_never_reaches_a_customer(core: Core) -> None:
+    decision = await core.dispatcher.submit(message("any discount code?", "m1"))
+    assert isinstance(decision, Escalate)
+    assert all("RB-SECRET" not in reply.text for _, reply in core.outbox.sent)
+
+
+async def test_second_failed_attempt_escalates(core: Core) -> None:
+    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    first = await core.dispatcher.feedback(message("", "x").address, message("", "x").author, helpful=False,
+                                           message_id="fb1")
+    assert isinstance(first, Respond) and first.reason == "clarify"
+    second = await core.dispatcher.feedback(message("", "x").address, message("", "x").author, helpful=False,
+                                            message_id="fb2")
+    assert isinstance(second, Escalate) and second.reason == "repeated_failure"
+    feedback = await core.store.feedback()
+    assert [f.helpful for f in feedback] == [False, False]
+    assert feedback[0].article_ids == ("billing-invoices",)
+
+
+async def test_typed_failure_counts_once(core: Core) -> None:
+    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    await core.dispatcher.submit(message("that didn't help, where is the invoice", "m2"))
+    conv = await core.store.load_conversation(conversation_key(message("x", "x").address))
+    assert conv is not None and conv.failed_attempts == 1
+    decision = await core.dispatcher.submit(message("still didn't help", "m3"))
+    assert isinstance(decision, Escalate) and decision.reason == "repeated_failure"
+
+
+async def test_agent_reply_in_thread_is_a_human_turn_and_claims(core: Core) -> None:
+    await core.dispatcher.submit(message("human please", "m1"))
+    decision = await core.dispatcher.submit(message("Hi Dana, looking now", "m2", author=AGENT))
+    assert isinstance(decision, Ignore) and decision.reason == "not_a_customer"
+    ticket = await core.store.get_ticket(core.agents.posted[0].id)
+    assert ticket is not None and ticket.status.value == "claimed" and ticket.agent == AGENT.id
+
+
+async def test_failed_delivery_is_redelivered(core: Core) -> None:
+    core.outbox.fail = True
+    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    assert [r.delivered for r in await core.store.decisions()] == [False]
+    core.outbox.fail = False
+    core.clock.advance(minutes=5)
+    assert await core.dispatcher.redeliver_pending() == 1
+    assert core.outbox.sent[0][1].text == "Download invoices from Settings > Billing."
+    assert await core.dispatcher.redeliver_pending() == 0
+
+
+async def test_button_press_without_policy_match_is_ignored(core: Core) -> None:
+    decision = await core.dispatcher.submit(message("", "b1", kind=InboundKind.MESSAGE))
+    assert isinstance(decision, Ignore) and decision.reason == "no_question"
