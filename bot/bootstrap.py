@@ -73,13 +73,20 @@ async def open_store(settings: Settings, config: Config, *, migrate: bool = True
     return SqlStore(url, channel_defaults(config, settings))
 
 
-def open_knowledge_base(settings: Settings, config: Config, *, ingest: bool = True) -> Any:
+def persona_prompt(config: Config) -> str:
+    """The persona as the LLM path's prompt sees it: the voice, then the example responses."""
+    persona = config.persona
+    examples = "\n".join(f"- {example}" for example in persona.examples)
+    return persona.voice + (f"\nExample responses:\n{examples}" if examples else "")
+
+
+def open_knowledge_base(settings: Settings, config: Config) -> Any:
+    """Open the knowledge base at FRONTDESK_KB; it ingests incrementally (only changed files are re-embedded)."""
     import knowledge
 
-    kb = knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.data_dir, llm=settings.llm)
-    if ingest:
-        kb.ingest(settings.kb_dir)
-    return kb
+    return knowledge.open_knowledge(
+        config.knowledge, settings.kb_dir, settings.data_dir, llm=settings.llm, persona=persona_prompt(config)
+    )
 
 
 async def bootstrap(
@@ -91,7 +98,6 @@ async def bootstrap(
     kb_languages: frozenset[str] | None = None,
     clock: Callable[[], datetime] | None = None,
     migrate: bool = True,
-    ingest: bool = True,
 ) -> App:
     import policies
 
@@ -100,7 +106,7 @@ async def bootstrap(
     clock = clock or (lambda: datetime.now(UTC))
     kb: Any = None
     if answerer is None:
-        kb = open_knowledge_base(settings, config, ingest=ingest)
+        kb = open_knowledge_base(settings, config)
         answerer = kb
         kb_languages = kb.languages()
     if store is None:
