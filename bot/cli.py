@@ -23,7 +23,7 @@ from rich.console import Console
 from bot.errors import FrontdeskError
 from bot.settings import Settings
 from bot.summary import describe
-from bot.types import Actor, Address, Inbound, Platform
+from bot.types import Actor, Address, Inbound, Mode, Platform
 
 app = typer.Typer(
     name="frontdesk",
@@ -107,11 +107,17 @@ def ask(
     message: Annotated[str, typer.Argument(help="What a customer writes.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     language: Annotated[str | None, typer.Option(help="Force the message language (default: detected).")] = None,
+    mode: Annotated[str, typer.Option(help="Collaboration mode to simulate: ai-first, pre-approval, agent-first, "
+                                      "parallel, hybrid.")] = "ai-first",
 ) -> None:
     """Send one customer message through the full engine and show what Frontdesk would do."""
     if not message.strip():
         raise fail("the message is empty: pass the customer's text, e.g. frontdesk ask \"How do I reset my password?\"")
-    result = run_async(_ask)(message, language)
+    try:
+        chosen = Mode(mode)
+    except ValueError:
+        raise fail(f"unknown mode {mode!r}: use one of {', '.join(m.value for m in Mode)}") from None
+    result = run_async(_ask)(message, language, chosen)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -122,18 +128,22 @@ def ask(
         out.print(f"  · {article['id']}: {article['title']} ({article['score']:.3f})", highlight=False)
 
 
-async def _ask(message: str, language: str | None) -> dict[str, Any]:
+async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]:
+    """A fresh conversation in a throwaway in-memory store, so probing never pollutes the real metrics."""
     from bot.bootstrap import bootstrap, channel_defaults
     from bot.store.memory import MemoryStore
 
     settings = _settings()
     config = settings.load_config()
-    app_ = await bootstrap(settings, config=config, store=MemoryStore(channel_defaults(config, settings)))
+    store = MemoryStore(channel_defaults(config, settings))
+    app_ = await bootstrap(settings, config=config, store=store)
     try:
         thread = uuid.uuid4().hex
+        address = Address(Platform.WEB, "cli", "cli", thread)
+        await store.set_channel(address, mode=mode)
         inbound = Inbound(
             message_id=thread,
-            address=Address(Platform.WEB, "cli", "cli", thread),
+            address=address,
             author=Actor("cli-customer", "Customer", "cli", is_external=True),
             text=message,
             received_at=datetime.now(UTC),
