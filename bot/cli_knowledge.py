@@ -1,0 +1,239 @@
+"""`frontdesk kb ingest|audit` and `frontdesk eval`: the knowledge base from the command line.
+
+The lead mounts `kb_app` as `frontdesk kb` and `eval_command` as `frontdesk eval`. Eval runs every question as a
+fresh conversation in a customer channel, AI-first, through the full engine (policies included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.errors import FrontdeskError
+
+kb_app = typer.Typer(help="Knowledge base: ingest and audit.", no_args_is_help=True)
+_out = Console()
+_err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    _err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _settings(kb: Path | None = None) -> Any:
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError on a malformed environment variable
+        raise _fail(f"invalid environment setting: {exc}") from None
+    return settings.model_copy(update={"kb_dir": kb}) if kb is not None else settings
+
+
+def _open(settings: Any, *, progress: bool = False) -> Any:
+    import knowledge
+
+    config = settings.load_config()
+    return knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.data_dir, progress=progress)
+
+
+@kb_app.command("ingest")
+def ingest(path: Annotated[Path, typer.Argument(help="The KB folder (Markdown, HTML, JSONL).")]) -> None:
+    """Validate and index a KB folder; re-ingest only embeds articles whose content changed."""
+    try:
+        kb = _open(_settings(path), progress=True)
+        report = kb.ingest(path)
+    except FrontdeskError as exc:
+        raise _fail(str(exc)) from None
+    _out.print(
+        f"ingested {report.articles} articles from {path} (version {report.version}; languages "
+        f"{', '.join(report.languages) or '-'}): {report.added} new, {report.updated} changed, "
+        f"{report.removed} removed, {report.unchanged} unchanged",
+        highlight=False,
+    )
+
+
+@kb_app.command("audit")
+def audit(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    kb: Annotated[Path | None, typer.Option("--kb", help="KB folder (default: FRONTDESK_KB).")] = None,
+) -> None:
+    """Duplicates, conflicting facts, stale articles, bad tags, audience gaps, never-cited articles."""
+    from knowledge.audit import run_audit
+
+    try:
+        settings = _settings(kb)
+        base = _open(settings)
+        stats = asyncio.run(_stats(settings))
+        stored = base._stored
+        embed = None
+        if base.embeddings is not None:
+            from knowledge.embeddings import embed_matrix
+
+            def embed(texts: Any) -> Any:
+                return embed_matrix(base.embeddings, texts)
+
+        report = run_audit(
+            stored.articles,
+            stored.vectors,
+            stored.kinds,
+            today=date.today(),
+            review_days=base.config.review_days,
+            duplicate_threshold=base.config.duplicate_threshold,
+            allowed_tags=base.config.allowed_tags,
+            stats=stats,
+            embed=embed,
+        )
+    except FrontdeskError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_audit(report)
+
+
+async def _stats(settings: Any) -> Any:
+    """Per-article performance from the store, or None when nothing was ever recorded (no database yet)."""
+    from knowledge.audit import stats_from_records
+
+    url = settings.resolved_database_url
+    if url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists():
+        return None
+    from bot.bootstrap import open_store
+
+    store = await open_store(settings, settings.load_config(), migrate=False)
+    try:
+        decisions = await store.decisions()
+        if not decisions:
+            return None
+        return stats_from_records(decisions, await store.feedback())
+    except Exception:  # an unmigrated or foreign database: the audit still works without performance
+        return None
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            await close()
+
+
+def _print_audit(report: Any) -> None:
+    counts = report.counts()
+    _out.print(f"[bold]KB audit[/]: {report.articles} articles, {len(report.findings)} findings", highlight=False)
+    titles = {
+        "conflict": "Conflicting facts",
+        "duplicate": "Near-duplicates",
+        "audience": "Audience",
+        "stale": "Stale",
+        "metadata": "Tags and metadata",
+        "never_cited": "Never cited",
+    }
+    for kind, title in titles.items():
+        items = [f for f in report.findings if f.kind == kind]
+        if not items:
+            continue
+        _out.print(f"\n[bold]{title}[/] ({counts[kind]})", highlight=False)
+        for f in items[:50]:
+            _out.print(f"  [{f.severity}] {', '.join(f.articles)}: {f.message}", highlight=False, markup=False)
+            if f.detail:
+                _out.print(f"      {f.detail}", highlight=False, markup=False)
+        if len(items) > 50:
+            _out.print(f"  … and {len(items) - 50} more (use --json for all)", highlight=False)
+    if report.stats is None:
+        _out.print("\nPer-article performance: no answers recorded yet.", highlight=False)
+        return
+    table = Table(title="Per-article performance")
+    for col in ("article", "cited", "helpful rate", "escalations after", "rewrites after"):
+        table.add_column(col)
+    for art, s in sorted(report.stats.items(), key=lambda kv: -kv[1].cited)[:30]:
+        rate = "-" if s.helpful_rate is None else f"{s.helpful_rate:.0%}"
+        table.add_row(art, str(s.cited), rate, str(s.escalations_after), str(s.rewrites_after))
+    _out.print(table)
+
+
+def eval_command(
+    kb: Annotated[Path, typer.Option("--kb", help="The KB folder to test.")],
+    questions: Annotated[Path, typer.Option("--questions", help="JSONL: {id, text, expected, language?} per line.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write one JSON line per question here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run every question through the full engine as a new customer conversation and score the KB."""
+    from knowledge.evaluation import load_questions, summarize
+
+    try:
+        qs = load_questions(questions)
+        settings = _settings(kb)
+        rows, threshold = asyncio.run(_run_engine(settings, qs))
+    except FrontdeskError as exc:
+        raise _fail(str(exc)) from None
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    summary = summarize(qs, rows, threshold)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    table = Table(title=f"frontdesk eval: {len(qs)} questions, {kb}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    labels = {
+        "top1_accuracy": "top-1 accuracy (answerable)",
+        "answer_rate": "answer rate",
+        "escalation_recall": "escalation recall (expected: null)",
+        "confident_wrong_rate": "confident-wrong (share of answered)",
+        "precision_at_threshold": f"right when confidence ≥ {threshold:.2f}",
+        "ece": "expected calibration error",
+    }
+    for key, label in labels.items():
+        value = summary[key]
+        table.add_row(label, "-" if value is None else f"{value:.3f}")
+    table.add_row("decisions", ", ".join(f"{k} {v}" for k, v in summary["decisions"].items()))
+    _out.print(table)
+
+
+async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:
+    """Each question in its own thread of an AI-first customer channel, on a throwaway in-memory store."""
+    from bot.bootstrap import bootstrap, channel_defaults
+    from bot.store.memory import MemoryStore
+    from bot.summary import describe
+    from bot.types import Actor, Address, Inbound, Mode, Platform
+    from knowledge.evaluation import EvalRow
+
+    config = settings.load_config()
+    defaults = replace(channel_defaults(config, settings), mode=Mode.AI_FIRST, approval_days=0, ai_share=1.0)
+    app = await bootstrap(settings, config=config, store=MemoryStore(defaults))
+    rows = []
+    try:
+        for q in qs:
+            thread = uuid.uuid4().hex
+            inbound = Inbound(
+                message_id=f"eval-{thread}",
+                address=Address(Platform.WEB, "eval", "eval-customers", thread),
+                author=Actor(f"eval-{q.id}", "Customer", "eval", is_external=True),
+                text=q.text,
+                received_at=datetime.now(UTC),
+                language=q.language,
+            )
+            decision = await app.dispatcher.submit(inbound)
+            d = describe(decision) if decision is not None else {}
+            rows.append(
+                EvalRow(
+                    id=q.id,
+                    decision=d.get("decision", "ignore"),
+                    reason=d.get("reason", "duplicate"),
+                    confidence=d.get("confidence"),
+                    articles=tuple(a["id"] for a in d.get("articles", [])),
+                    reply=d.get("reply", ""),
+                )
+            )
+    finally:
+        await app.close()
+    return rows, defaults.threshold

@@ -1,0 +1,265 @@
+"""`KnowledgeBase`: the `Answerer` the engine talks to — ingest, per-language/audience indexes, answer, reload."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
+from knowledge.chain import best_passage, extract, llm_answer
+from knowledge.config import KnowledgeConfig
+from knowledge.confidence import Params, confidence
+from knowledge.documents import Article
+from knowledge.embeddings import embed_matrix, model_name
+from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
+from knowledge.ingest import kb_files, load_folder
+from knowledge.retriever import Ranking, rank
+from knowledge.store import IndexStore, Stored, compute_version
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    version: str
+    articles: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    languages: tuple[str, ...]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """One question's ranking, with what is needed to explain or answer it (used by bench and audit too)."""
+
+    index: ScopeIndex
+    ranking: Ranking
+    confidence: float
+    qvec: np.ndarray | None
+
+    def article(self, i: int = 0) -> Article:
+        return self.index.articles[self.ranking.hits[i].row]
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        config: KnowledgeConfig,
+        kb_dir: Path,
+        data_dir: Path | None,
+        *,
+        embeddings: Embeddings | None,
+        params: Params,
+        chat_model: Any = None,
+        persona: str = "",
+    ) -> None:
+        self.config = config
+        self.kb_dir = kb_dir
+        self.embeddings = embeddings
+        self.params = params
+        self.chat_model = chat_model
+        self.persona = persona
+        self._store = IndexStore(data_dir, kb_dir) if data_dir is not None else None
+        self._fingerprint: tuple[tuple[str, int, int], ...] = ()
+        self._stored = Stored("", [], [], [])
+        self._indexes: dict[tuple[str, Audience], ScopeIndex] = {}
+
+    # --- state -------------------------------------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        return self._stored.version
+
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(self._stored.articles)
+
+    def languages(self) -> frozenset[str]:
+        return frozenset(lang for lang, scope in self._indexes if scope is Audience.CUSTOMER)
+
+    # --- ingest ------------------------------------------------------------------------------------------------
+    def ingest(self, kb_dir: Path | None = None, *, progress: Callable[[int], None] | None = None) -> IngestReport:
+        """Read the folder, embed only articles whose content hash changed, persist the version, swap indexes."""
+        started = time.perf_counter()
+        if kb_dir is not None and kb_dir != self.kb_dir:
+            self.kb_dir = kb_dir
+            if self._store is not None:
+                self._store = IndexStore(self._store.root.parent.parent, kb_dir)
+        fingerprint = self._scan()
+        articles = load_folder(
+            self.kb_dir,
+            default_language=self.config.default_language,
+            max_chars=self.config.chunk_chars,
+            progress=progress,
+        )
+        model = model_name(self.embeddings)
+        version = compute_version([a.content_hash for a in articles], model)
+        previous = self._stored
+        if not previous.articles and self._store is not None and (cur := self._store.current()):
+            previous = self._store.load(cur) or previous
+        old = {a.id: (a.content_hash, v, k) for a, v, k in zip(previous.articles, previous.vectors, previous.kinds)}
+        new_ids = {a.id for a in articles}
+        stored = None
+        if self._store is not None and version != previous.version:
+            stored = self._store.load(version)  # another replica (or an earlier run) already built it
+        if stored is None and version == previous.version and previous.articles:
+            stored = previous
+        added = updated = unchanged = 0
+        if stored is None:
+            vectors: list[np.ndarray | None] = []
+            kinds: list[np.ndarray] = []
+            todo: list[int] = []
+            for i, a in enumerate(articles):
+                texts, kk = article_keys(a)
+                kinds.append(np.asarray(kk, dtype=np.int8))
+                prior = old.get(a.id)
+                if prior is not None and prior[0] == a.content_hash and len(prior[2]) == len(kk):
+                    vectors.append(prior[1])
+                    unchanged += 1
+                else:
+                    vectors.append(None)
+                    todo.append(i)
+                    added += prior is None
+                    updated += prior is not None
+            self._embed_missing(articles, vectors, todo)
+            stored = Stored(version, articles, [v for v in vectors if v is not None], kinds)
+            if self._store is not None:
+                self._store.save(stored)
+        else:
+            for a in articles:
+                prior = old.get(a.id)
+                if prior is None:
+                    added += 1
+                elif prior[0] == a.content_hash:
+                    unchanged += 1
+                else:
+                    updated += 1
+        if stored is not self._stored:
+            self._activate(stored)
+        self._fingerprint = fingerprint
+        return IngestReport(
+            version=version,
+            articles=len(articles),
+            added=added,
+            updated=updated,
+            removed=len(set(old) - new_ids),
+            unchanged=unchanged,
+            languages=tuple(sorted({a.language for a in articles})),
+            seconds=time.perf_counter() - started,
+        )
+
+    def _embed_missing(self, articles: list[Article], vectors: list[np.ndarray | None], todo: list[int]) -> None:
+        texts: list[str] = []
+        spans: list[tuple[int, int, int]] = []
+        for i in todo:
+            keys, _ = article_keys(articles[i])
+            spans.append((i, len(texts), len(texts) + len(keys)))
+            texts.extend(keys)
+        if self.embeddings is None:
+            for i, a, b in spans:
+                vectors[i] = np.zeros((b - a, 0), np.float32)
+            return
+        matrix = embed_matrix(self.embeddings, texts) if texts else np.zeros((0, 0), np.float32)
+        for i, a, b in spans:
+            vectors[i] = matrix[a:b]
+
+    def _activate(self, stored: Stored) -> None:
+        groups: dict[tuple[str, Audience], list[int]] = {}
+        for i, a in enumerate(stored.articles):
+            groups.setdefault((a.language, Audience.INTERNAL), []).append(i)  # agents may see everything
+            if a.audience is Audience.CUSTOMER:
+                groups.setdefault((a.language, Audience.CUSTOMER), []).append(i)
+        indexes = {
+            key: ScopeIndex.build(
+                key[0],
+                [stored.articles[i] for i in rows],
+                [stored.vectors[i] for i in rows],
+                [stored.kinds[i] for i in rows],
+            )
+            for key, rows in groups.items()
+        }
+        self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
+
+    def _scan(self) -> tuple[tuple[str, int, int], ...]:
+        out = []
+        for p in kb_files(self.kb_dir):
+            st = p.stat()
+            out.append((p.as_posix(), st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
+    def reload_if_changed(self) -> bool:
+        """Re-ingest when files changed, or load the version another replica built. True if the version moved."""
+        before = self.version
+        if self._store is not None and (cur := self._store.current()) and cur != before:
+            stored = self._store.load(cur)
+            if stored is not None:
+                self._activate(stored)
+        if self._scan() != self._fingerprint:
+            self.ingest()
+        return self.version != before
+
+    # --- retrieval ---------------------------------------------------------------------------------------------
+    def retrieve(self, text: str, language: str, audience: Audience = Audience.CUSTOMER) -> Retrieval | None:
+        index = self._indexes.get((language, audience))
+        if index is None:
+            return None
+        qvec = None
+        if self.embeddings is not None and index.dense:
+            qvec = embed_matrix(self.embeddings, [text])[0]
+        ranking = rank(index, text, qvec, self.params.rank_weights, candidates=self.config.candidates)
+        return Retrieval(index, ranking, confidence(ranking, self.params), qvec)
+
+    async def answer(self, question: Question) -> Answer:
+        r = self.retrieve(question.text, question.language, question.audience)
+        if r is None or not r.ranking.hits:
+            return Answer(text="", confidence=0.0, relevant=False)
+        hits: list[ArticleHit] = []
+        top_passage = None
+        for i, hit in enumerate(r.ranking.hits[: self.config.top_k]):
+            art = r.index.articles[hit.row]
+            sims = None
+            if r.qvec is not None:
+                all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
+                sims = all_sims[kinds == KIND_PASSAGE]
+            passage = best_passage(art, question.text, sims, question.language)
+            if i == 0:
+                top_passage = passage
+            snippet = extract(passage, question.text, question.language, max_sentences=1, max_chars=200) if passage else ""
+            hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet))
+        top = r.article(0)
+        relevant = r.confidence >= self.config.relevance_floor
+        text = ""
+        usage = TokenUsage()
+        if top_passage is not None:
+            text = extract(
+                top_passage,
+                question.text,
+                question.language,
+                max_sentences=self.config.answer_sentences,
+                max_chars=self.config.answer_chars,
+            )
+        if self.chat_model is not None and relevant:
+            passages = []
+            for hit in r.ranking.hits[:3]:
+                art = r.index.articles[hit.row]
+                p = best_passage(art, question.text, None, question.language)
+                if p is not None:
+                    passages.append((art, p))
+            llm_text, usage = await asyncio.to_thread(llm_answer, self.chat_model, self.persona, question.text, passages)
+            text = llm_text or text
+        citation = Citation(top.id, top.title, top.url, hits[0].snippet)
+        return Answer(
+            text=text,
+            confidence=r.confidence,
+            articles=tuple(hits),
+            citations=(citation,),
+            relevant=relevant,
+            team=top.team,
+            usage=usage,
+        )

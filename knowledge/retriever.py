@@ -1,0 +1,97 @@
+"""Hybrid ranking: candidates from BM25 and FAISS, article features, and a learned linear fusion.
+
+Naive reciprocal-rank fusion loses to the better single retriever whenever the other one is weak (measured on
+Banking77 and StackFAQ), so each candidate article gets a feature vector (best key cosine, best known-question
+cosine, mean of its top question cosines, best passage cosine, relative BM25 score, agreement flags) and is scored
+with weights fitted on public *training* splits (bench/fit_params.py); a softmax over candidates gives the ranking
+probability that the confidence model then calibrates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.index import KIND_PASSAGE, ScopeIndex
+
+RANK_FEATURES = ("d_max", "d_q", "d_q3", "d_p", "d_mean", "bm_rel", "bm_top", "d_top", "bm_rank", "d_rank")
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    row: int  # article row in the ScopeIndex
+    score: float  # linear fusion score
+    prob: float  # softmax over candidates
+    features: np.ndarray  # RANK_FEATURES
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    hits: tuple[Ranked, ...]
+    bm25_top: int  # article row BM25 ranks first (-1 if no lexical match)
+    dense_top: int  # article row the dense keys rank first (-1 without an embedder)
+    bm25_max: float  # raw BM25 score of the lexical top
+
+
+def rank(
+    index: ScopeIndex,
+    query: str,
+    qvec: np.ndarray | None,
+    weights: np.ndarray,
+    *,
+    candidates: int = 30,
+) -> Ranking:
+    n = len(index.articles)
+    if n == 0:
+        return Ranking((), -1, -1, 0.0)
+    bm = index.bm25_scores(query)
+    bm_max = float(bm.max()) if bm.size else 0.0
+    bm_order = np.argsort(-bm, kind="stable")[:candidates] if bm_max > 0 else np.zeros(0, dtype=np.int64)
+    bm_rank = {int(r): i for i, r in enumerate(bm_order)}
+
+    dense_order: list[int] = []
+    if index.dense and qvec is not None:
+        _, rows = index.dense_search(qvec, max(candidates * 8, 64))
+        seen: set[int] = set()
+        for key_row in rows:
+            art = int(index.key_article[key_row])
+            if art not in seen:
+                seen.add(art)
+                dense_order.append(art)
+                if len(dense_order) >= candidates:
+                    break
+    d_rank = {r: i for i, r in enumerate(dense_order)}
+
+    pool = list(dict.fromkeys([*dense_order, *(int(r) for r in bm_order)]))
+    if not pool:
+        return Ranking((), -1, -1, 0.0)
+    feats = np.zeros((len(pool), len(RANK_FEATURES)), dtype=np.float32)
+    for i, row in enumerate(pool):
+        if index.dense and qvec is not None:
+            sims, kinds = index.key_sims(row, qvec)
+            qmask = kinds != KIND_PASSAGE
+            qs = np.sort(sims[qmask])[::-1] if qmask.any() else sims[:0]
+            ps = sims[~qmask]
+            d_max = float(sims.max())
+            feats[i, 0] = d_max
+            feats[i, 1] = float(qs[0]) if qs.size else d_max
+            feats[i, 2] = float(qs[:3].mean()) if qs.size else d_max
+            feats[i, 3] = float(ps.max()) if ps.size else d_max
+            feats[i, 4] = float(np.sort(sims)[::-1][:5].mean())
+        feats[i, 5] = float(bm[row]) / bm_max if bm_max > 0 else 0.0
+        feats[i, 6] = 1.0 if bm_rank.get(row) == 0 else 0.0
+        feats[i, 7] = 1.0 if d_rank.get(row) == 0 else 0.0
+        feats[i, 8] = 1.0 / (1.0 + bm_rank[row]) if row in bm_rank else 0.0
+        feats[i, 9] = 1.0 / (1.0 + d_rank[row]) if row in d_rank else 0.0
+    scores = feats @ weights
+    order = np.argsort(-scores, kind="stable")
+    z = scores[order] - scores[order[0]]
+    probs = np.exp(z) / np.exp(z).sum()
+    hits = tuple(Ranked(pool[j], float(scores[j]), float(p), feats[j]) for j, p in zip(order, probs, strict=True))
+    return Ranking(
+        hits,
+        int(bm_order[0]) if bm_order.size else -1,
+        dense_order[0] if dense_order else -1,
+        bm_max,
+    )
