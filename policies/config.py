@@ -1,41 +1,150 @@
 """Policy sections of frontdesk.toml ([persona], [escalation], [sensitive], [routing], [languages], [teams]).
 
 Every model forbids unknown keys so a typo in the file is an error that names the key, not a silent default.
+Defaults come from the shipped data files in `policies/defaults/` (see `policies.defaults`), so a config file may
+omit whole sections. The merge rule is one sentence: a key you write replaces the shipped value of that key, except
+that maps keyed by language or category (human phrases, sensitive categories, their keyword lists) merge key by key.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.types import Mode, Priority
+from policies.defaults import shipped
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _from(section: str, key: str) -> Any:
+    """A default factory reading one key of a shipped defaults file."""
+    return lambda: shipped(section)[key]
+
+
+def _check_regexes(patterns: dict[str, list[str]], where: str) -> dict[str, list[str]]:
+    for language, items in patterns.items():
+        for pattern in items:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{where}.{language}: invalid regular expression {pattern!r} ({exc})") from None
+    return patterns
+
+
 class PersonaConfig(_Strict):
-    voice: str = "Short, plain and friendly. Answer first, then the detail."
-    banned_phrases: list[str] = Field(default_factory=list)
-    examples: list[str] = Field(default_factory=list)
+    voice: str = Field(default_factory=_from("persona", "voice"))
+    banned_phrases: list[str] = Field(default_factory=_from("persona", "banned_phrases"))
+    replacements: dict[str, str] = Field(default_factory=_from("persona", "replacements"))  # jargon -> plain word
+    examples: list[str] = Field(default_factory=_from("persona", "examples"))
+    openers: list[str] = Field(default_factory=_from("persona", "openers"))  # regexes: corporate openers
+    preambles: list[str] = Field(default_factory=_from("persona", "preambles"))  # regexes: "As an AI ..." etc.
     max_sentences_simple: int = Field(default=2, ge=1)
     max_sentences_complex: int = Field(default=5, ge=1)
+    complex_from: float = Field(default=0.5, ge=0.0, le=1.0)  # complexity at or above this is a complex question
+
+    @field_validator("openers", "preambles")
+    @classmethod
+    def _regexes(cls, value: list[str]) -> list[str]:
+        _check_regexes({"*": value}, "persona")
+        return value
+
+    @model_validator(mode="after")
+    def _limits(self) -> PersonaConfig:
+        if self.max_sentences_complex < self.max_sentences_simple:
+            raise ValueError("max_sentences_complex must be at least max_sentences_simple")
+        return self
+
+
+class GuardrailConfig(_Strict):
+    """[escalation.guardrails]: checks on every AI reply before it is sent; a blocked reply escalates."""
+
+    enabled: bool = True
+    negative_sentiment: float = Field(default=-0.6, ge=-1.0, le=0.0)  # reply sentiment at or below this is blocked
+    check_numbers: bool = True  # numbers, prices, dates, durations must appear in the cited source
+    personal_data: bool = True  # emails, phone numbers, card numbers
+    people: bool = True  # staff names from the directory and @-mentions
 
 
 class EscalationConfig(_Strict):
     threshold: float = Field(default=0.70, ge=0.0, le=1.0)
     max_failed_attempts: int = Field(default=2, ge=1)
-    human_phrases: dict[str, list[str]] = Field(default_factory=dict)
+    human_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> typed requests for a person
+    failure_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> "that didn't help"
+    reask_similarity: float = Field(default=0.8, gt=0.0, le=1.0)  # word overlap that counts as the same question
+    guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        base = shipped("escalation")
+        out = dict(data)
+        for key in ("human_phrases", "failure_phrases"):
+            given = data.get(key) or {}
+            if isinstance(given, dict):
+                out[key] = {**base[key], **given}
+        return out
 
 
 class SensitiveCategory(_Strict):
     team: str = ""
-    keywords: dict[str, list[str]] = Field(default_factory=dict)  # language -> phrases
-    patterns: dict[str, list[str]] = Field(default_factory=dict)  # language -> regexes
+    enabled: bool = True
+    priority: Priority = Priority.NORMAL
+    flag_admins: bool = False  # threats and abuse are reported to admins, not only escalated
+    keywords: dict[str, list[str]] = Field(default_factory=dict)  # language ("*" = any) -> phrases
+    patterns: dict[str, list[str]] = Field(default_factory=dict)  # language ("*" = any) -> regexes
+
+    @field_validator("patterns")
+    @classmethod
+    def _regexes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return _check_regexes(value, "patterns")
 
 
 class SensitiveConfig(_Strict):
     enabled: bool = True
     negative_sentiment: float = Field(default=-0.5, ge=-1.0, le=0.0)
+    sentiment_category: str = "complaint"  # the category negative sentiment escalates as
+    use_defaults: bool = True  # false: only the categories written in the file exist
     categories: dict[str, SensitiveCategory] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if not data.get("use_defaults", True):
+            return data
+        base: dict[str, Any] = shipped("sensitive")["categories"]
+        given = data.get("categories") or {}
+        if not isinstance(given, dict):
+            return data
+        merged: dict[str, Any] = {}
+        for name in [*base, *(n for n in given if n not in base)]:
+            ours, theirs = base.get(name, {}), given.get(name, {})
+            if not isinstance(theirs, dict):
+                merged[name] = theirs  # let validation name the bad value
+                continue
+            entry = {**ours, **theirs}
+            for key in ("keywords", "patterns"):
+                if isinstance(theirs.get(key), dict):
+                    entry[key] = {**ours.get(key, {}), **theirs[key]}
+            merged[name] = entry
+        return {**data, "categories": merged}
+
+    @model_validator(mode="after")
+    def _category_known(self) -> SensitiveConfig:
+        if self.sentiment_category and self.sentiment_category not in self.categories:
+            raise ValueError(
+                f"sentiment_category '{self.sentiment_category}' is not one of the categories "
+                f"({', '.join(sorted(self.categories)) or 'none'})"
+            )
+        return self
 
 
 class RoutingConfig(_Strict):
@@ -43,17 +152,38 @@ class RoutingConfig(_Strict):
     default_mode: str = "ai-first"
     approval_days: int = Field(default=30, ge=0)
     ai_share: float = Field(default=1.0, ge=0.0, le=1.0)
+    share_salt: str = ""  # change it to draw a new rollout cohort; the same salt keeps every customer's side stable
+    hybrid_complex_from: float = Field(default=0.6, ge=0.0, le=1.0)  # hybrid mode: complexity sending to humans
     vip_customers: list[str] = Field(default_factory=list)
     vip_orgs: list[str] = Field(default_factory=list)
 
+    @field_validator("default_mode")
+    @classmethod
+    def _mode(cls, value: str) -> str:
+        allowed = [m.value for m in Mode]
+        if value not in allowed:
+            raise ValueError(f"default_mode must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
 
 class LanguageConfig(_Strict):
-    supported: list[str] = Field(default_factory=lambda: ["en"])
+    supported: list[str] = Field(default_factory=_from("languages", "supported"))
     default: str = "en"
-    fallback: str | None = None
+    fallback: str | None = None  # answer from this language's KB (with the human button) when none exists
+    min_confidence: float = Field(default=0.9, ge=0.0, le=1.0)  # below this a message keeps the thread's language
+    short_words: int = Field(default=3, ge=0)  # messages this short keep the thread's language unless confident
+    short_min_confidence: float = Field(default=0.99, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _default_supported(self) -> LanguageConfig:
+        if not self.supported:
+            raise ValueError("supported must list at least one language")
+        if self.default not in self.supported:
+            raise ValueError(f"default language '{self.default}' must be in supported ({', '.join(self.supported)})")
+        return self
 
 
 class TeamConfig(_Strict):
     channel: str = ""  # the team's agents channel (Slack channel id)
-    topics: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)  # article tags and question words that route here
     lead: str = ""

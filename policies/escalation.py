@@ -1,0 +1,139 @@
+"""Escalation rules: a person on request, never a third AI try, no answer without knowledge or confidence.
+
+Input steps: `HumanRequest` (the button, or typed "agent" / "human please" in every supported language) and
+`FailedAttempts` (a "Not helpful" click, a typed "that didn't help", or the same question asked again). Output
+steps: `Relevance` (nothing relevant in the KB → `no_knowledge`) and `Confidence` (below the channel's threshold →
+`low_confidence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.types import Answer, EscalationReason, InboundKind
+from policies.text import PhraseMatcher, normalize, similarity
+
+FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a counted failure (bot.engine)
+SHORT_MESSAGE_WORDS = 4  # one-word phrases ("agent") only count in messages this short
+
+
+@dataclass(frozen=True, slots=True)
+class LanguagePhrases:
+    """Per-language phrase matchers, split into one-word entries (short messages only) and longer phrases."""
+
+    single: Mapping[str, PhraseMatcher]
+    multi: Mapping[str, PhraseMatcher]
+
+    @staticmethod
+    def of(table: Mapping[str, list[str]]) -> LanguagePhrases:
+        single = {lang: PhraseMatcher.of(p for p in items if " " not in normalize(p)) for lang, items in table.items()}
+        multi = {lang: PhraseMatcher.of(p for p in items if " " in normalize(p)) for lang, items in table.items()}
+        return LanguagePhrases(MappingProxyType(single), MappingProxyType(multi))
+
+    def find(self, text: str, language: str, *, fallback: str = "en") -> str | None:
+        """A matching phrase in the message's language or the fallback language (customers code-switch)."""
+        norm = normalize(text)
+        if not norm:
+            return None
+        short = len(norm.split()) <= SHORT_MESSAGE_WORDS
+        for lang in dict.fromkeys((language, fallback)):
+            hit = self.multi[lang].find(norm) if lang in self.multi else None
+            if hit is None and short and lang in self.single:
+                hit = self.single[lang].find(norm)
+            if hit is not None:
+                return hit
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class HumanRequest:
+    """The "Talk to a human" button or a typed request for a person → `asked_for_human`."""
+
+    phrases: LanguagePhrases
+    name: str = "human_request"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        if ctx.inbound.kind is InboundKind.HUMAN_REQUEST:
+            return Stop(StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail="button")
+        if ctx.inbound.kind is InboundKind.MESSAGE:
+            hit = self.phrases.find(ctx.inbound.text, ctx.language)
+            if hit is not None:
+                return Stop(StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail=f"typed '{hit}'")
+        return Proceed()
+
+
+@dataclass(frozen=True, slots=True)
+class FailedAttempts:
+    """Counts failed AI attempts; at `max_failed` the AI never tries again (`repeated_failure`).
+
+    `ctx.history.failed_attempts` already includes a "Not helpful" click (the dispatcher counts it before the
+    engine runs); a typed failure or a re-ask is detected here and reported through the `failed_attempt` note.
+    """
+
+    phrases: LanguagePhrases
+    phrasebook: Phrasebook
+    max_failed: int = 2
+    reask_similarity: float = 0.8
+    name: str = "failed_attempts"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        failures = ctx.history.failed_attempts
+        if ctx.inbound.kind is InboundKind.NOT_HELPFUL:
+            if failures >= self.max_failed:
+                return Stop(StopAction.ESCALATE, EscalationReason.REPEATED_FAILURE.value, detail=f"failures={failures}")
+            return Stop(
+                StopAction.REPLY, "clarify", detail="not helpful", text=self.phrasebook.say("clarify", ctx.language)
+            )
+        if ctx.inbound.kind is not InboundKind.MESSAGE or ctx.history.ai_answers == 0:
+            return Proceed()  # nothing the AI said yet can have failed
+        why = self._failure(ctx)
+        if why is None:
+            return Proceed()
+        if failures + 1 >= self.max_failed:
+            return Stop(
+                StopAction.ESCALATE, EscalationReason.REPEATED_FAILURE.value, detail=f"{why}; failures={failures + 1}"
+            )
+        notes = {**ctx.notes, FAILED_ATTEMPT_NOTE: "1"}
+        return Proceed(context=replace(ctx, notes=MappingProxyType(notes)), detail=why)
+
+    def _failure(self, ctx: TurnContext) -> str | None:
+        text = ctx.inbound.text
+        hit = self.phrases.find(text, ctx.language)
+        if hit is not None:
+            return f"typed '{hit}'"
+        for earlier in ctx.history.customer_texts[-3:]:
+            score = similarity(text, earlier)
+            if score >= self.reask_similarity:
+                return f"re-asked (overlap {score:.2f})"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """Nothing in the KB clears the relevance floor: a first-time issue goes to a person, not an unrelated article."""
+
+    name: str = "relevance"
+
+    def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
+        if not answer.relevant or not answer.text.strip():
+            return Stop(StopAction.ESCALATE, EscalationReason.NO_KNOWLEDGE.value)
+        return Proceed()
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    """Calibrated confidence below the channel's threshold → `low_confidence`."""
+
+    name: str = "confidence"
+
+    def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
+        if answer.confidence < ctx.channel.threshold:
+            return Stop(
+                StopAction.ESCALATE,
+                EscalationReason.LOW_CONFIDENCE.value,
+                detail=f"{answer.confidence:.2f} < {ctx.channel.threshold:.2f}",
+            )
+        return Proceed()
