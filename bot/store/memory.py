@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.conversation import Conversation
 from bot.errors import NotFound
 from bot.ports import DecisionRecord, FeedbackEntry
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
-from bot.store.records import check_feedback, decision_fields, normalize_ticket
+from bot.store.records import AdminChange, check_feedback, decision_fields, normalize_ticket
 from bot.types import (
     Actor,
     Address,
@@ -28,13 +28,6 @@ from bot.types import (
 )
 
 ChannelId = tuple[str, str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class AdminChange:
-    actor_id: str
-    what: str
-    at: datetime
 
 
 def _channel_id(address: Address) -> ChannelId:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -39,6 +40,15 @@ from bot.types import (
 Json = dict[str, Any]
 
 FEEDBACK_KINDS = frozenset({"helpful", "csat", "rewrite", "escalation_reason"})
+
+
+@dataclass(frozen=True, slots=True)
+class AdminChange:
+    """Who changed what and when (slash commands, the admin page), for the audit trail."""
+
+    actor_id: str
+    what: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +128,25 @@ def frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def article_to_json(hit: ArticleHit) -> Json:
-    return {"article_id": hit.article_id, "title": hit.title, "score": hit.score, "url": hit.url,
-            "team": hit.team, "snippet": hit.snippet}
+    return {
+        "article_id": hit.article_id,
+        "title": hit.title,
+        "score": hit.score,
+        "url": hit.url,
+        "team": hit.team,
+        "snippet": hit.snippet,
+    }
 
 
 def article_from_json(data: Json) -> ArticleHit:
-    return ArticleHit(str(data["article_id"]), str(data.get("title", "")), float(data.get("score", 0.0)),
-                      str(data.get("url", "")), str(data.get("team", "")), str(data.get("snippet", "")))
+    return ArticleHit(
+        str(data["article_id"]),
+        str(data.get("title", "")),
+        float(data.get("score", 0.0)),
+        str(data.get("url", "")),
+        str(data.get("team", "")),
+        str(data.get("snippet", "")),
+    )
 
 
 def trace_to_json(trace: tuple[TraceStep, ...]) -> list[Json]:
@@ -136,30 +158,53 @@ def trace_from_json(data: list[Json] | None) -> tuple[TraceStep, ...]:
 
 
 def address_to_json(address: Address) -> Json:
-    return {"platform": str(address.platform), "workspace": address.workspace, "channel": address.channel,
-            "thread": address.thread, "is_dm": address.is_dm, "opaque": plain(address.opaque)}
+    return {
+        "platform": str(address.platform),
+        "workspace": address.workspace,
+        "channel": address.channel,
+        "thread": address.thread,
+        "is_dm": address.is_dm,
+        "opaque": plain(address.opaque),
+    }
 
 
 def address_from_json(data: Json) -> Address:
-    return Address(Platform(data["platform"]), str(data["workspace"]), str(data["channel"]), data.get("thread"),
-                   bool(data.get("is_dm", False)), frozen(data.get("opaque")))
+    return Address(
+        Platform(data["platform"]),
+        str(data["workspace"]),
+        str(data["channel"]),
+        data.get("thread"),
+        bool(data.get("is_dm", False)),
+        frozen(data.get("opaque")),
+    )
 
 
 def actor_to_json(actor: Actor) -> Json:
-    return {"id": actor.id, "name": actor.name, "org": actor.org, "role": str(actor.role),
-            "is_external": actor.is_external}
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "org": actor.org,
+        "role": str(actor.role),
+        "is_external": actor.is_external,
+    }
 
 
 def actor_from_json(data: Json) -> Actor:
-    return Actor(str(data["id"]), str(data.get("name", "")), str(data.get("org", "")),
-                 Role(data.get("role", Role.CUSTOMER)), bool(data.get("is_external", False)))
+    return Actor(
+        str(data["id"]),
+        str(data.get("name", "")),
+        str(data.get("org", "")),
+        Role(data.get("role", Role.CUSTOMER)),
+        bool(data.get("is_external", False)),
+    )
 
 
 def reply_to_json(reply: Reply) -> Json:
     return {
         "text": reply.text,
-        "citations": [{"article_id": c.article_id, "title": c.title, "url": c.url, "snippet": c.snippet}
-                      for c in reply.citations],
+        "citations": [
+            {"article_id": c.article_id, "title": c.title, "url": c.url, "snippet": c.snippet} for c in reply.citations
+        ],
         "actions": [{"kind": a.kind, "label": a.label, "value": a.value, "style": a.style} for a in reply.actions],
     }
 
@@ -167,19 +212,28 @@ def reply_to_json(reply: Reply) -> Json:
 def reply_from_json(data: Json) -> Reply:
     return Reply(
         str(data["text"]),
-        tuple(Citation(str(c["article_id"]), str(c.get("title", "")), str(c.get("url", "")),
-                       str(c.get("snippet", ""))) for c in data.get("citations", [])),
-        tuple(Action(str(a["kind"]), str(a.get("label", "")), str(a.get("value", "")), str(a.get("style", "")))
-              for a in data.get("actions", [])),
+        tuple(
+            Citation(str(c["article_id"]), str(c.get("title", "")), str(c.get("url", "")), str(c.get("snippet", "")))
+            for c in data.get("citations", [])
+        ),
+        tuple(
+            Action(str(a["kind"]), str(a.get("label", "")), str(a.get("value", "")), str(a.get("style", "")))
+            for a in data.get("actions", [])
+        ),
     )
 
 
 def handoff_to_json(handoff: Handoff) -> Json:
     return {
-        "summary": handoff.summary, "reason": handoff.reason, "team": handoff.team,
-        "priority": str(handoff.priority), "transcript_link": handoff.transcript_link,
+        "summary": handoff.summary,
+        "reason": handoff.reason,
+        "team": handoff.team,
+        "priority": str(handoff.priority),
+        "transcript_link": handoff.transcript_link,
         "customer": None if handoff.customer is None else actor_to_json(handoff.customer),
-        "language": handoff.language, "sentiment": handoff.sentiment, "vip": handoff.vip,
+        "language": handoff.language,
+        "sentiment": handoff.sentiment,
+        "vip": handoff.vip,
         "suggestion": None if handoff.suggestion is None else reply_to_json(handoff.suggestion),
         "customer_reason": handoff.customer_reason,
     }
@@ -189,11 +243,14 @@ def handoff_from_json(data: Json) -> Handoff:
     customer = data.get("customer")
     suggestion = data.get("suggestion")
     return Handoff(
-        summary=str(data.get("summary", "")), reason=str(data.get("reason", "")), team=str(data.get("team", "")),
+        summary=str(data.get("summary", "")),
+        reason=str(data.get("reason", "")),
+        team=str(data.get("team", "")),
         priority=Priority(data.get("priority", Priority.NORMAL)),
         transcript_link=str(data.get("transcript_link", "")),
         customer=None if customer is None else actor_from_json(customer),
-        language=str(data.get("language", "")), sentiment=str(data.get("sentiment", "")),
+        language=str(data.get("language", "")),
+        sentiment=str(data.get("sentiment", "")),
         vip=bool(data.get("vip", False)),
         suggestion=None if suggestion is None else reply_from_json(suggestion),
         customer_reason=data.get("customer_reason"),

@@ -1,0 +1,403 @@
+"""`SqlStore`: the `Store` protocol on SQLAlchemy 2 async, for SQLite (default) and PostgreSQL (replicas).
+
+Writes that several replicas may race on (the delivery key, a channel's first sighting, customers, settings) use
+INSERT … ON CONFLICT so the database, not the process, decides who was first. Conversation rows and their turns are
+in `bot.store.sql_conversations`; the schema is `bot.store.models`, created by the Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.conversation import Conversation
+from bot.errors import NotFound
+from bot.ports import DecisionRecord, FeedbackEntry
+from bot.store import sql_conversations as conversations
+from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
+from bot.store.models import (
+    AdminChangeRow,
+    Channel,
+    Customer,
+    DecisionRow,
+    Delivery,
+    FeedbackRow,
+    Org,
+    Setting,
+    TicketRow,
+)
+from bot.store.records import (
+    AdminChange,
+    address_from_json,
+    address_to_json,
+    check_feedback,
+    decision_fields,
+    handoff_from_json,
+    handoff_to_json,
+    normalize_ticket,
+    trace_from_json,
+    trace_to_json,
+)
+from bot.store.upsert import insert_for
+from bot.store.urls import async_url
+from bot.types import (
+    Actor,
+    Address,
+    Audience,
+    ChannelPolicy,
+    Decision,
+    HandoffStatus,
+    Inbound,
+    Mode,
+    Ticket,
+    TicketKind,
+    TraceStep,
+)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web server read while the dispatcher writes; SQLite leaves foreign keys off unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """An async engine for `url` (see `bot.store.urls`), with SQLite's pragmas set on every connection."""
+    parsed = async_url(url)
+    engine = create_async_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _decision(row: DecisionRow) -> DecisionRecord:
+    return DecisionRecord(
+        id=row.id,
+        conversation_key=row.conversation_key,
+        message_id=row.message_id,
+        kind=row.kind,
+        reason=row.reason,
+        confidence=row.confidence,
+        language=row.language,
+        article_ids=tuple(str(a) for a in row.article_ids),
+        at=row.at,
+        text=row.text,
+        reply=row.reply,
+        delivered=row.delivered,
+    )
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        conversation_key=row.conversation_key,
+        address=address_from_json(row.address),
+        handoff=handoff_from_json(row.handoff),
+        kind=TicketKind(row.kind),
+        status=HandoffStatus(row.status),
+        agent=row.agent,
+        created_at=row.created_at,
+        claimed_at=row.claimed_at,
+        resolved_at=row.resolved_at,
+        card_ref=row.card_ref,
+    )
+
+
+def _ticket_values(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "conversation_key": ticket.conversation_key,
+        "address": address_to_json(ticket.address),
+        "kind": str(ticket.kind),
+        "status": str(ticket.status),
+        "team": ticket.handoff.team,
+        "reason": ticket.handoff.reason,
+        "summary": ticket.handoff.summary,
+        "handoff": handoff_to_json(ticket.handoff),
+        "agent": ticket.agent,
+        "created_at": ticket.created_at,
+        "claimed_at": ticket.claimed_at,
+        "resolved_at": ticket.resolved_at,
+        "card_ref": ticket.card_ref,
+    }
+
+
+def _feedback(row: FeedbackRow) -> FeedbackEntry:
+    return FeedbackEntry(
+        kind=row.kind,
+        conversation_key=row.conversation_key,
+        actor_id=row.actor_id,
+        at=row.at,
+        helpful=row.helpful,
+        score=row.score,
+        rewrote=row.rewrote,
+        edited_text=row.edited_text,
+        reason=row.reason,
+        decision_id=row.decision_id,
+        article_ids=tuple(str(a) for a in row.article_ids),
+    )
+
+
+class SqlStore:
+    """Implements `bot.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
+
+    def __init__(
+        self, url: str, defaults: ChannelDefaults | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.defaults = defaults or ChannelDefaults()
+        self.engine = make_engine(url)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._dialect = self.engine.dialect.name
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    # --- delivery de-duplication -------------------------------------------------------------------------------
+
+    async def first_delivery(self, platform: str, message_id: str) -> bool:
+        stmt = (
+            insert_for(self._dialect, Delivery)
+            .values(platform=str(platform), message_id=message_id, seen_at=self._now())
+            .on_conflict_do_nothing(index_elements=["platform", "message_id"])
+            .returning(Delivery.id)
+        )
+        async with self._sessions.begin() as session:
+            # RETURNING yields a row only when this insert won; rowcount is unreliable on async drivers.
+            inserted = (await session.execute(stmt)).scalar_one_or_none()
+        return inserted is not None
+
+    # --- conversations -----------------------------------------------------------------------------------------
+
+    async def load_conversation(self, key: str) -> Conversation | None:
+        async with self._sessions() as session:
+            return await conversations.load(session, key)
+
+    async def save_conversation(self, conversation: Conversation) -> None:
+        async with self._sessions.begin() as session:
+            conversation.id = await conversations.save(session, self._dialect, conversation, self._now())
+
+    # --- channels and VIPs -------------------------------------------------------------------------------------
+
+    async def _channel(self, session: AsyncSession, address: Address, created: datetime) -> Channel:
+        where = (
+            Channel.platform == str(address.platform),
+            Channel.workspace == address.workspace,
+            Channel.channel_id == address.channel,
+        )
+        row = (await session.execute(select(Channel).where(*where))).scalar_one_or_none()
+        if row is None:
+            await session.execute(
+                insert_for(self._dialect, Channel)
+                .values(
+                    platform=str(address.platform),
+                    workspace=address.workspace,
+                    channel_id=address.channel,
+                    explicit_mode=False,
+                    paused=False,
+                    created=utc(created).date(),
+                    updated_at=self._now(),
+                )
+                .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel_id"])
+            )
+            row = (await session.execute(select(Channel).where(*where))).scalar_one()
+        return row
+
+    async def channel_policy(self, address: Address, now: datetime) -> ChannelPolicy:
+        async with self._sessions.begin() as session:
+            row = await self._channel(session, address, now)
+            state = ChannelState(
+                created=row.created,
+                mode=None if row.mode is None else Mode(row.mode),
+                threshold=row.threshold,
+                team=row.team,
+                ai_share=row.ai_share,
+                paused=row.paused,
+                audience=None if row.audience is None else Audience(row.audience),
+            )
+        return resolve_policy(self.defaults, address, state, now)
+
+    async def set_channel(self, address: Address, **changes: object) -> None:
+        values = validated_changes(changes)
+        if "mode" in values:
+            values["explicit_mode"] = values["mode"] is not None
+        for name in ("mode", "audience"):
+            if values.get(name) is not None:
+                values[name] = str(values[name])
+        async with self._sessions.begin() as session:
+            row = await self._channel(session, address, self._clock())
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = self._now()
+
+    async def is_vip(self, actor: Actor) -> bool:
+        async with self._sessions() as session:
+            person = await session.scalar(select(Customer.vip).where(Customer.external_id == actor.id))
+            org = None
+            if actor.org:
+                org = await session.scalar(select(Org.vip).where(Org.external_id == actor.org))
+        person_vip = actor.id in self.defaults.vip_customers if person is None else person
+        org_vip = bool(actor.org) and (actor.org in self.defaults.vip_orgs if org is None else org)
+        return person_vip or org_vip
+
+    async def set_vip(self, subject: str, vip: bool) -> None:
+        now = self._now()
+        async with self._sessions.begin() as session:
+            people = await session.execute(update(Customer).where(Customer.external_id == subject).values(vip=vip))
+            orgs = await session.execute(update(Org).where(Org.external_id == subject).values(vip=vip))
+            if people.rowcount or orgs.rowcount:  # type: ignore[attr-defined]
+                return
+            # Never seen yet, so we cannot tell a person's id from an org's: flag both, whichever shows up uses it.
+            for model in (Customer, Org):
+                await session.execute(
+                    insert_for(self._dialect, model)
+                    .values(external_id=subject, vip=vip, first_seen=now, last_seen=now)
+                    .on_conflict_do_update(index_elements=["external_id"], set_={"vip": vip})
+                )
+
+    # --- decisions ---------------------------------------------------------------------------------------------
+
+    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int:
+        fields = decision_fields(decision, inbound)
+        row = DecisionRow(
+            conversation_key=conversation_key,
+            message_id=inbound.message_id,
+            kind=fields.kind,
+            reason=fields.reason,
+            confidence=fields.confidence,
+            language=fields.language,
+            article_ids=list(fields.article_ids),
+            trace=trace_to_json(fields.trace),
+            text=inbound.text,
+            reply=fields.reply,
+            delivered=fields.delivered,
+            at=utc(inbound.received_at),
+        )
+        async with self._sessions.begin() as session:
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def mark_delivered(self, decision_id: int) -> None:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(DecisionRow).where(DecisionRow.id == decision_id).values(delivered=True)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFound(f"no decision with id {decision_id}")
+
+    async def undelivered(self, older_than: datetime) -> Sequence[DecisionRecord]:
+        stmt = select(DecisionRow).where(DecisionRow.delivered.is_(False), DecisionRow.at < utc(older_than))
+        async with self._sessions() as session:
+            return [_decision(r) for r in (await session.scalars(stmt.order_by(DecisionRow.id))).all()]
+
+    async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]:
+        stmt = select(DecisionRow).order_by(DecisionRow.id)
+        if since is not None:
+            stmt = stmt.where(DecisionRow.at >= utc(since))
+        async with self._sessions() as session:
+            return [_decision(r) for r in (await session.scalars(stmt)).all()]
+
+    async def trace(self, decision_id: int) -> tuple[TraceStep, ...]:
+        """The steps that led to a stored decision (for the dashboard and the failure list)."""
+        async with self._sessions() as session:
+            row = await session.get(DecisionRow, decision_id)
+        if row is None:
+            raise NotFound(f"no decision with id {decision_id}")
+        return trace_from_json(row.trace)
+
+    # --- tickets -----------------------------------------------------------------------------------------------
+
+    async def open_ticket(self, ticket: Ticket) -> Ticket:
+        stored = normalize_ticket(
+            replace(ticket, id=ticket.id or uuid.uuid4().hex, created_at=ticket.created_at or self._clock())
+        )
+        try:
+            async with self._sessions.begin() as session:
+                session.add(TicketRow(id=stored.id, **_ticket_values(stored)))
+        except IntegrityError:
+            raise ValueError(f"a ticket with id {stored.id} already exists") from None
+        return stored
+
+    async def get_ticket(self, ticket_id: str) -> Ticket | None:
+        async with self._sessions() as session:
+            row = await session.get(TicketRow, ticket_id)
+        return None if row is None else _ticket(row)
+
+    async def update_ticket(self, ticket: Ticket) -> None:
+        values = _ticket_values(normalize_ticket(ticket))
+        async with self._sessions.begin() as session:
+            result = await session.execute(update(TicketRow).where(TicketRow.id == ticket.id).values(**values))
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFound(f"no ticket with id {ticket.id}")
+
+    async def tickets(self, status: HandoffStatus | None = None) -> Sequence[Ticket]:
+        stmt = select(TicketRow).order_by(TicketRow.created_at, TicketRow.id)
+        if status is not None:
+            stmt = stmt.where(TicketRow.status == str(status))
+        async with self._sessions() as session:
+            return [_ticket(r) for r in (await session.scalars(stmt)).all()]
+
+    # --- feedback, audit, settings -----------------------------------------------------------------------------
+
+    async def add_feedback(self, entry: FeedbackEntry) -> None:
+        check_feedback(entry)
+        async with self._sessions.begin() as session:
+            session.add(
+                FeedbackRow(
+                    kind=entry.kind,
+                    conversation_key=entry.conversation_key,
+                    actor_id=entry.actor_id,
+                    at=utc(entry.at),
+                    helpful=entry.helpful,
+                    score=entry.score,
+                    rewrote=entry.rewrote,
+                    edited_text=entry.edited_text,
+                    reason=entry.reason,
+                    decision_id=entry.decision_id,
+                    article_ids=list(entry.article_ids),
+                )
+            )
+
+    async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]:
+        stmt = select(FeedbackRow).order_by(FeedbackRow.id)
+        if since is not None:
+            stmt = stmt.where(FeedbackRow.at >= utc(since))
+        async with self._sessions() as session:
+            return [_feedback(r) for r in (await session.scalars(stmt)).all()]
+
+    async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None:
+        async with self._sessions.begin() as session:
+            session.add(AdminChangeRow(actor_id=actor_id, what=what, at=utc(at)))
+
+    async def admin_changes(self, since: datetime | None = None) -> Sequence[AdminChange]:
+        stmt = select(AdminChangeRow).order_by(AdminChangeRow.id)
+        if since is not None:
+            stmt = stmt.where(AdminChangeRow.at >= utc(since))
+        async with self._sessions() as session:
+            return [AdminChange(r.actor_id, r.what, r.at) for r in (await session.scalars(stmt)).all()]
+
+    async def get_setting(self, key: str) -> str | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(Setting.value).where(Setting.key == key))
+
+    async def put_setting(self, key: str, value: str) -> None:
+        now = self._now()
+        async with self._sessions.begin() as session:
+            await session.execute(
+                insert_for(self._dialect, Setting)
+                .values(key=key, value=value, updated_at=now)
+                .on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now})
+            )

@@ -1,0 +1,130 @@
+"""Reads and writes one `Conversation` aggregate (row, turns, customer and org) inside a caller's transaction.
+
+Turns are append-only in the aggregate, so a save inserts only the turns the database has not got yet; the
+customer and their org are upserted so first/last seen and names stay current without a separate call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation import Conversation, ConversationStatus, Turn
+from bot.store.models import ConversationRow, Customer, Org, TurnRow
+from bot.store.records import article_from_json, article_to_json, frozen, plain
+from bot.store.upsert import insert_for
+from bot.types import Actor, Address, Platform, Role
+
+
+async def _upsert_org(session: AsyncSession, dialect: str, actor: Actor, now: datetime) -> int | None:
+    if not actor.org:
+        return None
+    stmt = (
+        insert_for(dialect, Org)
+        .values(external_id=actor.org, is_external=actor.is_external, first_seen=now, last_seen=now)
+        .on_conflict_do_update(index_elements=["external_id"], set_={"last_seen": now})
+        .returning(Org.id)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def upsert_customer(session: AsyncSession, dialect: str, actor: Actor, now: datetime) -> int:
+    """The customer's row id, creating the row (and the org's) on first sight; never touches the VIP flag."""
+    org_id = await _upsert_org(session, dialect, actor, now)
+    current = {"name": actor.name, "org_id": org_id, "role": str(actor.role), "is_external": actor.is_external}
+    stmt = (
+        insert_for(dialect, Customer)
+        .values(external_id=actor.id, first_seen=now, last_seen=now, **current)
+        .on_conflict_do_update(index_elements=["external_id"], set_={**current, "last_seen": now})
+        .returning(Customer.id)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def load(session: AsyncSession, key: str) -> Conversation | None:
+    found = (
+        await session.execute(
+            select(ConversationRow, Customer, Org.external_id)
+            .join(Customer, Customer.id == ConversationRow.customer_id)
+            .outerjoin(Org, Org.id == Customer.org_id)
+            .where(ConversationRow.key == key)
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    row, person, org = found
+    turns = (
+        await session.scalars(select(TurnRow).where(TurnRow.conversation_id == row.id).order_by(TurnRow.seq))
+    ).all()
+    return Conversation(
+        key=row.key,
+        address=Address(Platform(row.platform), row.workspace, row.channel, row.thread, row.is_dm, frozen(row.opaque)),
+        customer=Actor(person.external_id, person.name, org or "", Role(person.role), person.is_external),
+        started_at=row.started_at,
+        status=ConversationStatus(row.status),
+        language=row.language,
+        failed_attempts=row.failed_attempts,
+        ai_answers=row.ai_answers,
+        turns=[Turn(Role(t.role), t.text, t.at, t.author, t.decision, t.reason) for t in turns],
+        last_articles=tuple(article_from_json(a) for a in row.last_articles),
+        handoff_id=row.handoff_id,
+        claimed_by=row.claimed_by,
+        reopened=row.reopened,
+        id=row.id,
+    )
+
+
+def _turn_values(conversation_id: int, seq: int, turn: Turn) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "role": str(turn.role),
+        "text": turn.text,
+        "author": turn.author_id,
+        "decision": turn.decision,
+        "reason": turn.reason,
+        "at": turn.at,
+    }
+
+
+async def save(session: AsyncSession, dialect: str, conversation: Conversation, now: datetime) -> int:
+    """Insert or update the conversation and append its new turns; returns the row id."""
+    customer_id = await upsert_customer(session, dialect, conversation.customer, now)
+    address = conversation.address
+    values: dict[str, Any] = {
+        "platform": str(address.platform),
+        "workspace": address.workspace,
+        "channel": address.channel,
+        "thread": address.thread,
+        "is_dm": address.is_dm,
+        "opaque": plain(address.opaque),
+        "customer_id": customer_id,
+        "status": str(conversation.status),
+        "language": conversation.language,
+        "failed_attempts": conversation.failed_attempts,
+        "ai_answers": conversation.ai_answers,
+        "last_articles": [article_to_json(a) for a in conversation.last_articles],
+        "handoff_id": conversation.handoff_id,
+        "claimed_by": conversation.claimed_by,
+        "reopened": conversation.reopened,
+        "updated_at": now,
+    }
+    stmt = (
+        insert_for(dialect, ConversationRow)
+        .values(key=conversation.key, started_at=conversation.started_at, **values)
+        .on_conflict_do_update(index_elements=["key"], set_=values)
+        .returning(ConversationRow.id)
+    )
+    row_id: int = (await session.execute(stmt)).scalar_one()
+    stored = await session.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.conversation_id == row_id))
+    start = stored or 0
+    if start > len(conversation.turns):  # the caller rewrote history: store exactly what it holds now
+        await session.execute(delete(TurnRow).where(TurnRow.conversation_id == row_id))
+        start = 0
+    new = [_turn_values(row_id, seq, t) for seq, t in enumerate(conversation.turns) if seq >= start]
+    if new:
+        await session.execute(insert_for(dialect, TurnRow), new)
+    return row_id

@@ -1,0 +1,40 @@
+"""Database URLs: accept what people paste (``postgres://``, ``sqlite:///``) and turn it into the async drivers.
+
+Both the store and the migrations go through `async_url`, so a URL that works for one works for the other, and a
+wrong one fails with a message that says what to write instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import ConfigError
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql+psycopg_async": "postgresql+psycopg",
+}
+
+EXAMPLES = "sqlite+aiosqlite:///var/frontdesk.db or postgresql+psycopg://user:pass@host:5432/dbname"
+
+
+def async_url(url: str) -> URL:
+    """Parse `url`, switch it to an async driver, and create the parent directory of a SQLite file."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"database URL {url!r} is not a valid URL; use e.g. {EXAMPLES}") from None
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ConfigError(f"database URL scheme {parsed.drivername!r} is not supported; use e.g. {EXAMPLES}")
+    parsed = parsed.set(drivername=driver)
+    if driver.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return parsed
