@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from bot.cli_knowledge import eval_command, kb_app
 from bot.errors import FrontdeskError
 from bot.settings import Settings
 from bot.summary import describe
@@ -33,6 +34,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.command("eval")(eval_command)
 
 err = Console(stderr=True)
 out = Console()
