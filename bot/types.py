@@ -164,6 +164,7 @@ class ArticleHit:
     url: str = ""
     team: str = ""
     snippet: str = ""
+    audience: Audience = Audience.CUSTOMER  # guardrails block internal articles from customer replies
 
 
 @dataclass(frozen=True, slots=True)
