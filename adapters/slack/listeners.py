@@ -1,0 +1,238 @@
+"""Bolt listeners: acknowledge at once, translate the payload, hand it to the dispatcher or the desk in a task.
+
+Each listener body is a few lines; the translation lives in `inbound` (pure) and the behaviour in the core
+(`Dispatcher`, `Desk`), so Slack behaves exactly like Teams and the playground.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import cards
+from adapters.slack.blocks import parse_action_id
+from adapters.slack.commands import Commands
+from adapters.slack.inbound import Us, action_address, action_user, human_request, to_inbound
+from adapters.slack.tasks import BackgroundTasks
+from bot.bootstrap import App
+from bot.conversation import conversation_key
+from bot.errors import Conflict, FrontdeskError, NotFound
+from bot.types import Actor, Address, HandoffStatus, Platform, Role
+
+log = logging.getLogger(__name__)
+
+AGENT_ACTIONS = frozenset({"claim", "resolve", "approve", "edit", "reject", "rewrite"})
+
+
+def us_from(context: AsyncBoltContext) -> Us:
+    """Our identity from bolt's cached auth.test (AsyncSingleTeamAuthorization)."""
+    result = context.authorize_result
+    if result is None:
+        return Us(team_id=str(context.team_id or ""))
+    return Us(
+        team_id=str(result.team_id or context.team_id or ""),
+        enterprise_id=str(result.enterprise_id or ""),
+        bot_user_id=str(result.bot_user_id or ""),
+        bot_id=str(result.bot_id or ""),
+    )
+
+
+class SlackListeners:
+    def __init__(
+        self,
+        app: App,
+        client: AsyncWebClient,
+        tasks: BackgroundTasks,
+        commands: Commands,
+        agents_channels: Callable[[], Awaitable[set[str]]],
+    ) -> None:
+        self.app = app
+        self.client = client
+        self.tasks = tasks
+        self.commands = commands
+        self.agents_channels = agents_channels
+
+    def register(self, bolt: AsyncApp) -> None:
+        bolt.event("message")(self.on_message)
+        bolt.action(re.compile(r"^fd:"))(self.on_action)
+        bolt.view_submission(cards.HUMAN_VIEW)(self.on_human_view)
+        bolt.view_submission(cards.EDIT_VIEW)(self.on_edit_view)
+        bolt.command("/frontdesk")(self.on_command)
+
+    # -- events ---------------------------------------------------------------------------------------------------
+
+    async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        inbound = to_inbound(body, us_from(context))
+        if inbound is not None:
+            self.tasks.spawn(self.submit_message(inbound), "slack-message")
+
+    async def submit_message(self, inbound: Any) -> None:
+        if inbound.author.role is Role.AGENT:
+            # Colleagues talk everywhere; only their replies inside a customer's conversation are human turns.
+            if inbound.address.channel in await self.agents_channels():
+                return
+            if await self.app.store.load_conversation(conversation_key(inbound.address)) is None:
+                return
+        await self.app.dispatcher.submit(inbound)
+
+    # -- buttons --------------------------------------------------------------------------------------------------
+
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        self.tasks.spawn(self.handle_action(body, us_from(context)), "slack-action")
+
+    async def handle_action(self, body: dict[str, Any], us: Us) -> None:
+        action = (body.get("actions") or [{}])[0]
+        kind, value = parse_action_id(str(action.get("action_id", ""))), str(action.get("value") or "")
+        actor = action_user(body, us)
+        try:
+            if kind in AGENT_ACTIONS:
+                await self._agent_action(kind, value, actor, body)
+            else:
+                await self._customer_action(kind, value, actor, body, us)
+        except (Conflict, NotFound, ValueError) as exc:
+            await self._ephemeral(body, actor, str(exc))
+        except FrontdeskError as exc:
+            log.error("action %s failed: %s", kind, exc)
+            await self._ephemeral(body, actor, "That did not work; the team has been told.")
+
+    async def _customer_action(self, kind: str, value: str, actor: Actor, body: dict[str, Any], us: Us) -> None:
+        address = action_address(body, us.team_id)
+        if address is None:
+            raise ValueError("this button is not attached to a conversation")
+        stamp = str((body.get("actions") or [{}])[0].get("action_ts") or body.get("trigger_id") or "")
+        if kind in ("helpful", "not_helpful"):
+            helpful = kind == "helpful"
+            await self.app.dispatcher.feedback(address, actor, helpful=helpful, message_id=f"{address.channel}:{stamp}:feedback")
+            if helpful:
+                await self._ephemeral(body, actor, "Thanks for letting us know.")
+        elif kind == "human":
+            meta = {"w": address.workspace, "c": address.channel, "t": address.thread or ""}
+            try:
+                await self.client.views_open(trigger_id=body["trigger_id"], view=cards.human_modal(meta))
+            except (SlackApiError, KeyError):
+                # Never trap anyone: without the dialog, hand off straight away, just without a reason.
+                log.warning("could not open the reason dialog; handing off without a reason")
+                await self.app.dispatcher.submit(human_request(address, actor, unique=stamp, reason=None, at=_now()))
+        elif kind == "csat":
+            await self.app.desk.csat(conversation_key(address), actor, int(value))
+            await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")
+        else:
+            log.info("ignoring unknown action %r", kind)
+
+    async def _agent_action(self, kind: str, value: str, actor: Actor, body: dict[str, Any]) -> None:
+        if actor.is_external:
+            raise Conflict("Only agents of this workspace can do that.")
+        desk = self.app.desk
+        if kind == "claim":
+            await desk.claim(value, actor)
+        elif kind == "resolve":
+            await desk.resolve(value, actor)
+        elif kind == "approve":
+            await desk.approve(value, actor)
+        elif kind == "reject":
+            await desk.reject(value, actor)
+        elif kind == "edit":
+            ticket = await self.app.store.get_ticket(value)
+            if ticket is None:
+                raise NotFound(f"no handoff with id {value!r}")
+            if ticket.status is HandoffStatus.RESOLVED or ticket.handoff.suggestion is None:
+                raise Conflict("this draft was already handled")
+            await self.client.views_open(trigger_id=body["trigger_id"], view=cards.edit_modal(ticket))
+        elif kind == "rewrite":
+            ticket_id, _, answer = value.rpartition(":")
+            await desk.rewrite_answer(ticket_id, actor, answer == "yes")
+            await self._replace(body, f"Noted: you {'did' if answer == 'yes' else 'did not'} rewrite the AI's answer. Thanks!")
+
+    # -- modals ---------------------------------------------------------------------------------------------------
+
+    async def on_human_view(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
+        us = us_from(context)
+        address = Address(Platform.SLACK, meta.get("w") or us.team_id, meta["c"], meta.get("t") or None)
+        actor = action_user(body, us)
+        reason = cards.selected_reason(view)
+        inbound = human_request(address, actor, unique=str(view.get("id") or ""), reason=reason, at=_now())
+        self.tasks.spawn(self.submit_human(inbound, actor, reason), "slack-human")
+
+    async def submit_human(self, inbound: Any, actor: Actor, reason: str | None) -> None:
+        await self.app.dispatcher.submit(inbound)
+        if reason:
+            await self.app.desk.escalation_reason(conversation_key(inbound.address), actor, reason)
+
+    async def on_edit_view(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+        text = cards.edited_text(view)
+        if not text.strip():
+            await ack(response_action="errors", errors={cards.ANSWER_BLOCK: "The answer is empty."})
+            return
+        await ack()
+        actor = action_user(body, us_from(context))
+        self.tasks.spawn(self.submit_edit(str(view.get("private_metadata") or ""), actor, text), "slack-edit")
+
+    async def submit_edit(self, ticket_id: str, actor: Actor, text: str) -> None:
+        if actor.is_external:
+            log.warning("external user %s tried to edit draft %s", actor.id, ticket_id)
+            return
+        try:
+            await self.app.desk.edit(ticket_id, actor, text)
+        except (Conflict, NotFound, ValueError) as exc:
+            ticket = await self.app.store.get_ticket(ticket_id)
+            channel = ticket.card_ref.partition(":")[0] if ticket else ""
+            if channel:
+                await self.client.chat_postEphemeral(channel=channel, user=actor.id, text=str(exc))
+
+    # -- slash command --------------------------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext) -> None:
+        us = us_from(context)
+        org = str(body.get("user_team") or body.get("team_id") or "")
+        external = not us.owns(org)
+        actor = Actor(str(body.get("user_id") or ""), str(body.get("user_name") or ""), org, Role.CUSTOMER if external else Role.AGENT, external)
+        outcome = await self.commands.handle(actor, us.team_id, str(body.get("channel_id") or ""), str(body.get("text") or ""))
+        await ack(text=outcome.text, response_type="ephemeral")
+        if outcome.later is not None:
+            later = outcome.later
+            self.tasks.spawn(self._respond_later(respond, later), "slack-command")
+
+    async def _respond_later(self, respond: AsyncRespond, work: Callable[[], Awaitable[str]]) -> None:
+        try:
+            text = await work()
+        except Exception as exc:  # noqa: BLE001 - the admin must hear about it
+            log.exception("slash command work failed")
+            text = f"That failed: {exc}"
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+
+    async def _ephemeral(self, body: dict[str, Any], actor: Actor, text: str) -> None:
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if not channel or not actor.id:
+            log.info("no channel to tell %s: %s", actor.id, text)
+            return
+        thread = container.get("thread_ts")
+        kwargs: dict[str, Any] = {"thread_ts": thread} if thread else {}
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=actor.id, text=text, **kwargs)
+        except SlackApiError as exc:
+            log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
+
+    async def _replace(self, body: dict[str, Any], text: str) -> None:
+        """Swap a one-time prompt (CSAT, rewrite question) for a thank-you, so it cannot be answered twice."""
+        container = body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if channel and ts and not container.get("is_ephemeral"):
+            await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=[])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

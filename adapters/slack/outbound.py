@@ -1,0 +1,105 @@
+"""Delivery through the Slack Web API: `SlackOutbox` (customer threads) and `SlackAgentDesk` (agents' cards).
+
+Both use the one `AsyncWebClient` built in `adapters.slack.runtime`, whose rate-limit retry handler waits out a
+429's `Retry-After` and resends, so a burst of replies is slowed down, never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import SlackMessage, render
+from adapters.slack.cards import card
+from bot.errors import ConfigError
+from bot.types import Address, Reply, Ticket
+
+log = logging.getLogger(__name__)
+
+
+async def post(client: AsyncWebClient, channel: str, message: SlackMessage, thread: str | None = None) -> str:
+    """Post one rendered message; returns its ts."""
+    kwargs: dict[str, Any] = {"thread_ts": thread} if thread else {}
+    response = await client.chat_postMessage(
+        channel=channel, text=message.text, blocks=list(message.blocks), unfurl_links=False, unfurl_media=False, **kwargs
+    )
+    return str(response["ts"])
+
+
+class SlackOutbox:
+    """`bot.ports.Outbox` for Slack: a reply goes into the customer's thread, split into several posts if long."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def send(self, address: Address, reply: Reply) -> str:
+        first = ""
+        for message in render(reply):
+            ts = await post(self.client, address.channel, message, address.thread)
+            first = first or f"{address.channel}:{ts}"
+        return first
+
+
+def split_ref(card_ref: str) -> tuple[str, str]:
+    channel, _, ts = card_ref.partition(":")
+    if not channel or not ts:
+        raise ValueError(f"not a Slack card reference (channel:ts): {card_ref!r}")
+    return channel, ts
+
+
+class SlackAgentDesk:
+    """`bot.ports.AgentDesk` for Slack: cards in the team's agents channel, updated in place with chat.update."""
+
+    def __init__(self, client: AsyncWebClient, channel_for: Callable[[str], Awaitable[str]]) -> None:
+        self.client = client
+        self.channel_for = channel_for  # team -> agents channel id ("" when none is configured)
+        self._permalinks: dict[str, str] = {}
+
+    async def _permalink(self, ticket: Ticket) -> str:
+        if ticket.handoff.transcript_link:
+            return ticket.handoff.transcript_link
+        cached = self._permalinks.get(ticket.conversation_key)
+        if cached:
+            return cached
+        try:
+            response = await self.client.chat_getPermalink(channel=ticket.address.channel, message_ts=ticket.address.thread or "")
+        except SlackApiError as exc:  # the card is still useful without the link
+            log.warning("chat.getPermalink failed for %s: %s", ticket.address.channel, exc.response.get("error"))
+            return ""
+        link = str(response.get("permalink") or "")
+        self._permalinks[ticket.conversation_key] = link
+        return link
+
+    async def post(self, ticket: Ticket) -> str:
+        channel = await self.channel_for(ticket.handoff.team)
+        if not channel:
+            raise ConfigError(
+                f"no Slack agents channel for team {ticket.handoff.team!r}: set FRONTDESK_AGENTS_CHANNEL, "
+                f"[slack] agents_channel or [teams.{ticket.handoff.team or 'support'}] channel in frontdesk.toml"
+            )
+        ts = await post(self.client, channel, card(ticket, await self._permalink(ticket)))
+        return f"{channel}:{ts}"
+
+    async def update(self, ticket: Ticket) -> None:
+        if not ticket.card_ref:
+            log.warning("ticket %s has no card to update", ticket.id)
+            return
+        channel, ts = split_ref(ticket.card_ref)
+        message = card(ticket, await self._permalink(ticket))
+        await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))
+
+    async def ask(self, ticket: Ticket, prompt: Reply) -> None:
+        if not ticket.card_ref:
+            log.warning("ticket %s has no card to ask under", ticket.id)
+            return
+        channel, ts = split_ref(ticket.card_ref)
+        values = [f"{ticket.id}:{action.value}" for action in prompt.actions]
+        for message in render(prompt, values=values):
+            blocks = [dict(b) for b in message.blocks]
+            if ticket.agent and blocks and blocks[0].get("type") == "section":
+                blocks[0] = {"type": "section", "text": {"type": "mrkdwn", "text": f"<@{ticket.agent}> {blocks[0]['text']['text']}"}}
+            await post(self.client, channel, SlackMessage(message.text, tuple(blocks)), ts)

@@ -1,0 +1,174 @@
+"""Wiring: the Web API client, the bolt AsyncApp, the HTTP route or Socket Mode, and the core's ports.
+
+Everything Slack needs is built here from `Settings` and `Config`, once per server, and kept on the aiohttp app
+under `SLACK_KEY` (no module-level singletons).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.commands import ROUTE_KEY, Commands
+from adapters.slack.listeners import SlackListeners
+from adapters.slack.outbound import SlackAgentDesk, SlackOutbox
+from adapters.slack.tasks import BackgroundTasks
+from bot.bootstrap import App
+from bot.errors import ConfigError
+from bot.types import Actor, Platform
+
+log = logging.getLogger(__name__)
+
+ADMIN_CACHE_SECONDS = 300.0
+RATE_LIMIT_RETRIES = 5
+
+
+def web_client(app: App) -> AsyncWebClient:
+    """The one Web API client: SLACK_API_URL as base_url (proxies, tests) and retries that wait out 429s."""
+    token = app.settings.slack_bot_token
+    if token is None:
+        raise ConfigError("SLACK_BOT_TOKEN is required for Slack (a bot token, xoxb-…)")
+    base_url = app.settings.slack_api_url or AsyncWebClient.BASE_URL
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return AsyncWebClient(
+        token=token.get_secret_value(),
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+@dataclass(slots=True)
+class SlackRuntime:
+    app: App
+    client: AsyncWebClient
+    bolt: AsyncApp
+    tasks: BackgroundTasks
+    outbox: SlackOutbox
+    agents: SlackAgentDesk
+    socket: AsyncSocketModeHandler | None = None
+    _admins: dict[str, tuple[bool, float]] = field(default_factory=dict)
+
+    # -- configuration lookups ------------------------------------------------------------------------------------
+
+    def default_agents_channel(self) -> str:
+        return self.app.settings.agents_channel or self.app.config.slack.agents_channel
+
+    async def channel_for(self, team: str) -> str:
+        """Agents channel for a team: `/frontdesk route`, then [teams.<team>] channel, then the default."""
+        routed = await self.app.store.get_setting(ROUTE_KEY + team) if team else None
+        configured = self.app.config.teams.get(team)
+        return routed or (configured.channel if configured else "") or self.default_agents_channel()
+
+    async def agents_channels(self) -> set[str]:
+        channels = {t.channel for t in self.app.config.teams.values() if t.channel}
+        channels.add(self.default_agents_channel())
+        for team in self.app.config.teams:
+            routed = await self.app.store.get_setting(ROUTE_KEY + team)
+            if routed:
+                channels.add(routed)
+        channels.discard("")
+        return channels
+
+    def configured_admins(self) -> set[str]:
+        listed = {a.strip() for a in (self.app.settings.admins or "").split(",") if a.strip()}
+        return listed | set(self.app.config.slack.admins)
+
+    async def is_admin(self, actor: Actor) -> bool:
+        if actor.is_external:
+            return False
+        if actor.id in self.configured_admins():
+            return True
+        cached = self._admins.get(actor.id)
+        if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
+            return cached[0]
+        try:
+            user = (await self.client.users_info(user=actor.id)).get("user") or {}
+        except Exception:  # noqa: BLE001 - no answer means no admin rights, never an error for the user
+            log.warning("users.info failed for %s; treating as non-admin", actor.id)
+            return False
+        admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        admin = admin and not (user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("is_stranger"))
+        self._admins[actor.id] = (admin, time.monotonic())
+        return admin
+
+    # -- HTTP -----------------------------------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        if self.app.settings.slack_signing_secret is None:
+            return web.Response(status=404, text="HTTP events are off (Socket Mode without SLACK_SIGNING_SECRET)")
+        retry = request.headers.get("X-Slack-Retry-Num")
+        if retry:
+            # Not short-circuited: the first attempt may have died before recording anything. The store's unique
+            # delivery key is what keeps a retry from producing a second reply.
+            log.info("Slack retry %s (%s)", retry, request.headers.get("X-Slack-Retry-Reason", ""))
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    # -- lifecycle ------------------------------------------------------------------------------------------------
+
+    async def start(self, _: web.Application) -> None:
+        if self.socket is not None:
+            await self.socket.connect_async()
+            log.info("Slack Socket Mode connected")
+
+    async def stop(self, _: web.Application) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+        await self.tasks.drain(timeout=10.0)
+
+
+SLACK_KEY: web.AppKey[SlackRuntime] = web.AppKey("frontdesk.slack", SlackRuntime)
+
+
+def build_runtime(app: App) -> SlackRuntime:
+    settings = app.settings
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+    if app_token is None and secret is None:
+        raise ConfigError("SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
+    if not (settings.agents_channel or app.config.slack.agents_channel or any(t.channel for t in app.config.teams.values())):
+        raise ConfigError(
+            "Slack needs an agents channel for handoff cards: set FRONTDESK_AGENTS_CHANNEL (a channel id) "
+            "or [slack] agents_channel / [teams.<name>] channel in frontdesk.toml"
+        )
+    client = web_client(app)
+    bolt = AsyncApp(
+        client=client,
+        signing_secret=secret,
+        request_verification_enabled=secret is not None,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        name="frontdesk",
+    )
+    tasks = BackgroundTasks()
+    runtime = SlackRuntime(app, client, bolt, tasks, SlackOutbox(client), None)  # type: ignore[arg-type]
+    runtime.agents = SlackAgentDesk(client, runtime.channel_for)
+    commands = Commands(app, runtime.is_admin)
+    SlackListeners(app, client, tasks, commands, runtime.agents_channels).register(bolt)
+    if app_token is not None:
+        runtime.socket = AsyncSocketModeHandler(bolt, app_token, web_client=client)
+    return runtime
+
+
+def mount(web_app: web.Application, app: App) -> SlackRuntime:
+    """Add `POST /slack/events`, register the Slack outbox and agent desk, and run Socket Mode with the server."""
+    runtime = build_runtime(app)
+    web_app[SLACK_KEY] = runtime
+    web_app.router.add_post("/slack/events", runtime.handle_http)
+    app.outboxes[Platform.SLACK] = runtime.outbox
+    app.desks[Platform.SLACK] = runtime.agents
+    web_app.on_startup.append(runtime.start)
+    web_app.on_cleanup.append(runtime.stop)
+    return runtime
