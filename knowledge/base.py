@@ -14,8 +14,8 @@ from langchain_core.embeddings import Embeddings
 
 from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
 from knowledge.chain import best_passage, extract, llm_answer
-from knowledge.config import KnowledgeConfig
 from knowledge.confidence import Params, confidence
+from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article
 from knowledge.embeddings import embed_matrix, model_name
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
@@ -103,7 +103,7 @@ class KnowledgeBase:
         previous = self._stored
         if not previous.articles and self._store is not None and (cur := self._store.current()):
             previous = self._store.load(cur) or previous
-        old = {a.id: (a.content_hash, v, k) for a, v, k in zip(previous.articles, previous.vectors, previous.kinds)}
+        old = {a.id: (a.content_hash, v, k) for a, v, k in zip(previous.articles, previous.vectors, previous.kinds, strict=True)}
         new_ids = {a.id for a in articles}
         stored = None
         if self._store is not None and version != previous.version:

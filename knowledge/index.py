@@ -86,6 +86,8 @@ class ScopeIndex:
     key_article: np.ndarray  # (n_keys,) article row of each key
     bm25: Any
     faiss_index: Any
+    key_bm25: Any  # BM25 over titles and known questions, one document each (the lexical 1-NN signal)
+    key_rows: np.ndarray  # key row of each key_bm25 document
 
     @classmethod
     def build(
@@ -107,13 +109,22 @@ class ScopeIndex:
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(lexical_text(a), language) or ["\u2205"] for a in articles]
         bm25.index(corpus, show_progress=False)
+        key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
+        key_texts: list[str] = []
+        for a in articles:
+            key_texts.append(a.title)
+            key_texts.extend(a.questions)
+        key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        key_bm25.index([tokenize(t, language) or ["\u2205"] for t in key_texts], show_progress=False)
         faiss_index = None
         if has_dense:
             import faiss
 
             faiss_index = faiss.IndexFlatIP(key_vectors.shape[1])
             faiss_index.add(key_vectors)
-        return cls(language, list(articles), key_vectors, key_kinds, offsets, key_article, bm25, faiss_index)
+        return cls(
+            language, list(articles), key_vectors, key_kinds, offsets, key_article, bm25, faiss_index, key_bm25, key_rows
+        )
 
     @property
     def dense(self) -> bool:
@@ -124,6 +135,16 @@ class ScopeIndex:
         if not tokens:
             return np.zeros(len(self.articles), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def key_bm25_scores(self, query: str) -> np.ndarray:
+        """Per article: the best BM25 score of its title or any known question (0 when nothing matches)."""
+        out = np.zeros(len(self.articles), dtype=np.float32)
+        tokens = tokenize(query, self.language)
+        if not tokens or not len(self.key_rows):
+            return out
+        scores = np.asarray(self.key_bm25.get_scores(tokens), dtype=np.float32)
+        np.maximum.at(out, self.key_article[self.key_rows], scores)
+        return out
 
     def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k keys by cosine: (scores, key rows)."""

@@ -15,7 +15,22 @@ import numpy as np
 
 from knowledge.index import KIND_PASSAGE, ScopeIndex
 
-RANK_FEATURES = ("d_max", "d_q", "d_q3", "d_p", "d_mean", "bm_rel", "bm_top", "d_top", "bm_rank", "d_rank")
+RANK_FEATURES = (
+    "d_max",
+    "d_q",
+    "d_q3",
+    "d_p",
+    "d_mean",
+    "bm_rel",
+    "bm_top",
+    "d_top",
+    "bm_rank",
+    "d_rank",
+    "vote",
+    "bmk_rel",
+    "bmk_top",
+)
+VOTE_K, VOTE_TEMP = 10, 0.05  # soft kNN vote over the 10 nearest keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +65,18 @@ def rank(
     bm_order = np.argsort(-bm, kind="stable")[:candidates] if bm_max > 0 else np.zeros(0, dtype=np.int64)
     bm_rank = {int(r): i for i, r in enumerate(bm_order)}
 
+    bmk = index.key_bm25_scores(query)
+    bmk_max = float(bmk.max()) if bmk.size else 0.0
+    bmk_order = np.argsort(-bmk, kind="stable")[: max(5, candidates // 3)] if bmk_max > 0 else np.zeros(0, np.int64)
     dense_order: list[int] = []
+    vote: dict[int, float] = {}
     if index.dense and qvec is not None:
-        _, rows = index.dense_search(qvec, max(candidates * 8, 64))
+        key_scores, rows = index.dense_search(qvec, max(candidates * 8, 64))
+        if key_scores.size:
+            w = np.exp((key_scores[:VOTE_K] - key_scores[0]) / VOTE_TEMP)
+            for weight, key_row in zip(w / w.sum(), rows[:VOTE_K], strict=True):
+                art = int(index.key_article[key_row])
+                vote[art] = vote.get(art, 0.0) + float(weight)
         seen: set[int] = set()
         for key_row in rows:
             art = int(index.key_article[key_row])
@@ -63,7 +87,8 @@ def rank(
                     break
     d_rank = {r: i for i, r in enumerate(dense_order)}
 
-    pool = list(dict.fromkeys([*dense_order, *(int(r) for r in bm_order)]))
+    pool = list(dict.fromkeys([*dense_order, *(int(r) for r in bm_order), *(int(r) for r in bmk_order)]))
+    bmk_top = int(bmk_order[0]) if bmk_order.size else -1
     if not pool:
         return Ranking((), -1, -1, 0.0)
     feats = np.zeros((len(pool), len(RANK_FEATURES)), dtype=np.float32)
@@ -84,6 +109,9 @@ def rank(
         feats[i, 7] = 1.0 if d_rank.get(row) == 0 else 0.0
         feats[i, 8] = 1.0 / (1.0 + bm_rank[row]) if row in bm_rank else 0.0
         feats[i, 9] = 1.0 / (1.0 + d_rank[row]) if row in d_rank else 0.0
+        feats[i, 10] = vote.get(row, 0.0)
+        feats[i, 11] = float(bmk[row]) / bmk_max if bmk_max > 0 else 0.0
+        feats[i, 12] = 1.0 if row == bmk_top else 0.0
     scores = feats @ weights
     order = np.argsort(-scores, kind="stable")
     z = scores[order] - scores[order[0]]

@@ -1,0 +1,123 @@
+"""Fit the shipped knowledge parameters (fusion weights + confidence calibration) on TRAIN splits only.
+
+    python -m bench.fit_params [--write]    # prints the fit; --write updates knowledge/params.json
+
+Data: Banking77 train and CLINC150 train (+ oos_train), each split by `bench.datasets.fit_splits`: 80% of every
+intent's examples become the article's known questions, 20% become queries, and 10 whole intents are left out of
+the KB so their queries are "first-time questions" that must get low confidence. Test/val splits are never read.
+1. Fusion: softmax regression over each query's candidate articles (the right article should score highest).
+2. Calibration: logistic regression of "top-1 is right" on the confidence features, fitted with Newton steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+
+from bench.datasets import fit_splits
+from bench.knowledge_common import build, run
+from knowledge.confidence import CONF_FEATURES, PARAMS_FILE, Params, conf_features
+from knowledge.retriever import RANK_FEATURES, Ranked, Ranking
+
+
+def fit_rank(groups: list[tuple[np.ndarray, int]], l2: float = 1e-3, steps: int = 600) -> np.ndarray:
+    """Softmax regression: maximise the log-probability of the gold candidate (Adam, full batch)."""
+    width = max(len(f) for f, _ in groups)
+    nf = groups[0][0].shape[1]
+    x = np.zeros((len(groups), width, nf))
+    mask = np.zeros((len(groups), width), bool)
+    gold = np.zeros(len(groups), int)
+    for i, (f, g) in enumerate(groups):
+        x[i, : len(f)] = f
+        mask[i, : len(f)] = True
+        gold[i] = g
+    w = np.ones(nf)
+    m = np.zeros(nf)
+    v = np.zeros(nf)
+    for t in range(1, steps + 1):
+        s = np.where(mask, x @ w, -1e9)
+        s -= s.max(axis=1, keepdims=True)
+        p = np.exp(s) * mask
+        p /= p.sum(axis=1, keepdims=True)
+        onehot = np.zeros_like(p)
+        onehot[np.arange(len(gold)), gold] = 1
+        grad = -np.einsum("qp,qpf->f", onehot - p, x) / len(gold) + l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return w
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> tuple[np.ndarray, float]:
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) + l2 * np.r_[w[:-1], 0]
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+    return w[:-1], float(w[-1])
+
+
+def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
+    feats = np.vstack([h.features for h in r.hits])
+    scores = feats @ weights
+    order = np.argsort(-scores, kind="stable")
+    z = scores[order] - scores[order[0]]
+    probs = np.exp(z) / np.exp(z).sum()
+    hits = tuple(Ranked(r.hits[j].row, float(scores[j]), float(p), r.hits[j].features) for j, p in zip(order, probs))
+    return Ranking(hits, r.bm25_top, r.dense_top, r.bm25_max)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    samples = []  # (ranking, ids, expected)
+    for case in fit_splits():
+        kb, _ = build(case)
+        for o in run(kb, case):
+            samples.append((o.ranking, o.ids, o.expected))
+        print(f"{case.name}: {len(case.articles)} articles, {len(case.questions)} queries")
+    groups = []
+    for r, ids, exp in samples:
+        if not exp or not r.hits:
+            continue
+        rows = [ids[h.row] for h in r.hits]
+        gold = next((i for i, a in enumerate(rows) if a in exp), -1)
+        if gold >= 0:
+            groups.append((np.vstack([h.features for h in r.hits]), gold))
+    weights = fit_rank(groups)
+    print("rank weights:", dict(zip(RANK_FEATURES, np.round(weights, 3))))
+    xs, ys = [], []
+    top1 = []
+    for r, ids, exp in samples:
+        if not r.hits:
+            continue
+        rr = rerank(r, weights)
+        ok = bool(exp) and ids[rr.hits[0].row] in exp
+        xs.append(conf_features(rr))
+        ys.append(1.0 if ok else 0.0)
+        if exp:
+            top1.append(ok)
+    print(f"fit top-1 (train queries, answerable): {np.mean(top1):.4f}")
+    cw, cb = fit_logistic(np.array(xs), np.array(ys))
+    print("calibration:", dict(zip(CONF_FEATURES, np.round(cw, 3))), "bias", round(cb, 3))
+    params = {
+        "source": f"bench/fit_params.py on Banking77 train + CLINC150 train/oos_train, {datetime.now(UTC):%Y-%m-%d}",
+        "rank_weights": {f: round(float(w), 5) for f, w in zip(RANK_FEATURES, weights)},
+        "calibration": {"weights": {f: round(float(w), 5) for f, w in zip(CONF_FEATURES, cw)}, "bias": round(cb, 5)},
+    }
+    if args.write:
+        PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
+        Params.load()  # validates what was written
+        print(f"wrote {PARAMS_FILE}")
+    else:
+        print(json.dumps(params, indent=2))
+
+
+if __name__ == "__main__":
+    main()
