@@ -28,8 +28,8 @@ HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to
 • `digest now` — post the weekly digest"""
 
 ROUTE_KEY = "slack.route."
-_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>$|^([CGD][A-Z0-9]{6,})$")
-_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9_]+)(?:\|[^>]*)?>$|^([CGD][A-Z0-9_]{6,})$")
+_USER = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
 
 
 class UsageError(ValueError):

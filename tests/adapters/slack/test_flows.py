@@ -8,7 +8,6 @@ from bot.types import HandoffStatus
 from tests.adapters.slack.conftest import (
     AGENT,
     AGENTS,
-    BILLING,
     CUSTOMER,
     SHARED,
     Slack,
