@@ -18,11 +18,32 @@ from policies.config import (
     TeamConfig,
 )
 from policies.escalation import Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
+from policies.guardrails import Guardrails
+from policies.language import Detector, LanguageDetect, LanguageKnowledge
 from policies.persona import Persona, PersonaRules
 from policies.phrases import Phrases
+from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
+from policies.sensitive import SensitiveTopics
+from policies.sentiment import Sentiment
+from policies.signals import Signals
 
-INPUT_ORDER = ("human_request", "failed_attempts")
-OUTPUT_ORDER = ("relevance", "confidence", "persona")
+# The declared order of the chain (ARCHITECTURE.md): read the message (language, sentiment, complexity, topic),
+# then the reasons a person must answer, most specific to the customer first; the KB-language gate and the hybrid
+# split come last because they are about our capacity, not the customer's request.
+INPUT_ORDER = (
+    "language",  # detect the message's language (everything after speaks it)
+    "signals",  # sentiment and complexity
+    "topic",  # the team the question's words point to
+    "human_request",  # the button or a typed request: always honoured first
+    "failed_attempts",  # "not helpful", "that didn't help", a re-ask: never a third AI try
+    "sensitive",  # complaints, disputes, privacy, threats, legal: humans first
+    "vip",  # VIP customers and orgs go straight to humans
+    "share",  # only a configured share of customers gets the AI
+    "language_kb",  # no knowledge base in this language: humans (or the fallback language)
+    "hybrid",  # hybrid channels: complex questions to humans
+)
+# On the proposed answer: whether it may be sent at all, then its shape, then a last check of what is sent.
+OUTPUT_ORDER = ("team", "relevance", "confidence", "persona", "guardrails")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +88,14 @@ def build_policies(
     kb_languages: frozenset[str],
     staff_names: frozenset[str] = frozenset(),
 ) -> PolicySet:
+    """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config)."""
     phrases = Phrases.shipped(languages.default)
+    sentiment_model = Sentiment.shipped()
+    topics = Topics.of(teams)
     steps_in: dict[str, InputPolicy] = {
+        "language": LanguageDetect(Detector(tuple(languages.supported)), languages),
+        "signals": Signals(sentiment_model),
+        "topic": TopicTeam(topics),
         "human_request": HumanRequest(LanguagePhrases.of(escalation.human_phrases)),
         "failed_attempts": FailedAttempts(
             LanguagePhrases.of(escalation.failure_phrases),
@@ -76,11 +103,18 @@ def build_policies(
             max_failed=escalation.max_failed_attempts,
             reask_similarity=escalation.reask_similarity,
         ),
+        "sensitive": SensitiveTopics.of(sensitive),
+        "vip": Vip(phrases),
+        "share": Share(phrases, routing.share_salt),
+        "language_kb": LanguageKnowledge(kb_languages, phrases, languages.fallback),
+        "hybrid": Hybrid(phrases, routing.hybrid_complex_from),
     }
     steps_out: dict[str, OutputPolicy] = {
-        "relevance": Relevance(),
+        "team": AnswerTeam(topics),
+        "relevance": Relevance(routing.default_team),
         "confidence": Confidence(),
         "persona": Persona(PersonaRules.of(persona)),
+        "guardrails": Guardrails(escalation.guardrails, sentiment_model, staff_names),
     }
     return PolicySet(
         input=tuple(steps_in[name] for name in INPUT_ORDER),
@@ -89,4 +123,4 @@ def build_policies(
     )
 
 
-__all__ = ["PolicyConfig", "PolicySet", "build_policies", "default_config"]
+__all__ = ["INPUT_ORDER", "OUTPUT_ORDER", "PolicyConfig", "PolicySet", "build_policies", "default_config"]

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
 from bot.types import Answer, EscalationReason, InboundKind
+from policies.routing import noted_team
 from policies.text import PhraseMatcher, normalize, similarity
 
 FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a counted failure (bot.engine)
@@ -48,7 +49,7 @@ class LanguagePhrases:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
 class HumanRequest:
     """The "Talk to a human" button or a typed request for a person → `asked_for_human`."""
 
@@ -57,15 +58,22 @@ class HumanRequest:
 
     def check(self, ctx: TurnContext) -> Outcome:
         if ctx.inbound.kind is InboundKind.HUMAN_REQUEST:
-            return Stop(StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail="button")
+            return Stop(
+                StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail="button", team=noted_team(ctx)
+            )
         if ctx.inbound.kind is InboundKind.MESSAGE:
             hit = self.phrases.find(ctx.inbound.text, ctx.language)
             if hit is not None:
-                return Stop(StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail=f"typed '{hit}'")
+                return Stop(
+                    StopAction.ESCALATE,
+                    EscalationReason.ASKED_FOR_HUMAN.value,
+                    detail=f"typed '{hit}'",
+                    team=noted_team(ctx),
+                )
         return Proceed()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
 class FailedAttempts:
     """Counts failed AI attempts; at `max_failed` the AI never tries again (`repeated_failure`).
 
@@ -83,7 +91,12 @@ class FailedAttempts:
         failures = ctx.history.failed_attempts
         if ctx.inbound.kind is InboundKind.NOT_HELPFUL:
             if failures >= self.max_failed:
-                return Stop(StopAction.ESCALATE, EscalationReason.REPEATED_FAILURE.value, detail=f"failures={failures}")
+                return Stop(
+                    StopAction.ESCALATE,
+                    EscalationReason.REPEATED_FAILURE.value,
+                    detail=f"failures={failures}",
+                    team=noted_team(ctx),
+                )
             return Stop(
                 StopAction.REPLY, "clarify", detail="not helpful", text=self.phrasebook.say("clarify", ctx.language)
             )
@@ -94,7 +107,10 @@ class FailedAttempts:
             return Proceed()
         if failures + 1 >= self.max_failed:
             return Stop(
-                StopAction.ESCALATE, EscalationReason.REPEATED_FAILURE.value, detail=f"{why}; failures={failures + 1}"
+                StopAction.ESCALATE,
+                EscalationReason.REPEATED_FAILURE.value,
+                detail=f"{why}; failures={failures + 1}",
+                team=noted_team(ctx),
             )
         notes = {**ctx.notes, FAILED_ATTEMPT_NOTE: "1"}
         return Proceed(context=replace(ctx, notes=MappingProxyType(notes)), detail=why)
@@ -111,19 +127,22 @@ class FailedAttempts:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
 class Relevance:
     """Nothing in the KB clears the relevance floor: a first-time issue goes to a person, not an unrelated article."""
 
+    default_team: str = "support"
     name: str = "relevance"
 
     def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
         if not answer.relevant or not answer.text.strip():
-            return Stop(StopAction.ESCALATE, EscalationReason.NO_KNOWLEDGE.value)
+            # The best (irrelevant) article's team says nothing about who should answer: use the question's topic.
+            team = noted_team(ctx) or ctx.channel.team or self.default_team
+            return Stop(StopAction.ESCALATE, EscalationReason.NO_KNOWLEDGE.value, team=team)
         return Proceed()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
 class Confidence:
     """Calibrated confidence below the channel's threshold → `low_confidence`."""
 

@@ -152,7 +152,7 @@ def _capitalise(sentence: str) -> str:
     return sentence
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
 class Persona:
     """Reshapes the AI's answer; an answer with nothing left after enforcement is blocked (`guardrail`)."""
 

@@ -1,0 +1,110 @@
+"""Guardrails: checks on every AI reply before it is sent; a failed check blocks the reply and escalates
+(`guardrail`, with the check's name in the detail).
+
+Blocks replies that cite internal-only articles, name specific people (staff names from the directory, @-mentions),
+carry personal data (emails, phone numbers, card numbers) that is not in the cited source, state numbers (prices,
+dates, durations) that are not in the cited source, or read as negative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.ports import Outcome, Proceed, Stop, StopAction, TurnContext
+from bot.types import Answer, Audience, EscalationReason
+from policies.config import GuardrailConfig
+from policies.routing import noted_team
+from policies.sentiment import Sentiment
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+>|<!(?:here|channel|everyone)>|(?<![\w.@/])@[A-Za-z][\w.-]{1,30}\b")
+_PHONE = re.compile(r"(?<![\w/.-])\+?\d[\d ()./-]{7,}\d(?![\w/-])")
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:%|k\b)?")
+_LIST_MARKER = re.compile(r"^\s*\d+[.)]\s", re.M)
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _numbers(text: str) -> set[str]:
+    text = _LIST_MARKER.sub(" ", text)
+    out: set[str] = set()
+    for raw in _NUMBER.findall(text):
+        value = raw.lstrip("$€£").rstrip(".,").replace(",", "")
+        if value:
+            out.add(value)
+    return out
+
+
+def personal_data(text: str, source: str = "") -> str | None:
+    """The kind of personal data in `text` that the source does not publish itself, or None."""
+    for email in _EMAIL.findall(text):
+        if email.lower() not in source.lower():
+            return "email address"
+    for match in _CARD.findall(text):
+        digits = re.sub(r"\D", "", match)
+        if 13 <= len(digits) <= 19 and _luhn(digits) and digits not in re.sub(r"\D", "", source):
+            return "card number"
+    for match in _PHONE.findall(_DATE.sub(" ", text)):
+        digits = re.sub(r"\D", "", match)
+        if len(digits) >= 8 and digits not in re.sub(r"\D", "", source):
+            return "phone number"
+    return None
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class Guardrails:
+    config: GuardrailConfig
+    sentiment: Sentiment
+    staff_names: frozenset[str] = frozenset()
+    name: str = "guardrails"
+
+    def violation(self, ctx: TurnContext, answer: Answer) -> str | None:
+        """Why this answer must not be sent, or None. Pure; tests and the benchmark call it directly."""
+        text = answer.text
+        if ctx.channel.audience is Audience.CUSTOMER and any(a.audience is Audience.INTERNAL for a in answer.articles):
+            return "internal article"
+        source = " ".join(
+            [*(a.snippet for a in answer.articles), *(a.title for a in answer.articles)]
+            + [*(c.snippet for c in answer.citations), *(c.title for c in answer.citations)]
+        )
+        if self.config.people:
+            mention = _MENTION.search(_EMAIL.sub(" ", text))
+            if mention:
+                return f"mentions {mention.group(0)}"
+            for person in self.staff_names:
+                if person and re.search(rf"(?<!\w){re.escape(person)}(?!\w)", text):
+                    return "names a staff member"
+        if self.config.personal_data:
+            kind = personal_data(text, source)
+            if kind:
+                return f"personal data ({kind})"
+        if self.config.check_numbers and answer.usage.output_tokens > 0 and source.strip():
+            # Only generated text can contradict its source: extractive answers are verbatim passages.
+            missing = sorted(_numbers(text) - _numbers(source))
+            if missing:
+                return f"numbers not in the source: {', '.join(missing[:5])}"
+        score = self.sentiment.score(text, ctx.language)
+        if score is not None and score <= self.config.negative_sentiment:
+            return f"negative tone ({score:.2f})"
+        return None
+
+    def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
+        if not self.config.enabled:
+            return Proceed()
+        why = self.violation(ctx, answer)
+        if why is None:
+            return Proceed()
+        return Stop(
+            StopAction.ESCALATE, EscalationReason.GUARDRAIL.value, detail=why, team=answer.team or noted_team(ctx)
+        )

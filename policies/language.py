@@ -1,0 +1,110 @@
+"""Language: detect each message's language (offline, restricted to the configured ones) and route languages
+without a knowledge base to humans or to the configured fallback.
+
+Detection uses py3langid restricted to `languages.supported`. Short or ambiguous messages ("ok", "agent") keep the
+conversation's language unless detection is very confident, so a thread does not flip language on "thanks";
+a confident message in another language switches (customers code-switch). The detected language and confidence go
+into the context notes and the trace, so every decision carries its language for per-language metrics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from bot.errors import ConfigError
+from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.types import EscalationReason, InboundKind
+from policies.config import LanguageConfig
+
+_NOISE = re.compile(r"https?://\S+|<[^>]+>|@\w+|`[^`]*`|[\U0001f000-\U0001faff\u2600-\u27bf]|\d+")
+
+
+@dataclass(slots=True)
+class Detector:
+    """py3langid restricted to the configured languages. One identifier per instance (it is stateful)."""
+
+    languages: tuple[str, ...]
+    identifier: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        known = set(self.identifier.nb_classes)
+        unknown = [lang for lang in self.languages if lang not in known]
+        if unknown:
+            raise ConfigError(
+                f"[languages] supported: cannot detect {', '.join(unknown)} (py3langid knows ISO 639-1 codes "
+                f"such as {', '.join(sorted(known)[:12])}, ...)"
+            )
+        if len(self.languages) > 1:
+            self.identifier.set_languages(list(self.languages))
+
+    def detect(self, text: str) -> tuple[str, float, int]:
+        """(language, confidence 0..1, number of words read). One configured language is always certain."""
+        clean = " ".join(_NOISE.sub(" ", text).split())
+        n_words = len(clean.split())
+        if len(self.languages) == 1:
+            return self.languages[0], 1.0, n_words
+        if not any(ch.isalpha() for ch in clean):
+            return self.languages[0], 0.0, 0
+        language, confidence = self.identifier.classify(clean)
+        return str(language), float(confidence), n_words
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class LanguageDetect:
+    """Sets `ctx.language` for this message; never stops a turn."""
+
+    detector: Detector
+    config: LanguageConfig
+    name: str = "language"
+
+    def decide(self, text: str, current: str) -> tuple[str, str]:
+        """(language, how) for a message, given the conversation's current language."""
+        detected, confidence, n_words = self.detector.detect(text)
+        if n_words == 0:
+            return current, "kept (no words)"
+        needed = self.config.short_min_confidence if n_words <= self.config.short_words else self.config.min_confidence
+        if detected == current:
+            return current, f"detected {detected} {confidence:.2f}"
+        if confidence >= needed:
+            return detected, f"switched to {detected} {confidence:.2f}"
+        return current, f"kept {current} (detected {detected} {confidence:.2f} < {needed:.2f})"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        current = ctx.language if ctx.language in self.config.supported else self.config.default
+        if ctx.inbound.kind is not InboundKind.MESSAGE or not ctx.inbound.text.strip():
+            return Proceed(context=replace(ctx, language=current)) if current != ctx.language else Proceed()
+        language, how = self.decide(ctx.inbound.text, current)
+        notes = MappingProxyType({**ctx.notes, "language": language})
+        return Proceed(context=replace(ctx, language=language, notes=notes), detail=how)
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class LanguageKnowledge:
+    """A language without a knowledge base goes to humans, or to the fallback language's KB (with the button)."""
+
+    kb_languages: frozenset[str]
+    phrases: Phrasebook
+    fallback: str | None = None
+    name: str = "language_kb"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        if ctx.language in self.kb_languages:
+            return Proceed()
+        if self.fallback and self.fallback in self.kb_languages:
+            notes = MappingProxyType({**ctx.notes, "language_fallback_from": ctx.language})
+            return Proceed(
+                context=replace(ctx, language=self.fallback, notes=notes),
+                detail=f"no {ctx.language} KB; answering from {self.fallback}",
+            )
+        return Stop(
+            StopAction.ESCALATE,
+            EscalationReason.LANGUAGE.value,
+            detail=f"no knowledge base in {ctx.language}",
+            text=self.phrases.say("language_handoff", ctx.language),
+        )

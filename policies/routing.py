@@ -1,0 +1,163 @@
+"""Routing: who answers. VIPs go straight to humans, only a configured share of customers gets the AI
+(deterministic per customer), hybrid channels send complex questions to humans, topics pick the team, and new
+channels start in pre-approval (`effective_mode`, called by the store when it resolves a channel's policy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from types import MappingProxyType
+
+from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.types import Answer, EscalationReason, InboundKind, Mode, Priority
+from policies.config import TeamConfig
+from policies.text import PhraseMatcher, normalize
+
+TEAM_NOTE = "team"
+
+
+def effective_mode(
+    explicit_mode: str | None, default_mode: str, channel_created: date, today: date, approval_days: int
+) -> Mode:
+    """An admin's explicit mode wins; otherwise a channel younger than `approval_days` days is in pre-approval;
+    otherwise the configured default. A default of `off` stays off (the approval period never switches AI on)."""
+    if explicit_mode is not None and str(explicit_mode) != "":
+        return Mode(str(explicit_mode))
+    default = Mode(str(default_mode))
+    if default is Mode.OFF:
+        return default
+    if approval_days > 0 and (today - channel_created).days < approval_days:
+        return Mode.PRE_APPROVAL
+    return default
+
+
+def share_bucket(customer_id: str, salt: str = "") -> float:
+    """A stable number in [0, 1) per customer: the same customer always lands on the same side of the rollout."""
+    digest = hashlib.sha256(f"{salt}\x00{customer_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Topic → team: a team's `topics` match article tags (the answer's team) and words of the question."""
+
+    matchers: Mapping[str, PhraseMatcher]
+    tags: Mapping[str, str]
+
+    @staticmethod
+    def of(teams: Mapping[str, TeamConfig]) -> Topics:
+        tags = {normalize(t): name for name, team in teams.items() for t in [name, *team.topics]}
+        return Topics(
+            MappingProxyType({name: PhraseMatcher.of(team.topics) for name, team in teams.items()}),
+            MappingProxyType(tags),
+        )
+
+    def for_text(self, text: str) -> str:
+        norm = normalize(text)
+        for name, matcher in self.matchers.items():
+            if matcher.find(norm):
+                return name
+        return ""
+
+    def for_tag(self, tag: str) -> str:
+        return self.tags.get(normalize(tag), "")
+
+
+def noted_team(ctx: TurnContext) -> str:
+    return ctx.notes.get(TEAM_NOTE, "")
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class TopicTeam:
+    """Input step: notes the team the question's words point to (used by every later escalation)."""
+
+    topics: Topics
+    name: str = "topic"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        text = ctx.inbound.text if ctx.inbound.kind is InboundKind.MESSAGE else ""
+        text = text or (ctx.history.customer_texts[-1] if ctx.history.customer_texts else "")
+        team = self.topics.for_text(text)
+        if not team:
+            return Proceed()
+        return Proceed(context=replace(ctx, notes=MappingProxyType({**ctx.notes, TEAM_NOTE: team})), detail=team)
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class AnswerTeam:
+    """Output step: the answer's team from its article tag (mapped through team topics), else the question's."""
+
+    topics: Topics
+    name: str = "team"
+
+    def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
+        team = (self.topics.for_tag(answer.team) if answer.team else "") or noted_team(ctx) or answer.team
+        if not team or team == answer.team:
+            return Proceed()
+        return Proceed(answer=replace(answer, team=team), detail=team)
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class Vip:
+    phrases: Phrasebook
+    name: str = "vip"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        if not ctx.vip:
+            return Proceed()
+        return Stop(
+            StopAction.ESCALATE,
+            EscalationReason.VIP.value,
+            team=noted_team(ctx),
+            priority=Priority.HIGH,
+            text=self.phrases.say("vip_handoff", ctx.language),
+        )
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class Share:
+    """Only `ctx.channel.ai_share` of customers get the AI; the rest go to humans (`routing`)."""
+
+    phrases: Phrasebook
+    salt: str = ""
+    name: str = "share"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        share = ctx.channel.ai_share
+        if share >= 1.0:
+            return Proceed()
+        bucket = share_bucket(ctx.inbound.author.id, self.salt)
+        if bucket < share:
+            return Proceed(detail=f"in AI share ({bucket:.2f} < {share:.2f})")
+        return Stop(
+            StopAction.ESCALATE,
+            EscalationReason.ROUTING.value,
+            detail=f"share {share:.2f}",
+            team=noted_team(ctx),
+            text=self.phrases.say("routing_handoff", ctx.language),
+        )
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class Hybrid:
+    """Hybrid channels: simple questions to the AI, complex ones (complexity score) to humans."""
+
+    phrases: Phrasebook
+    complex_from: float = 0.6
+    name: str = "hybrid"
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        if ctx.channel.mode is not Mode.HYBRID or ctx.complexity is None:
+            return Proceed()
+        if ctx.complexity < self.complex_from:
+            return Proceed(detail=f"simple ({ctx.complexity:.2f})")
+        return Stop(
+            StopAction.ESCALATE,
+            EscalationReason.ROUTING.value,
+            detail="complex",
+            team=noted_team(ctx),
+            text=self.phrases.say("routing_handoff", ctx.language),
+        )
