@@ -2,7 +2,7 @@
 
 Both stores (memory and SQL) keep only what an admin changed; everything else falls back to `ChannelDefaults`, so a
 change to `frontdesk.toml` reaches every channel an admin has not overridden. The resolution lives here, once, so the
-two stores cannot drift apart.
+two stores cannot drift apart. The mode rule itself (the approval period for new channels) is `policies.routing`'s.
 """
 
 from __future__ import annotations
@@ -14,11 +14,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.types import Address, Audience, ChannelPolicy, Mode
-
-try:  # the policies engineer owns the rule; until it lands, the same rule is kept locally (see _local_effective_mode)
-    from policies.routing import effective_mode as _shared_effective_mode  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover - depends on what else is installed in the tree
-    _shared_effective_mode = None
+from policies.routing import effective_mode
 
 _NO_MODES: Mapping[str, Mode] = MappingProxyType({})
 
@@ -68,30 +64,6 @@ class ChannelState:
     ai_share: float | None = None
     paused: bool = False
     audience: Audience | None = None
-
-
-def _local_effective_mode(
-    explicit_mode: Mode | None, default_mode: Mode, channel_created: date, today: date, approval_days: int
-) -> Mode:
-    """Admin's mode, else pre-approval while the channel is new, else the default.
-
-    A default of `off` stays off: the approval period makes the AI more careful, it must not switch it on.
-    """
-    if explicit_mode is not None:
-        return explicit_mode
-    if default_mode is Mode.OFF:
-        return Mode.OFF
-    if approval_days > 0 and (today - channel_created).days < approval_days:
-        return Mode.PRE_APPROVAL
-    return default_mode
-
-
-def effective_mode(
-    explicit_mode: Mode | None, default_mode: Mode, channel_created: date, today: date, approval_days: int
-) -> Mode:
-    if _shared_effective_mode is not None:
-        return Mode(_shared_effective_mode(explicit_mode, default_mode, channel_created, today, approval_days))
-    return _local_effective_mode(explicit_mode, default_mode, channel_created, today, approval_days)
 
 
 def resolve_policy(defaults: ChannelDefaults, address: Address, state: ChannelState, now: datetime) -> ChannelPolicy:

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.store.sql import make_engine
+from bot.store.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_ID = 0x46_44_4D_49  # "FDMI": one advisory lock id for schema changes

@@ -11,17 +11,17 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.errors import NotFound
 from bot.ports import DecisionRecord, FeedbackEntry
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
+from bot.store.engine import make_engine
 from bot.store.models import (
     AdminChangeRow,
     Channel,
@@ -35,18 +35,14 @@ from bot.store.models import (
 )
 from bot.store.records import (
     AdminChange,
-    address_from_json,
-    address_to_json,
     check_feedback,
     decision_fields,
-    handoff_from_json,
-    handoff_to_json,
     normalize_ticket,
     trace_from_json,
     trace_to_json,
 )
+from bot.store.sql_rows import decision_record, feedback_entry, ticket_from_row, ticket_values
 from bot.store.upsert import insert_for
-from bot.store.urls import async_url
 from bot.types import (
     Actor,
     Address,
@@ -57,94 +53,8 @@ from bot.types import (
     Inbound,
     Mode,
     Ticket,
-    TicketKind,
     TraceStep,
 )
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the web server read while the dispatcher writes; SQLite leaves foreign keys off unless asked.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-def make_engine(url: str) -> AsyncEngine:
-    """An async engine for `url` (see `bot.store.urls`), with SQLite's pragmas set on every connection."""
-    parsed = async_url(url)
-    engine = create_async_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _decision(row: DecisionRow) -> DecisionRecord:
-    return DecisionRecord(
-        id=row.id,
-        conversation_key=row.conversation_key,
-        message_id=row.message_id,
-        kind=row.kind,
-        reason=row.reason,
-        confidence=row.confidence,
-        language=row.language,
-        article_ids=tuple(str(a) for a in row.article_ids),
-        at=row.at,
-        text=row.text,
-        reply=row.reply,
-        delivered=row.delivered,
-    )
-
-
-def _ticket(row: TicketRow) -> Ticket:
-    return Ticket(
-        id=row.id,
-        conversation_key=row.conversation_key,
-        address=address_from_json(row.address),
-        handoff=handoff_from_json(row.handoff),
-        kind=TicketKind(row.kind),
-        status=HandoffStatus(row.status),
-        agent=row.agent,
-        created_at=row.created_at,
-        claimed_at=row.claimed_at,
-        resolved_at=row.resolved_at,
-        card_ref=row.card_ref,
-    )
-
-
-def _ticket_values(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "conversation_key": ticket.conversation_key,
-        "address": address_to_json(ticket.address),
-        "kind": str(ticket.kind),
-        "status": str(ticket.status),
-        "team": ticket.handoff.team,
-        "reason": ticket.handoff.reason,
-        "summary": ticket.handoff.summary,
-        "handoff": handoff_to_json(ticket.handoff),
-        "agent": ticket.agent,
-        "created_at": ticket.created_at,
-        "claimed_at": ticket.claimed_at,
-        "resolved_at": ticket.resolved_at,
-        "card_ref": ticket.card_ref,
-    }
-
-
-def _feedback(row: FeedbackRow) -> FeedbackEntry:
-    return FeedbackEntry(
-        kind=row.kind,
-        conversation_key=row.conversation_key,
-        actor_id=row.actor_id,
-        at=row.at,
-        helpful=row.helpful,
-        score=row.score,
-        rewrote=row.rewrote,
-        edited_text=row.edited_text,
-        reason=row.reason,
-        decision_id=row.decision_id,
-        article_ids=tuple(str(a) for a in row.article_ids),
-    )
 
 
 class SqlStore:
@@ -301,14 +211,14 @@ class SqlStore:
     async def undelivered(self, older_than: datetime) -> Sequence[DecisionRecord]:
         stmt = select(DecisionRow).where(DecisionRow.delivered.is_(False), DecisionRow.at < utc(older_than))
         async with self._sessions() as session:
-            return [_decision(r) for r in (await session.scalars(stmt.order_by(DecisionRow.id))).all()]
+            return [decision_record(r) for r in (await session.scalars(stmt.order_by(DecisionRow.id))).all()]
 
     async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]:
         stmt = select(DecisionRow).order_by(DecisionRow.id)
         if since is not None:
             stmt = stmt.where(DecisionRow.at >= utc(since))
         async with self._sessions() as session:
-            return [_decision(r) for r in (await session.scalars(stmt)).all()]
+            return [decision_record(r) for r in (await session.scalars(stmt)).all()]
 
     async def trace(self, decision_id: int) -> tuple[TraceStep, ...]:
         """The steps that led to a stored decision (for the dashboard and the failure list)."""
@@ -326,7 +236,7 @@ class SqlStore:
         )
         try:
             async with self._sessions.begin() as session:
-                session.add(TicketRow(id=stored.id, **_ticket_values(stored)))
+                session.add(TicketRow(id=stored.id, **ticket_values(stored)))
         except IntegrityError:
             raise ValueError(f"a ticket with id {stored.id} already exists") from None
         return stored
@@ -334,10 +244,10 @@ class SqlStore:
     async def get_ticket(self, ticket_id: str) -> Ticket | None:
         async with self._sessions() as session:
             row = await session.get(TicketRow, ticket_id)
-        return None if row is None else _ticket(row)
+        return None if row is None else ticket_from_row(row)
 
     async def update_ticket(self, ticket: Ticket) -> None:
-        values = _ticket_values(normalize_ticket(ticket))
+        values = ticket_values(normalize_ticket(ticket))
         async with self._sessions.begin() as session:
             result = await session.execute(update(TicketRow).where(TicketRow.id == ticket.id).values(**values))
             if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -348,7 +258,7 @@ class SqlStore:
         if status is not None:
             stmt = stmt.where(TicketRow.status == str(status))
         async with self._sessions() as session:
-            return [_ticket(r) for r in (await session.scalars(stmt)).all()]
+            return [ticket_from_row(r) for r in (await session.scalars(stmt)).all()]
 
     # --- feedback, audit, settings -----------------------------------------------------------------------------
 
@@ -376,7 +286,7 @@ class SqlStore:
         if since is not None:
             stmt = stmt.where(FeedbackRow.at >= utc(since))
         async with self._sessions() as session:
-            return [_feedback(r) for r in (await session.scalars(stmt)).all()]
+            return [feedback_entry(r) for r in (await session.scalars(stmt)).all()]
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None:
         async with self._sessions.begin() as session:

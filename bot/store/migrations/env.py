@@ -13,8 +13,8 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.store.engine import make_engine
 from bot.store.models import Base
-from bot.store.sql import make_engine
 from bot.store.urls import async_url
 
 config = context.config

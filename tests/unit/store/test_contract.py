@@ -11,6 +11,8 @@ from bot.conversation import Conversation, ConversationStatus, Turn, conversatio
 from bot.errors import NotFound
 from bot.ports import FeedbackEntry, Store
 from bot.store.defaults import ChannelDefaults
+from bot.store.memory import MemoryStore
+from bot.store.sql import SqlStore
 from bot.types import (
     Action,
     Actor,
@@ -398,3 +400,8 @@ async def test_admin_changes_and_settings(make_store: StoreFactory) -> None:
     await store.put_setting("kb_version", "v1")
     await store.put_setting("kb_version", "v2")
     assert await store.get_setting("kb_version") == "v2"
+
+
+def _conforms(memory: MemoryStore, sql: SqlStore) -> tuple[Store, Store]:
+    """Never called: mypy checks here that both classes satisfy the `Store` protocol statically."""
+    return memory, sql

@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from bot.errors import ConfigError
+from bot.store.engine import make_engine
 from bot.store.migrate import MIGRATIONS, alembic_config, current, head, upgrade
 from bot.store.models import Base
-from bot.store.sql import make_engine
 
 from .conftest import create_pg_schema, drop_pg_schema
 

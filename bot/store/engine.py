@@ -1,0 +1,28 @@
+"""The async engine for a database URL, with SQLite's per-connection pragmas (WAL, foreign keys, busy timeout)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store.urls import async_url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web server read while the dispatcher writes; SQLite leaves foreign keys off unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """An async engine for `url` (see `bot.store.urls`), with SQLite's pragmas set on every connection."""
+    parsed = async_url(url)
+    engine = create_async_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
