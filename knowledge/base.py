@@ -215,6 +215,12 @@ class KnowledgeBase:
         ranking = rank(index, text, qvec, self.params.rank_weights, candidates=self.config.candidates)
         return Retrieval(index, ranking, confidence(ranking, self.params), qvec)
 
+    def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:
+        """A LangChain `BaseRetriever` over one language and audience scope."""
+        from knowledge.lc import KnowledgeRetriever
+
+        return KnowledgeRetriever(kb=self, language=language, audience=audience, k=k)
+
     async def answer(self, question: Question) -> Answer:
         r = self.retrieve(question.text, question.language, question.audience)
         if r is None or not r.ranking.hits:
