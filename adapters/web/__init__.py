@@ -1,0 +1,73 @@
+"""The web playground adapter: a zero-credential page at /ui where one person plays customer and agent.
+
+`mount(web_app, app)` adds the page, its two static files and its JSON API to the shared aiohttp server, and
+registers the playground's `WebOutbox` and `WebAgentDesk` with the composition root, so the engine, dispatcher and
+desk run exactly as they do for Slack. The page, stylesheet and script are package data: no CDN, no build step.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from aiohttp import web
+
+from adapters.web.api import Host, PlaygroundApi, json_errors
+from adapters.web.desk import WebAgentDesk
+from adapters.web.outbox import WebOutbox
+from adapters.web.render import render_reply
+from bot.types import Platform
+
+__all__ = ["WebAgentDesk", "WebOutbox", "mount", "render_reply"]
+
+ASSETS = {
+    "playground.css": "text/css",
+    "playground.js": "application/javascript",
+}
+# The page only ever loads its own files; a strict policy makes any injected markup inert even if escaping failed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+def _asset(name: str) -> bytes:
+    return resources.files(__name__).joinpath(name).read_bytes()
+
+
+def mount(web_app: web.Application, app: Host) -> None:
+    """Register the playground's routes, outbox and agent desk."""
+    outbox = WebOutbox()
+    agent_desk = WebAgentDesk()
+    app.outboxes[Platform.WEB] = outbox
+    app.desks[Platform.WEB] = agent_desk
+    api = PlaygroundApi(app, outbox, agent_desk)
+    page = _asset("playground.html")
+    assets = {name: _asset(name) for name in ASSETS}
+
+    async def index(request: web.Request) -> web.Response:
+        return web.Response(body=page, content_type="text/html", charset="utf-8", headers=SECURITY_HEADERS)
+
+    async def asset(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in assets:
+            raise web.HTTPNotFound(text=f"no playground asset {name!r}")
+        return web.Response(body=assets[name], content_type=ASSETS[name], charset="utf-8", headers=SECURITY_HEADERS)
+
+    async def redirect(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/ui")
+
+    router = web_app.router
+    router.add_get("/ui", index)
+    router.add_get("/ui/", redirect)
+    router.add_get("/ui/static/{name}", asset)
+    router.add_get("/ui/api/meta", json_errors(api.meta))
+    router.add_get("/ui/api/conversations", json_errors(api.conversations))
+    router.add_get("/ui/api/conversations/{thread}/messages", json_errors(api.messages))
+    router.add_get("/ui/api/tickets", json_errors(api.tickets))
+    router.add_post("/ui/api/messages", json_errors(api.post_message))
+    router.add_post("/ui/api/actions", json_errors(api.action))

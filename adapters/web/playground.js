@@ -1,0 +1,388 @@
+// Frontdesk playground: polls the JSON API and renders both panes. Plain browser JavaScript, no dependencies.
+// Safety rule: text typed by people is only ever set with textContent; innerHTML is used only for `html` fields,
+// which the server rendered and escaped (adapters/web/render.py), under a strict Content-Security-Policy.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    thread: "",
+    lastSeq: 0,
+    meta: { reasons: [], customer: { name: "", org: "" }, agent: { name: "" } },
+    ticketsJson: new Map(),
+    inflight: { messages: false, tickets: false, conversations: false },
+  };
+
+  const el = (tag, attrs = {}, text) => {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key === "class") node.className = value;
+      else if (key.startsWith("data-")) node.setAttribute(key, value);
+      else node[key] = value;
+    }
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const randomId = (prefix) => {
+    const bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  };
+  const clock = (iso) => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  };
+
+  async function api(method, path, body) {
+    const options = { method, headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
+    let data = null;
+    try { data = await response.json(); } catch (_) { data = null; }
+    if (!response.ok) {
+      const message = (data && data.error) || `${response.status} ${response.statusText}`;
+      throw new Error(message);
+    }
+    return data;
+  }
+
+  function showError(id, error) {
+    const box = $(id);
+    box.textContent = error instanceof Error ? error.message : String(error);
+    box.hidden = false;
+    clearTimeout(box._timer);
+    box._timer = setTimeout(() => { box.hidden = true; }, 7000);
+  }
+
+  const customer = () => ({ name: $("customer-name").value.trim(), org: $("customer-org").value.trim() });
+  const agentName = () => $("agent-name").value.trim() || state.meta.agent.name;
+
+  // ---- customer pane -------------------------------------------------------------------------------------------
+
+  function whyNode(why) {
+    const details = el("details", { class: "why" });
+    details.append(el("summary", {}, why.label));
+    const list = el("ol");
+    for (const step of why.trace || []) {
+      list.append(el("li", {}, `${step.step}: ${step.outcome}${step.detail ? " — " + step.detail : ""}`));
+    }
+    details.append(list);
+    return details;
+  }
+
+  function messageNode(m) {
+    const node = el("article", { class: `msg msg-${m.role}`, "data-id": m.id });
+    const head = el("div", { class: "msg-head" });
+    head.append(el("strong", {}, m.author), el("span", {}, clock(m.at)));
+    node.append(head);
+    if (typeof m.html === "string") {
+      const body = el("div", { class: "msg-html" });
+      body.innerHTML = m.html; // server-rendered and escaped; see the note at the top of this file
+      node.append(body);
+    } else {
+      node.append(el("p", { class: "msg-text" }, m.text));
+    }
+    if (m.why) node.append(whyNode(m.why));
+    return node;
+  }
+
+  function upsertMessage(m) {
+    const box = $("messages");
+    $("messages-empty").hidden = true;
+    const existing = box.querySelector(`article[data-id="${CSS.escape(m.id)}"]`);
+    const node = messageNode(m);
+    if (existing) {
+      const open = existing.querySelector("details.why")?.open;
+      if (open && node.querySelector("details.why")) node.querySelector("details.why").open = true;
+      existing.replaceWith(node);
+    } else {
+      const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+      box.append(node);
+      if (nearBottom || m.role === "customer") box.scrollTop = box.scrollHeight;
+    }
+  }
+
+  function resetMessages() {
+    const box = $("messages");
+    for (const node of box.querySelectorAll("article")) node.remove();
+    $("messages-empty").hidden = false;
+    state.lastSeq = 0;
+  }
+
+  function selectThread(thread) {
+    if (thread === state.thread) return;
+    state.thread = thread;
+    resetMessages();
+    const select = $("thread-select");
+    if (thread && ![...select.options].some((o) => o.value === thread)) {
+      select.append(el("option", { value: thread }, "(this conversation)"));
+    }
+    select.value = thread;
+    if (thread) pollMessages();
+  }
+
+  async function pollMessages() {
+    const thread = state.thread;
+    if (!thread || state.inflight.messages) return;
+    state.inflight.messages = true;
+    try {
+      const data = await api("GET", `/ui/api/conversations/${encodeURIComponent(thread)}/messages?after=${state.lastSeq}`);
+      if (thread !== state.thread) return;
+      for (const m of data.messages) {
+        upsertMessage(m);
+        state.lastSeq = Math.max(state.lastSeq, m.seq);
+      }
+    } catch (error) {
+      showError("customer-error", error);
+    } finally {
+      state.inflight.messages = false;
+    }
+  }
+
+  async function pollConversations() {
+    if (state.inflight.conversations) return;
+    state.inflight.conversations = true;
+    try {
+      const data = await api("GET", "/ui/api/conversations");
+      const select = $("thread-select");
+      const keep = state.thread;
+      select.replaceChildren(el("option", { value: "" }, "New conversation"));
+      for (const c of data.conversations) select.append(el("option", { value: c.thread }, `${c.title} · ${clock(c.updated)}`));
+      if (keep && ![...select.options].some((o) => o.value === keep)) select.append(el("option", { value: keep }, "(this conversation)"));
+      select.value = keep;
+    } catch (_) {
+      // The list is a convenience; the next poll retries.
+    } finally {
+      state.inflight.conversations = false;
+    }
+  }
+
+  async function send(event) {
+    event.preventDefault();
+    const box = $("composer-text");
+    const text = box.value.trim();
+    if (!text) { box.focus(); return; }
+    if (!state.thread) selectThread(randomId("t"));
+    const messageId = randomId("m");
+    const pending = { id: messageId, seq: 0, role: "customer", author: customer().name || state.meta.customer.name, at: new Date().toISOString(), text };
+    upsertMessage(pending);
+    $(`send`).disabled = true;
+    try {
+      await api("POST", "/ui/api/messages", { thread: state.thread, message_id: messageId, text, ...customer() });
+      box.value = "";
+    } catch (error) {
+      // Nothing is lost: the text stays in the box to fix and resend.
+      document.querySelector(`article[data-id="${CSS.escape(messageId)}"]`)?.remove();
+      showError("customer-error", error);
+    } finally {
+      $("send").disabled = false;
+      await pollMessages();
+      pollConversations();
+      pollTickets();
+    }
+  }
+
+  async function customerAction(kind, messageId, extra = {}) {
+    try {
+      await api("POST", "/ui/api/actions", { kind, thread: state.thread, message: messageId, ...customer(), ...extra });
+    } catch (error) {
+      showError("customer-error", error);
+    }
+    await pollMessages();
+    pollTickets();
+  }
+
+  function openHumanForm(article, button) {
+    if (article.querySelector(".human-form")) return;
+    const form = el("form", { class: "human-form" });
+    const select = el("select", { id: randomId("reason-") });
+    select.append(el("option", { value: "" }, "No reason given"));
+    for (const r of state.meta.reasons) select.append(el("option", { value: r.value }, r.label));
+    const label = el("label", { htmlFor: select.id }, "Why? (optional)");
+    const submit = el("button", { type: "submit", class: "fd-btn fd-btn-primary" }, "Connect me to a person");
+    const cancel = el("button", { type: "button", class: "fd-btn" }, "Cancel");
+    cancel.addEventListener("click", () => form.remove());
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      customerAction("human", article.dataset.id, { reason: select.value });
+    });
+    form.append(label, select, submit, cancel);
+    (button.closest(".fd-actions") || article).after(form);
+    select.focus();
+  }
+
+  $("messages").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-kind]");
+    const article = button?.closest("article[data-id]");
+    if (!button || !article || button.disabled) return;
+    const kind = button.dataset.kind;
+    if (kind === "human") openHumanForm(article, button);
+    else if (kind === "helpful" || kind === "not_helpful") { button.disabled = true; customerAction(kind, article.dataset.id); }
+    else if (kind === "csat") { button.disabled = true; customerAction("csat", article.dataset.id, { value: button.dataset.value }); }
+  });
+
+  // ---- agent pane ----------------------------------------------------------------------------------------------
+
+  const ACTION_LABELS = {
+    claim: "Claim", reply: "Reply…", resolve: "Resolve", hand_back: "Hand back to AI",
+    approve: "Approve & send", edit: "Edit…", reject: "Reject",
+  };
+
+  function ticketNode(t) {
+    const card = el("article", { class: `ticket ticket-${t.status}`, "data-ticket": t.id });
+    const head = el("div", { class: "ticket-head" });
+    const who = t.customer ? `${t.customer.name}${t.customer.org ? " · " + t.customer.org : ""}` : "Customer";
+    head.append(el("span", { class: "ticket-title" }, who));
+    if (t.kind === "draft") head.append(el("span", { class: "badge badge-draft" }, "Draft for approval"));
+    if (t.vip) head.append(el("span", { class: "badge badge-vip" }, "VIP"));
+    if (t.priority !== "normal") head.append(el("span", { class: `badge badge-${t.priority}` }, t.priority));
+    const status = t.status === "claimed" && t.agent ? `Claimed by ${t.agent}` : t.status[0].toUpperCase() + t.status.slice(1);
+    head.append(el("span", { class: `badge badge-${t.status}` }, status));
+    card.append(head);
+    card.append(el("div", { class: "ticket-meta" },
+      `Team ${t.team || "—"} · language ${t.language || "?"} · sentiment ${t.sentiment || "unknown"} · opened ${clock(t.created_at)}`));
+    const reason = el("div", { class: "ticket-reason" });
+    reason.append(el("strong", {}, "Why: "), document.createTextNode(t.reason_text));
+    if (t.customer_reason) {
+      const chosen = state.meta.reasons.find((r) => r.value === t.customer_reason);
+      reason.append(document.createTextNode(` Customer said: “${chosen ? chosen.label : t.customer_reason}”.`));
+    }
+    card.append(reason);
+    card.append(el("pre", { class: "summary" }, t.summary));
+    if (t.suggestion) {
+      const box = el("div", { class: "suggestion" });
+      box.append(el("div", { class: "suggestion-label" }, "AI draft"));
+      const body = el("div");
+      body.innerHTML = t.suggestion.html; // server-rendered and escaped
+      box.append(body);
+      card.append(box);
+    }
+    if (t.question) {
+      const q = el("div", { class: "question" });
+      q.append(el("span", {}, t.question));
+      q.append(el("button", { type: "button", class: "fd-btn", "data-action": "rewrite", "data-value": "yes" }, "Yes, I rewrote it"));
+      q.append(el("button", { type: "button", class: "fd-btn", "data-action": "rewrite", "data-value": "no" }, "No, it was fine"));
+      card.append(q);
+    }
+    const actions = el("div", { class: "ticket-actions" });
+    for (const a of t.actions) {
+      if (a === "rewrite") continue;
+      actions.append(el("button", { type: "button", class: `fd-btn fd-act-${a}`, "data-action": a }, ACTION_LABELS[a] || a));
+    }
+    if (t.thread) actions.append(el("button", { type: "button", class: "fd-btn", "data-action": "view" }, "View conversation"));
+    card.append(actions);
+    return card;
+  }
+
+  function openEditor(card, ticket, mode) {
+    card.querySelector(".editor")?.remove();
+    const editor = el("form", { class: "editor", "data-mode": mode });
+    const area = el("textarea", { id: randomId("editor-"), maxLength: 4000 });
+    if (mode === "edit" && ticket.suggestion) area.value = ticket.suggestion.text;
+    const label = el("label", { htmlFor: area.id, class: "sr-only" }, mode === "edit" ? "Edited answer" : "Your reply to the customer");
+    area.placeholder = mode === "edit" ? "Edit the AI's answer" : "Write to the customer in your own words";
+    const buttons = el("div", { class: "editor-buttons" });
+    const submit = el("button", { type: "submit", class: "fd-btn fd-btn-primary" }, mode === "edit" ? "Send edited answer" : "Send reply");
+    const cancel = el("button", { type: "button", class: "fd-btn" }, "Cancel");
+    cancel.addEventListener("click", () => editor.remove());
+    editor.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      const ok = await agentAction(mode, ticket.id, { text: area.value });
+      if (ok) editor.remove(); else submit.disabled = false;
+    });
+    buttons.append(submit, cancel);
+    editor.append(label, area, buttons);
+    card.append(editor);
+    area.focus();
+  }
+
+  async function agentAction(kind, ticketId, extra = {}) {
+    try {
+      await api("POST", "/ui/api/actions", { kind, ticket: ticketId, agent: agentName(), ...extra });
+      return true;
+    } catch (error) {
+      showError("agent-error", error);
+      return false;
+    } finally {
+      await pollTickets();
+      pollMessages();
+    }
+  }
+
+  $("tickets").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    const card = button?.closest("article[data-ticket]");
+    if (!button || !card || button.disabled) return;
+    const ticket = JSON.parse(state.ticketsJson.get(card.dataset.ticket) || "null");
+    if (!ticket) return;
+    const action = button.dataset.action;
+    if (action === "reply" || action === "edit") openEditor(card, ticket, action);
+    else if (action === "view") selectThread(ticket.thread);
+    else { button.disabled = true; agentAction(action, ticket.id, button.dataset.value ? { value: button.dataset.value } : {}); }
+  });
+
+  async function pollTickets() {
+    if (state.inflight.tickets) return;
+    state.inflight.tickets = true;
+    try {
+      const data = await api("GET", "/ui/api/tickets");
+      const box = $("tickets");
+      const seen = new Set();
+      let previous = null;
+      for (const t of data.tickets) {
+        seen.add(t.id);
+        const json = JSON.stringify(t);
+        let card = box.querySelector(`article[data-ticket="${CSS.escape(t.id)}"]`);
+        if (!card || state.ticketsJson.get(t.id) !== json) {
+          const fresh = ticketNode(t);
+          const editor = card?.querySelector(".editor");
+          if (editor && (t.actions.includes(editor.dataset.mode))) fresh.append(editor); // keep what the agent is typing
+          if (card) card.replaceWith(fresh); else box.append(fresh);
+          card = fresh;
+          state.ticketsJson.set(t.id, json);
+        }
+        // Keep the server's order (open, claimed, then resolved) without rebuilding untouched cards.
+        const expected = previous ? previous.nextElementSibling : box.querySelector("article[data-ticket]");
+        if (expected !== card) {
+          if (previous) previous.after(card); else box.prepend(card);
+        }
+        previous = card;
+      }
+      for (const card of box.querySelectorAll("article[data-ticket]")) {
+        if (!seen.has(card.dataset.ticket)) { card.remove(); state.ticketsJson.delete(card.dataset.ticket); }
+      }
+      $("tickets-empty").hidden = data.tickets.length > 0;
+    } catch (error) {
+      showError("agent-error", error);
+    } finally {
+      state.inflight.tickets = false;
+    }
+  }
+
+  // ---- start ---------------------------------------------------------------------------------------------------
+
+  async function start() {
+    try { state.meta = await api("GET", "/ui/api/meta"); } catch (error) { showError("customer-error", error); }
+    $("customer-name").value = state.meta.customer.name;
+    $("customer-org").value = state.meta.customer.org;
+    $("agent-name").value = state.meta.agent.name;
+    $("composer").addEventListener("submit", send);
+    $("composer-text").addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); $("composer").requestSubmit(); }
+    });
+    $("thread-select").addEventListener("change", (event) => selectThread(event.target.value));
+    $("new-thread").addEventListener("click", () => { selectThread(""); $("composer-text").focus(); });
+    pollConversations();
+    pollTickets();
+    setInterval(pollMessages, 700);
+    setInterval(pollTickets, 1000);
+    setInterval(pollConversations, 4000);
+  }
+
+  start();
+})();
