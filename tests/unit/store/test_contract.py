@@ -138,6 +138,18 @@ async def test_resolved_then_reopened_conversation_keeps_its_counters(make_store
     )
 
 
+async def test_rewritten_history_is_stored_as_it_is_now(make_store: StoreFactory) -> None:
+    store = await make_store()
+    conv = Conversation("k3", ADDR, CUSTOMER, T0)
+    for i in range(3):
+        conv.add_turn(Turn(Role.CUSTOMER, f"t{i}", T0 + timedelta(seconds=i)))
+    await store.save_conversation(conv)
+    conv.turns = [Turn(Role.CUSTOMER, "only", T0)]
+    await store.save_conversation(conv)
+    loaded = await store.load_conversation("k3")
+    assert loaded is not None and [t.text for t in loaded.turns] == ["only"]
+
+
 # --- channels --------------------------------------------------------------------------------------------------
 
 

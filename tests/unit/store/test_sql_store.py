@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.conversation import Conversation
+from bot.store.defaults import ChannelDefaults
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
 from bot.store.urls import async_url
@@ -105,3 +106,20 @@ def test_common_urls_are_switched_to_async_drivers(given: str, driver: str, tmp_
     assert async_url(given).drivername == driver
     if given.startswith("sqlite"):
         assert (tmp_path / "sub").is_dir()
+
+
+async def test_config_changes_reach_channels_nobody_overrode(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fd.db'}"
+    await upgrade(url)
+    before = SqlStore(url, ChannelDefaults(threshold=0.7, team="support", approval_days=0))
+    after = SqlStore(url, ChannelDefaults(threshold=0.5, team="billing", approval_days=10, mode=Mode.HYBRID))
+    try:
+        await before.channel_policy(ADDR, T0)
+        await before.set_channel(ADDR, paused=True)
+        policy = await after.channel_policy(ADDR, T0 + timedelta(days=3))
+        # new defaults apply; the admin's pause and the channel's first-seen date (approval period) are kept
+        assert (policy.threshold, policy.team, policy.paused, policy.mode) == (0.5, "billing", True, Mode.PRE_APPROVAL)
+        assert (await after.channel_policy(ADDR, T0 + timedelta(days=10))).mode is Mode.HYBRID
+    finally:
+        await before.close()
+        await after.close()
