@@ -11,9 +11,10 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import App
+from adapters.slack.host import Host
 from bot.types import Actor, Address, HandoffStatus, Mode, Platform
 
 HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to the channel you type in)
@@ -116,8 +117,16 @@ class Outcome:
 
 
 class Commands:
-    def __init__(self, app: App, is_admin: Callable[[Actor], Awaitable[bool]], clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        app: Host,
+        is_admin: Callable[[Actor], Awaitable[bool]],
+        *,
+        kb_dir: Path,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.app = app
+        self.kb_dir = kb_dir
         self.is_admin = is_admin
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -197,11 +206,11 @@ class Commands:
         await self._record(actor, "reindex")
 
         async def run() -> str:
-            result = await asyncio.to_thread(kb.ingest, self.app.settings.kb_dir)
+            result = await asyncio.to_thread(kb.ingest, self.kb_dir)
             version = getattr(kb, "version", "")
-            return f"Reindexed {self.app.settings.kb_dir}: {result if result is not None else 'done'}" + (f" (version {version})" if version else "")
+            return f"Reindexed {self.kb_dir}: {result if result is not None else 'done'}" + (f" (version {version})" if version else "")
 
-        return Outcome(f"Reindexing {self.app.settings.kb_dir}… I'll tell you here when it is done.", run)
+        return Outcome(f"Reindexing {self.kb_dir}… I'll tell you here when it is done.", run)
 
     async def _digest(self, actor: Actor, command: Command, address: Address) -> Outcome:
         return Outcome("No digest job is configured on this server yet, so there is nothing to send. Nothing was changed.")

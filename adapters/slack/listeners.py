@@ -20,9 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import cards
 from adapters.slack.blocks import parse_action_id
 from adapters.slack.commands import Commands
+from adapters.slack.host import Host
 from adapters.slack.inbound import Us, action_address, action_user, human_request, to_inbound
 from adapters.slack.tasks import BackgroundTasks
-from bot.bootstrap import App
 from bot.conversation import conversation_key
 from bot.errors import Conflict, FrontdeskError, NotFound
 from bot.types import Actor, Address, HandoffStatus, Platform, Role
@@ -48,7 +48,7 @@ def us_from(context: AsyncBoltContext) -> Us:
 class SlackListeners:
     def __init__(
         self,
-        app: App,
+        app: Host,
         client: AsyncWebClient,
         tasks: BackgroundTasks,
         commands: Commands,

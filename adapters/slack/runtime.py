@@ -21,10 +21,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import ROUTE_KEY, Commands
+from adapters.slack.host import Host, SlackOptions
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackAgentDesk, SlackOutbox
 from adapters.slack.tasks import BackgroundTasks
-from bot.bootstrap import App
 from bot.errors import ConfigError
 from bot.types import Actor, Platform
 
@@ -34,16 +34,15 @@ ADMIN_CACHE_SECONDS = 300.0
 RATE_LIMIT_RETRIES = 5
 
 
-def web_client(app: App) -> AsyncWebClient:
+def web_client(options: SlackOptions) -> AsyncWebClient:
     """The one Web API client: SLACK_API_URL as base_url (proxies, tests) and retries that wait out 429s."""
-    token = app.settings.slack_bot_token
-    if token is None:
+    if not options.bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is required for Slack (a bot token, xoxb-…)")
-    base_url = app.settings.slack_api_url or AsyncWebClient.BASE_URL
+    base_url = options.api_url or AsyncWebClient.BASE_URL
     if not base_url.endswith("/"):
         base_url += "/"
     return AsyncWebClient(
-        token=token.get_secret_value(),
+        token=options.bot_token,
         base_url=base_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
@@ -54,7 +53,8 @@ def web_client(app: App) -> AsyncWebClient:
 
 @dataclass(slots=True)
 class SlackRuntime:
-    app: App
+    app: Host
+    options: SlackOptions
     client: AsyncWebClient
     bolt: AsyncApp
     tasks: BackgroundTasks
@@ -65,33 +65,24 @@ class SlackRuntime:
 
     # -- configuration lookups ------------------------------------------------------------------------------------
 
-    def default_agents_channel(self) -> str:
-        return self.app.settings.agents_channel or self.app.config.slack.agents_channel
-
     async def channel_for(self, team: str) -> str:
         """Agents channel for a team: `/frontdesk route`, then [teams.<team>] channel, then the default."""
         routed = await self.app.store.get_setting(ROUTE_KEY + team) if team else None
-        configured = self.app.config.teams.get(team)
-        return routed or (configured.channel if configured else "") or self.default_agents_channel()
+        return routed or self.options.team_channels.get(team, "") or self.options.agents_channel
 
     async def agents_channels(self) -> set[str]:
-        channels = {t.channel for t in self.app.config.teams.values() if t.channel}
-        channels.add(self.default_agents_channel())
-        for team in self.app.config.teams:
+        channels = {*self.options.team_channels.values(), self.options.agents_channel}
+        for team in self.options.team_channels:
             routed = await self.app.store.get_setting(ROUTE_KEY + team)
             if routed:
                 channels.add(routed)
         channels.discard("")
         return channels
 
-    def configured_admins(self) -> set[str]:
-        listed = {a.strip() for a in (self.app.settings.admins or "").split(",") if a.strip()}
-        return listed | set(self.app.config.slack.admins)
-
     async def is_admin(self, actor: Actor) -> bool:
         if actor.is_external:
             return False
-        if actor.id in self.configured_admins():
+        if actor.id in self.options.admins:
             return True
         cached = self._admins.get(actor.id)
         if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
@@ -109,7 +100,7 @@ class SlackRuntime:
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        if self.app.settings.slack_signing_secret is None:
+        if self.options.signing_secret is None:
             return web.Response(status=404, text="HTTP events are off (Socket Mode without SLACK_SIGNING_SECRET)")
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
@@ -135,18 +126,17 @@ class SlackRuntime:
 SLACK_KEY: web.AppKey[SlackRuntime] = web.AppKey("frontdesk.slack", SlackRuntime)
 
 
-def build_runtime(app: App) -> SlackRuntime:
-    settings = app.settings
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+def build_runtime(app: Host) -> SlackRuntime:
+    options = SlackOptions.of(app)
+    secret, app_token = options.signing_secret, options.app_token
     if app_token is None and secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
-    if not (settings.agents_channel or app.config.slack.agents_channel or any(t.channel for t in app.config.teams.values())):
+    if not (options.agents_channel or options.team_channels):
         raise ConfigError(
             "Slack needs an agents channel for handoff cards: set FRONTDESK_AGENTS_CHANNEL (a channel id) "
             "or [slack] agents_channel / [teams.<name>] channel in frontdesk.toml"
         )
-    client = web_client(app)
+    client = web_client(options)
     bolt = AsyncApp(
         client=client,
         signing_secret=secret,
@@ -156,16 +146,16 @@ def build_runtime(app: App) -> SlackRuntime:
         name="frontdesk",
     )
     tasks = BackgroundTasks()
-    runtime = SlackRuntime(app, client, bolt, tasks, SlackOutbox(client), None)  # type: ignore[arg-type]
+    runtime = SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), None)  # type: ignore[arg-type]
     runtime.agents = SlackAgentDesk(client, runtime.channel_for)
-    commands = Commands(app, runtime.is_admin)
+    commands = Commands(app, runtime.is_admin, kb_dir=options.kb_dir)
     SlackListeners(app, client, tasks, commands, runtime.agents_channels).register(bolt)
     if app_token is not None:
         runtime.socket = AsyncSocketModeHandler(bolt, app_token, web_client=client)
     return runtime
 
 
-def mount(web_app: web.Application, app: App) -> SlackRuntime:
+def mount(web_app: web.Application, app: Host) -> SlackRuntime:
     """Add `POST /slack/events`, register the Slack outbox and agent desk, and run Socket Mode with the server."""
     runtime = build_runtime(app)
     web_app[SLACK_KEY] = runtime
