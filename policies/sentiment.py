@@ -78,7 +78,12 @@ class Sentiment:
 
     @staticmethod
     def shipped() -> Sentiment:
-        return Sentiment(MappingProxyType({lang: Lexicon.of(raw) for lang, raw in shipped("sentiment").items()}))
+        raw = shipped("sentiment")
+        english = raw.pop("en", {})
+        vader = SentimentIntensityAnalyzer()
+        for word in english.get("neutral", []):
+            vader.lexicon.pop(word, None)  # this instance's own copy of the lexicon; see sentiment.toml
+        return Sentiment(MappingProxyType({lang: Lexicon.of(entry) for lang, entry in raw.items()}), vader)
 
     @property
     def languages(self) -> frozenset[str]:
