@@ -86,9 +86,13 @@ def clinc150() -> Case:
     rows = clinc_rows()
     train = _by_intent(rows["train"])
     articles = [_intent_article(intent, texts) for intent, texts in sorted(train.items())]
-    qs = [{"id": f"clinc-{i}", "text": t, "expected": slug(c), "language": "en"}
-          for i, (t, c) in enumerate(rows["val"])]
-    qs += [{"id": f"clinc-oos-{i}", "text": t, "expected": None, "language": "en"} for i, (t, _) in enumerate(rows["oos_val"])]
+    qs = [
+        {"id": f"clinc-{i}", "text": t, "expected": slug(c), "language": "en"} for i, (t, c) in enumerate(rows["val"])
+    ]
+    qs += [
+        {"id": f"clinc-oos-{i}", "text": t, "expected": None, "language": "en"}
+        for i, (t, _) in enumerate(rows["oos_val"])
+    ]
     return Case("clinc150", articles, qs)
 
 
@@ -99,8 +103,15 @@ def stackfaq() -> Case:
         row = json.loads(line)
         answers = "\n\n".join(f"## Answer {i + 1}\n\n{a.strip()}" for i, a in enumerate(row["answers"]))
         articles.append(
-            {"id": row["faq_id"], "title": row["question"].strip(), "body": answers, "audience": "customer",
-             "language": "en", "team": "support", "tags": ["faq"]}
+            {
+                "id": row["faq_id"],
+                "title": row["question"].strip(),
+                "body": answers,
+                "audience": "customer",
+                "language": "en",
+                "team": "support",
+                "tags": ["faq"],
+            }
         )
     qs = []
     for line in (DATA / "stackfaq" / "queries.jsonl").read_text().splitlines():
@@ -115,9 +126,15 @@ def mattermost(scale_to: int = 0) -> Case:
     base = []
     for d in docs:
         base.append(
-            {"id": d["doc_id"].replace(" ", "-"), "title": d["title"] or d["doc_id"], "body": d["text"],
-             "audience": "customer", "language": "en", "team": d.get("section", "support"),
-             "tags": [str(d.get("section", "docs"))]}
+            {
+                "id": d["doc_id"].replace(" ", "-"),
+                "title": d["title"] or d["doc_id"],
+                "body": d["text"],
+                "audience": "customer",
+                "language": "en",
+                "team": d.get("section", "support"),
+                "tags": [str(d.get("section", "docs"))],
+            }
         )
     articles = list(base)
     copy = 1
@@ -132,7 +149,11 @@ def mattermost(scale_to: int = 0) -> Case:
 
 def fit_splits(seed: int = 0, holdout: float = 0.2, unknown_intents: int = 10) -> list[Case]:
     """Train-only cases for fitting: part of each intent's train examples become queries, and a few whole intents
-    are removed from the KB so their queries teach the calibration what an unanswerable question looks like."""
+    are removed from the KB so their queries teach the calibration what an unanswerable question looks like.
+
+    Each source is used three times — with all remaining examples as known questions, with 20, and with 4 (what a
+    hand-written help-center article carries) — so the fitted confidence holds for KBs with few known questions.
+    """
     rng = random.Random(seed)
     cases = []
     sources = {
@@ -142,21 +163,32 @@ def fit_splits(seed: int = 0, holdout: float = 0.2, unknown_intents: int = 10) -
     for name, by_intent in sources.items():
         intents = sorted(by_intent)
         unknown = set(rng.sample(intents, unknown_intents))
-        articles, qs = [], []
+        split: dict[str, tuple[list[str], list[str]]] = {}
         for intent in intents:
             texts = list(by_intent[intent])
             rng.shuffle(texts)
             cut = max(1, int(len(texts) * holdout))
-            held, kept = texts[:cut], texts[cut:]
-            if intent not in unknown:
-                articles.append(_intent_article(intent, kept))
-            for t in held:
-                qs.append({"id": f"{name}-{len(qs)}", "text": t, "expected": None if intent in unknown else slug(intent),
-                           "language": "en"})
-        if name.startswith("clinc"):
-            for t, _ in clinc_rows()["oos_train"]:
-                qs.append({"id": f"{name}-{len(qs)}", "text": t, "expected": None, "language": "en"})
-        cases.append(Case(name, articles, qs))
+            split[intent] = (texts[:cut], texts[cut:])
+        for shots in (None, 20, 4):
+            articles, qs = [], []
+            label = f"{name}-{shots or 'all'}"
+            for intent in intents:
+                held, kept = split[intent]
+                if intent not in unknown:
+                    articles.append(_intent_article(intent, kept[:shots] if shots else kept))
+                for t in held:
+                    qs.append(
+                        {
+                            "id": f"{label}-{len(qs)}",
+                            "text": t,
+                            "expected": None if intent in unknown else slug(intent),
+                            "language": "en",
+                        }
+                    )
+            if name.startswith("clinc"):
+                for t, _ in clinc_rows()["oos_train"]:
+                    qs.append({"id": f"{label}-{len(qs)}", "text": t, "expected": None, "language": "en"})
+            cases.append(Case(label, articles, qs))
     return cases
 
 

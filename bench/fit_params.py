@@ -19,7 +19,7 @@ import numpy as np
 
 from bench.datasets import fit_splits
 from bench.knowledge_common import build, run
-from knowledge.confidence import CONF_FEATURES, PARAMS_FILE, Params, conf_features
+from knowledge.confidence import CONF_FEATURES, Params, conf_features, params_file
 from knowledge.retriever import RANK_FEATURES, Ranked, Ranking
 
 
@@ -75,10 +75,11 @@ def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--embedder", default="wordllama")
     args = ap.parse_args()
     samples = []  # (ranking, ids, expected)
     for case in fit_splits():
-        kb, _ = build(case)
+        kb, _ = build(case, embedder=args.embedder)
         for o in run(kb, case):
             samples.append((o.ranking, o.ids, o.expected))
         print(f"{case.name}: {len(case.articles)} articles, {len(case.questions)} queries")
@@ -107,14 +108,17 @@ def main() -> None:
     cw, cb = fit_logistic(np.array(xs), np.array(ys))
     print("calibration:", dict(zip(CONF_FEATURES, np.round(cw, 3))), "bias", round(cb, 3))
     params = {
-        "source": f"bench/fit_params.py on Banking77 train + CLINC150 train/oos_train, {datetime.now(UTC):%Y-%m-%d}",
+        "source": f"bench/fit_params.py ({args.embedder}) on Banking77 train + CLINC150 train/oos_train, {datetime.now(UTC):%Y-%m-%d}",
         "rank_weights": {f: round(float(w), 5) for f, w in zip(RANK_FEATURES, weights)},
         "calibration": {"weights": {f: round(float(w), 5) for f, w in zip(CONF_FEATURES, cw)}, "bias": round(cb, 5)},
     }
     if args.write:
-        PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n")
-        Params.load()  # validates what was written
-        print(f"wrote {PARAMS_FILE}")
+        target = params_file("wordllama")
+        if args.embedder != "wordllama":
+            target = target.with_name(f"params-{args.embedder}.json")
+        target.write_text(json.dumps(params, indent=2) + "\n")
+        Params.load(target)  # validates what was written
+        print(f"wrote {target}")
     else:
         print(json.dumps(params, indent=2))
 

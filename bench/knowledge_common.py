@@ -12,7 +12,7 @@ import numpy as np
 from bench.datasets import Case, write
 from knowledge import KnowledgeConfig
 from knowledge.base import KnowledgeBase
-from knowledge.confidence import Params
+from knowledge.confidence import Params, params_file
 from knowledge.embeddings import make_embeddings
 from knowledge.retriever import Ranking
 
@@ -28,12 +28,18 @@ class Outcome:
     ids: list[str]  # article id per index row (to map feature rows back)
 
 
-def build(case: Case, *, embedder: str = "wordllama", params: Params | None = None,
-          config: KnowledgeConfig | None = None) -> tuple[KnowledgeBase, float]:
+def build(
+    case: Case, *, embedder: str = "wordllama", params: Params | None = None, config: KnowledgeConfig | None = None
+) -> tuple[KnowledgeBase, float]:
     config = config or KnowledgeConfig(embedder=embedder)  # type: ignore[arg-type]
     folder = write(case, Path(tempfile.mkdtemp(prefix="fd-bench-")))
-    kb = KnowledgeBase(config, folder / "kb", None, embeddings=make_embeddings(config.embedder),
-                       params=params or Params.load())
+    kb = KnowledgeBase(
+        config,
+        folder / "kb",
+        None,
+        embeddings=make_embeddings(config.embedder),
+        params=params or Params.load(params_file(config.embedder)),
+    )
     t = time.perf_counter()
     kb.ingest()
     return kb, time.perf_counter() - t

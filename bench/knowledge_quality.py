@@ -48,8 +48,11 @@ def main() -> None:
             for k, v in m.items():
                 print(f"  {k:24s} {v:.4f}" if isinstance(v, float) else f"  {k:24s} {v}")
     if args.json:
-        meta = {"date": datetime.now(UTC).isoformat(timespec="minutes"), "machine": platform.machine(),
-                "python": platform.python_version()}
+        meta = {
+            "date": datetime.now(UTC).isoformat(timespec="minutes"),
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+        }
         print(json.dumps({"meta": meta, "results": results}, indent=2))
 
 

@@ -40,19 +40,21 @@ def _settings(kb: Path | None = None) -> Any:
     return settings.model_copy(update={"kb_dir": kb}) if kb is not None else settings
 
 
-def _open(settings: Any, *, progress: bool = False) -> Any:
+def _open(settings: Any, *, ingest: bool = True) -> Any:
     import knowledge
 
     config = settings.load_config()
-    return knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.data_dir, progress=progress)
+    return knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.data_dir, ingest=ingest)
 
 
 @kb_app.command("ingest")
 def ingest(path: Annotated[Path, typer.Argument(help="The KB folder (Markdown, HTML, JSONL).")]) -> None:
     """Validate and index a KB folder; re-ingest only embeds articles whose content changed."""
     try:
-        kb = _open(_settings(path), progress=True)
-        report = kb.ingest(path)
+        from knowledge.progress import ingest_with_progress
+
+        kb = _open(_settings(path), ingest=False)
+        report = ingest_with_progress(kb)
     except FrontdeskError as exc:
         raise _fail(str(exc)) from None
     _out.print(

@@ -28,20 +28,21 @@ def open_knowledge(
     chat_model: Any = None,
     persona: str = "",
     progress: bool = False,
+    ingest: bool = True,
 ) -> KnowledgeBase:
     """Build (or load the stored version of) the KB at `kb_dir`; `data_dir` holds the versioned index.
 
     `llm` is a LangChain model string such as ``openai:gpt-4o-mini`` (FRONTDESK_LLM); `chat_model` passes a ready
     LangChain chat model instead (tests use fake ones). `embeddings` replaces the configured embedder with any
-    LangChain `Embeddings`.
+    LangChain `Embeddings`. With `ingest=False` the caller runs `kb.ingest()` itself (to read its report).
     """
     from knowledge.base import KnowledgeBase
-    from knowledge.confidence import Params
+    from knowledge.confidence import Params, params_file
     from knowledge.embeddings import make_embeddings
 
     if embeddings is None:
         embeddings = make_embeddings(config.embedder)
-    params = Params.load(Path(config.params_file) if config.params_file else None)
+    params = Params.load(Path(config.params_file) if config.params_file else params_file(config.embedder))
     if chat_model is None and llm:
         from langchain.chat_models import init_chat_model
 
@@ -49,6 +50,8 @@ def open_knowledge(
     kb = KnowledgeBase(
         config, kb_dir, data_dir, embeddings=embeddings, params=params, chat_model=chat_model, persona=persona
     )
+    if not ingest:
+        return kb
     if progress:
         from knowledge.progress import ingest_with_progress
 

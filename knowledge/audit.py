@@ -27,6 +27,9 @@ _NUMBER = re.compile(
 )
 
 
+_NOT_UNITS = {"per", "a", "an", "and", "or", "to", "of", "in", "on", "for", "at", "by", "the", "is", "are", "from"}
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     kind: str  # duplicate | conflict | stale | metadata | audience | never_cited
@@ -107,18 +110,33 @@ def metadata_findings(
         if "audience" in a.missing:
             if a.audience is Audience.INTERNAL:
                 out.append(
-                    Finding("audience", "error", (a.id,), "looks internal but has no 'audience: internal'",
-                            f"{a.source}: add 'audience: internal' (kept internal meanwhile)")
+                    Finding(
+                        "audience",
+                        "error",
+                        (a.id,),
+                        "looks internal but has no 'audience: internal'",
+                        f"{a.source}: add 'audience: internal' (kept internal meanwhile)",
+                    )
                 )
             else:
-                out.append(Finding("audience", "warning", (a.id,), "no 'audience' field (treated as customer)",
-                                   a.source))
+                out.append(
+                    Finding("audience", "warning", (a.id,), "no 'audience' field (treated as customer)", a.source)
+                )
         if a.updated is None:
-            out.append(Finding("stale", "warning", (a.id,), "no 'updated' date: cannot tell if it is current", a.source))
+            out.append(
+                Finding("stale", "warning", (a.id,), "no 'updated' date: cannot tell if it is current", a.source)
+            )
         elif a.updated < cutoff:
             age = (today - a.updated).days
-            out.append(Finding("stale", "warning", (a.id,), f"last updated {a.updated} ({age} days ago)",
-                               f"review window is {review_days} days"))
+            out.append(
+                Finding(
+                    "stale",
+                    "warning",
+                    (a.id,),
+                    f"last updated {a.updated} ({age} days ago)",
+                    f"review window is {review_days} days",
+                )
+            )
         if not a.tags:
             out.append(Finding("metadata", "warning", (a.id,), "no tags", a.source))
         bad = [t for t in a.tags if not _TAG.match(t) or (allowed and t not in allowed)]
@@ -163,8 +181,15 @@ def duplicate_findings(articles: Sequence[Article], centroids: np.ndarray | None
         a, b = articles[i], articles[j]
         if a.language != b.language:
             continue
-        out.append(Finding("duplicate", "warning", (a.id, b.id), f"near-duplicate articles (similarity {sim:.2f})",
-                           f"{a.source} / {b.source}: merge them or make each one specific"))
+        out.append(
+            Finding(
+                "duplicate",
+                "warning",
+                (a.id, b.id),
+                f"near-duplicate articles (similarity {sim:.2f})",
+                f"{a.source} / {b.source}: merge them or make each one specific",
+            )
+        )
     return out
 
 
@@ -175,6 +200,7 @@ def facts(text: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
         nums = set()
         for m in _NUMBER.finditer(s):
             unit = (m.group("unit") or "").lower().rstrip("s")
+            unit = "" if unit in _NOT_UNITS else unit
             nums.add(f"{m.group('cur') or ''}{m.group('num').replace(',', '.')}{unit}")
         if nums:
             words = frozenset(w for w in tokenize(re.sub(r"\d+", " ", s), "en") if len(w) > 2)
@@ -213,9 +239,15 @@ def conflict_findings(
                 overlap = len(wa & wb) / len(wa | wb)
                 close = sims is not None and float(sims[x, y]) >= 0.85
                 if overlap >= 0.6 or (close and overlap >= 0.4):
-                    out.append(Finding("conflict", "error", (a.id, b.id),
-                                       "conflicting figures on the same topic",
-                                       f"{a.id}: “{sa}”  vs  {b.id}: “{sb}”"))
+                    out.append(
+                        Finding(
+                            "conflict",
+                            "error",
+                            (a.id, b.id),
+                            "conflicting figures on the same topic",
+                            f"{a.id}: “{sa}”  vs  {b.id}: “{sb}”",
+                        )
+                    )
     return out
 
 

@@ -103,7 +103,10 @@ class KnowledgeBase:
         previous = self._stored
         if not previous.articles and self._store is not None and (cur := self._store.current()):
             previous = self._store.load(cur) or previous
-        old = {a.id: (a.content_hash, v, k) for a, v, k in zip(previous.articles, previous.vectors, previous.kinds, strict=True)}
+        old = {
+            a.id: (a.content_hash, v, k)
+            for a, v, k in zip(previous.articles, previous.vectors, previous.kinds, strict=True)
+        }
         new_ids = {a.id for a in articles}
         stored = None
         if self._store is not None and version != previous.version:
@@ -236,7 +239,9 @@ class KnowledgeBase:
             passage = best_passage(art, question.text, sims, question.language)
             if i == 0:
                 top_passage = passage
-            snippet = extract(passage, question.text, question.language, max_sentences=1, max_chars=200) if passage else ""
+            snippet = (
+                extract(passage, question.text, question.language, max_sentences=1, max_chars=200) if passage else ""
+            )
             hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet))
         top = r.article(0)
         relevant = r.confidence >= self.config.relevance_floor
@@ -257,7 +262,9 @@ class KnowledgeBase:
                 p = best_passage(art, question.text, None, question.language)
                 if p is not None:
                     passages.append((art, p))
-            llm_text, usage = await asyncio.to_thread(llm_answer, self.chat_model, self.persona, question.text, passages)
+            llm_text, usage = await asyncio.to_thread(
+                llm_answer, self.chat_model, self.persona, question.text, passages
+            )
             text = llm_text or text
         citation = Citation(top.id, top.title, top.url, hits[0].snippet)
         return Answer(

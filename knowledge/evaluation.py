@@ -118,8 +118,9 @@ def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], thresh
     answered = [q for q in questions if by_id[q.id].decision == "answer"]
     wrong_answers = sum(not right(q, by_id[q.id]) for q in answered)
     escalated_null = sum(by_id[q.id].decision == "escalate" for q in unanswerable)
-    calib = [(by_id[q.id].confidence or 0.0, right(q, by_id[q.id])) for q in questions
-             if by_id[q.id].confidence is not None]
+    calib = [
+        (by_id[q.id].confidence or 0.0, right(q, by_id[q.id])) for q in questions if by_id[q.id].confidence is not None
+    ]
     confident = [(c, ok) for c, ok in calib if c >= threshold]
     return {
         "questions": len(questions),

@@ -123,7 +123,16 @@ class ScopeIndex:
             faiss_index = faiss.IndexFlatIP(key_vectors.shape[1])
             faiss_index.add(key_vectors)
         return cls(
-            language, list(articles), key_vectors, key_kinds, offsets, key_article, bm25, faiss_index, key_bm25, key_rows
+            language,
+            list(articles),
+            key_vectors,
+            key_kinds,
+            offsets,
+            key_article,
+            bm25,
+            faiss_index,
+            key_bm25,
+            key_rows,
         )
 
     @property

@@ -51,7 +51,9 @@ def load_folder(
     for path in kb_files(kb_dir):
         for article in load_file(path, kb_dir, default_language=default_language, max_chars=max_chars):
             if article.id in seen:
-                raise KnowledgeError(f"{article.source}: field 'id': {article.id!r} is already used by {seen[article.id]}")
+                raise KnowledgeError(
+                    f"{article.source}: field 'id': {article.id!r} is already used by {seen[article.id]}"
+                )
             seen[article.id] = article.source
             articles.append(article)
         if progress is not None:

@@ -53,25 +53,55 @@ def embeddings() -> WordLlamaEmbeddings:
 @pytest.fixture
 def small_kb(tmp_path: Path) -> Path:
     kb = tmp_path / "kb"
-    article(kb, "refunds", "Refund policy",
-            "# Refund policy\n\nAnnual plans can be refunded within 14 days of purchase. Monthly plans are not "
-            "refunded.\n\n## How long it takes\n\nRefunds reach your card within 5 to 10 business days.",
-            questions=["can I get my money back", "how long does a refund take"], team="billing", tags=["billing"])
-    article(kb, "reset-password", "Reset your password",
-            "# Reset your password\n\nClick Forgot password on the sign-in page and follow the email link. "
-            "Links expire after one hour.", questions=["I forgot my password", "how do I change my password"],
-            tags=["account"])
-    article(kb, "webhooks", "Set up a webhook endpoint",
-            "# Webhook endpoints\n\nAdd an endpoint URL under Settings > Webhooks. We send a test event right away.",
-            questions=["how do I receive events", "add a webhook url"], team="integrations", tags=["integrations"])
-    article(kb, "internal-discounts", "Discount approvals (internal)",
-            "# Discount approvals\n\nSales managers approve discounts up to 20 percent. The secret code is "
-            "ZEBRA-42 for nonprofit customers.", audience="internal",
-            questions=["what discount code can I give a nonprofit", "who approves a discount"], team="success",
-            tags=["internal", "sales"], subdir="internal")
-    article(kb, "passwort", "Passwort zurücksetzen",
-            "# Passwort zurücksetzen\n\nKlicken Sie auf der Anmeldeseite auf Passwort vergessen.",
-            language="de", questions=["Ich habe mein Passwort vergessen"], tags=["account"])
+    article(
+        kb,
+        "refunds",
+        "Refund policy",
+        "# Refund policy\n\nAnnual plans can be refunded within 14 days of purchase. Monthly plans are not "
+        "refunded.\n\n## How long it takes\n\nRefunds reach your card within 5 to 10 business days.",
+        questions=["can I get my money back", "how long does a refund take"],
+        team="billing",
+        tags=["billing"],
+    )
+    article(
+        kb,
+        "reset-password",
+        "Reset your password",
+        "# Reset your password\n\nClick Forgot password on the sign-in page and follow the email link. "
+        "Links expire after one hour.",
+        questions=["I forgot my password", "how do I change my password"],
+        tags=["account"],
+    )
+    article(
+        kb,
+        "webhooks",
+        "Set up a webhook endpoint",
+        "# Webhook endpoints\n\nAdd an endpoint URL under Settings > Webhooks. We send a test event right away.",
+        questions=["how do I receive events", "add a webhook url"],
+        team="integrations",
+        tags=["integrations"],
+    )
+    article(
+        kb,
+        "internal-discounts",
+        "Discount approvals (internal)",
+        "# Discount approvals\n\nSales managers approve discounts up to 20 percent. The secret code is "
+        "ZEBRA-42 for nonprofit customers.",
+        audience="internal",
+        questions=["what discount code can I give a nonprofit", "who approves a discount"],
+        team="success",
+        tags=["internal", "sales"],
+        subdir="internal",
+    )
+    article(
+        kb,
+        "passwort",
+        "Passwort zurücksetzen",
+        "# Passwort zurücksetzen\n\nKlicken Sie auf der Anmeldeseite auf Passwort vergessen.",
+        language="de",
+        questions=["Ich habe mein Passwort vergessen"],
+        tags=["account"],
+    )
     return kb
 
 

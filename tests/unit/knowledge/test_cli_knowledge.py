@@ -1,0 +1,91 @@
+"""`frontdesk kb ingest|audit` and `frontdesk eval`, driven through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bot.cli_knowledge import eval_command, kb_app
+from tests.unit.knowledge.conftest import article
+
+runner = CliRunner()
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.add_typer(kb_app, name="kb")
+    app.command("eval")(eval_command)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(tmp_path / "var"))
+    for name in ("FRONTDESK_CONFIG", "FRONTDESK_LLM", "DATABASE_URL", "FRONTDESK_KB"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_ingest_reports_and_is_incremental(small_kb: Path) -> None:
+    first = runner.invoke(_app(), ["kb", "ingest", str(small_kb)])
+    assert first.exit_code == 0, first.output
+    assert "ingested 5 articles" in first.output and "5 new" in first.output
+    again = runner.invoke(_app(), ["kb", "ingest", str(small_kb)])
+    assert "5 unchanged" in again.output
+
+
+def test_ingest_error_names_file_and_field(tmp_path: Path) -> None:
+    kb = tmp_path / "bad"
+    kb.mkdir()
+    (kb / "x.md").write_text("---\nid: x\ntitle: T\naudience: public\n---\nBody\n", encoding="utf-8")
+    result = runner.invoke(_app(), ["kb", "ingest", str(kb)])
+    assert result.exit_code == 2
+    assert "x.md" in result.output and "'audience'" in result.output
+
+
+def test_audit_text_and_json(small_kb: Path) -> None:
+    article(small_kb, "old", "Legacy", "Old text.", updated="2020-01-01")
+    text = runner.invoke(_app(), ["kb", "audit", "--kb", str(small_kb)])
+    assert text.exit_code == 0, text.output
+    assert "Stale" in text.output and "old" in text.output
+    data = json.loads(runner.invoke(_app(), ["kb", "audit", "--json", "--kb", str(small_kb)]).output)
+    assert data["articles"] == 6
+    assert any(f["kind"] == "stale" and f["articles"] == ["old"] for f in data["findings"])
+
+
+def test_eval_runs_the_full_engine(small_kb: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    lines = [
+        {"id": "1", "text": "I forgot my password, how do I reset it?", "expected": "reset-password"},
+        {"id": "2", "text": "how long does a refund take to reach my card", "expected": ["refunds"]},
+        {"id": "3", "text": "what is the airspeed velocity of an unladen swallow", "expected": None},
+        {"id": "4", "text": "I want to talk to a human", "expected": None},
+    ]
+    questions.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(
+        _app(), ["eval", "--kb", str(small_kb), "--questions", str(questions), "--out", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["questions"] == 4
+    assert set(summary) >= {"top1_accuracy", "answer_rate", "escalation_recall", "confident_wrong_rate", "ece"}
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
+    assert all(set(r) == {"id", "decision", "reason", "confidence", "articles", "reply"} for r in rows)
+    assert rows[0]["articles"][0] == "reset-password"
+    assert rows[3]["decision"] == "escalate"  # asked for a human: the policies ran, not just retrieval
+    assert rows[2]["decision"] == "escalate"
+    table = runner.invoke(_app(), ["eval", "--kb", str(small_kb), "--questions", str(questions)])
+    assert "top-1 accuracy" in table.output
+
+
+def test_eval_bad_questions_file(small_kb: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "1", "text": "hi"}\n', encoding="utf-8")
+    result = runner.invoke(_app(), ["eval", "--kb", str(small_kb), "--questions", str(bad)])
+    assert result.exit_code == 2 and "'expected'" in result.output
