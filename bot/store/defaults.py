@@ -47,6 +47,12 @@ class ChannelDefaults:
             raise ValueError(f"ChannelDefaults.ai_share must be between 0 and 1, got {self.ai_share}")
         if self.approval_days < 0:
             raise ValueError(f"ChannelDefaults.approval_days must be 0 or more, got {self.approval_days}")
+        # Accept plain config values (lists, mode strings) but keep an immutable copy, so nobody edits it later.
+        modes = {str(k): _enum_value(Mode, f"mode of {k}", v) for k, v in self.explicit_modes.items()}
+        object.__setattr__(self, "mode", _enum_value(Mode, "default mode", self.mode))
+        object.__setattr__(self, "explicit_modes", MappingProxyType({k: m for k, m in modes.items() if m}))
+        object.__setattr__(self, "vip_customers", frozenset(self.vip_customers))
+        object.__setattr__(self, "vip_orgs", frozenset(self.vip_orgs))
 
     def configured_mode(self, address: Address) -> Mode | None:
         full = f"{address.platform}:{address.workspace}:{address.channel}"
