@@ -114,12 +114,12 @@ class SlackRuntime:
 
     async def start(self, _: web.Application) -> None:
         if self.socket is not None:
-            await self.socket.connect_async()
+            await self.socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
 
     async def stop(self, _: web.Application) -> None:
         if self.socket is not None:
-            await self.socket.close_async()
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
         await self.tasks.drain(timeout=10.0)
 
 

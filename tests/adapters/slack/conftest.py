@@ -112,7 +112,7 @@ def all_text(args: dict[str, Any]) -> str:
 
 @dataclass
 class Slack:
-    http: TestClient
+    http: TestClient[Any, Any]
     fake: FakeSlack
     app: App
     runtime: SlackRuntime
@@ -205,7 +205,7 @@ def make_config(approval_days: int = 0) -> Config:
     )
 
 
-async def start_slack(fake: FakeSlack, settings: Settings, config: Config, store: Store | None = None) -> tuple[Slack, TestClient]:
+async def start_slack(fake: FakeSlack, settings: Settings, config: Config, store: Store | None = None) -> tuple[Slack, TestClient[Any, Any]]:
     store = store or MemoryStore(channel_defaults(config, settings))
     app = await bootstrap(settings, config=config, store=store, answerer=FakeAnswerer(), kb_languages=frozenset({"en", "de", "es"}))
     web_app = build_web_app(app)

@@ -43,7 +43,8 @@ def example(method: str) -> dict[str, Any]:
     if path.is_file():
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
-    return json.loads(json.dumps(BUILTIN.get(method, {"ok": True})))
+    copied: dict[str, Any] = json.loads(json.dumps(BUILTIN.get(method, {"ok": True})))
+    return copied
 
 
 @dataclass

@@ -128,7 +128,7 @@ def test_app_mention_from_external_user_reports_the_users_team() -> None:
 
 def test_message_without_fixtures_shape() -> None:
     """Runs without ../shared: our own minimal Slack Connect envelope."""
-    body = {
+    body: dict[str, Any] = {
         "team_id": "T_EXT", "type": "event_callback", "is_ext_shared_channel": True,
         "authorizations": [{"team_id": "T_OURS", "user_id": "U_BOT", "is_bot": True}],
         "event": {"type": "message", "user": "U1", "team": "T_EXT", "user_team": "T_EXT", "text": "hi",
