@@ -277,7 +277,7 @@ class PlaygroundApi:
     async def _agent_action(self, kind: str, body: dict[str, Any]) -> web.Response:
         ticket_id = field_text(body, "ticket", limit=100, required=True)
         name = field_text(body, "agent", limit=MAX_NAME, default=DEFAULT_AGENT)
-        agent = Actor(f"agent-{slug(name)}", name, "", Role.AGENT)
+        agent = Actor(slug(name), name, "", Role.AGENT)
         desk = self.app.desk
         if kind == "claim":
             await desk.claim(ticket_id, agent)

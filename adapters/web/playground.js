@@ -66,9 +66,13 @@
     const details = el("details", { class: "why" });
     details.append(el("summary", {}, why.label));
     const list = el("ol");
+    let passed = 0;
     for (const step of why.trace || []) {
+      // Checks that simply passed are counted, not listed: the steps that decided something are what matter.
+      if (step.outcome === "proceed" && !step.detail) { passed += 1; continue; }
       list.append(el("li", {}, `${step.step}: ${step.outcome}${step.detail ? " — " + step.detail : ""}`));
     }
+    if (passed) list.append(el("li", {}, `${passed} other checks passed`));
     details.append(list);
     return details;
   }

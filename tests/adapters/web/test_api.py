@@ -131,7 +131,7 @@ async def test_claim_silences_the_ai_then_reply_resolve_csat_and_rewrite(any_sto
     assert [f.score for f in feedback if f.kind == "csat"] == [4]
     assert [f.rewrote for f in feedback if f.kind == "rewrite"] == [False]
     stored = await pg.app.store.get_ticket(ticket["id"])
-    assert stored is not None and stored.status is HandoffStatus.RESOLVED and stored.agent == "agent-alex-agent"
+    assert stored is not None and stored.status is HandoffStatus.RESOLVED and stored.agent == "alex-agent"
 
 
 async def test_hand_back_returns_the_thread_to_the_ai(playground: Playground) -> None:
@@ -248,7 +248,7 @@ async def test_conflicts_are_409_and_leave_the_ticket_alone(playground: Playgrou
     )
     assert "asked for a rating" in csat["error"]
     [after] = [t for t in await playground.tickets() if t["id"] == ticket["id"]]
-    assert after["status"] == "claimed" and after["agent"] == "agent-alex"
+    assert after["status"] == "claimed" and after["agent"] == "alex"
 
 
 async def test_page_and_assets_are_served_without_external_references(playground: Playground) -> None:

@@ -1,0 +1,158 @@
+"""The playground end to end in headless Chromium: customer asks, hands off; agent claims, replies, resolves.
+
+The real server (`build_web_app` on the real bootstrap) listens on a loopback port in a background thread; Playwright
+drives Debian's Chromium (`/usr/bin/chromium`) and never downloads a browser. Set FRONTDESK_SCREENSHOT=<path> to keep
+a screenshot of the finished conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.server import build_web_app
+from bot.bootstrap import bootstrap, channel_defaults
+from bot.settings import Settings
+from bot.store.memory import MemoryStore
+from tests.adapters.web.conftest import TinyAnswerer, make_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+class ServerThread:
+    """The real aiohttp server on 127.0.0.1:<free port>, on its own event loop so Playwright's sync API can drive it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="playground-server", daemon=True)
+        self.runner: Any = None
+        self.url = ""
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=60)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.runner is not None:
+            asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=30)
+        self.loop.close()
+
+    async def _start(self) -> None:
+        from aiohttp import web
+
+        config = make_config()
+        settings = Settings(data_dir=self.data_dir, kb_dir=self.data_dir / "kb")
+        app = await bootstrap(
+            settings,
+            config=config,
+            store=MemoryStore(channel_defaults(config, settings)),
+            answerer=TinyAnswerer(),
+            kb_languages=frozenset({"en"}),
+        )
+        self.runner = web.AppRunner(build_web_app(app))
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerThread]:
+    with ServerThread(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def page(server: ServerThread) -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Chromium not installed: run `apt-get install -y chromium` (or .ci/install-chromium.sh) "
+            "to enable the browser test"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def test_customer_and_agent_play_a_whole_handoff(server: ServerThread, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.goto(f"{server.url}/ui")
+    customer, agent = page.locator("#customer-pane"), page.locator("#agent-pane")
+    expect(customer.get_by_label("Name")).to_have_value("Sam Rivera")
+    expect(agent.get_by_label("Agent name")).to_have_value("Alex (agent)")
+
+    # The customer asks and sees an answer that cites its source, with the "why" line.
+    customer.get_by_label("Your message").fill("How do I reset my password?")
+    customer.get_by_role("button", name="Send").click()
+    answer = customer.locator("article.msg-bot").first
+    expect(answer.get_by_role("link", name="Reset your password")).to_have_attribute(
+        "href", "https://kb.example.com/reset"
+    )
+    expect(answer.locator("details.why summary")).to_have_text("answered · confidence 0.92")
+    expect(answer.locator(".fd-body strong")).to_have_text("Settings")
+
+    # "Talk to a human" with an optional reason.
+    answer.get_by_role("button", name="Talk to a human").click()
+    customer.get_by_label("Why? (optional)").select_option("urgent")
+    customer.get_by_role("button", name="Connect me to a person").click()
+    expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("handed off · asked_for_human")
+
+    # The agent sees the handoff with its summary, claims it and replies in their own words.
+    ticket = agent.locator("article.ticket").first
+    expect(ticket.locator(".summary")).to_contain_text("Asked: How do I reset my password?")
+    expect(ticket).to_contain_text("It's urgent")
+    ticket.get_by_role("button", name="Claim").click()
+    expect(ticket.locator(".badge-claimed")).to_have_text("Claimed by alex-agent")
+    ticket.get_by_role("button", name="Reply…").click()
+    ticket.get_by_label("Your reply to the customer").fill("I've sent you a reset link <b>now</b>.")
+    ticket.get_by_role("button", name="Send reply").click()
+    agent_message = customer.locator("article.msg-agent")
+    expect(agent_message).to_contain_text("I've sent you a reset link <b>now</b>.")  # shown as text, not markup
+    expect(agent_message.locator("b")).to_have_count(0)
+
+    # Resolving asks the customer for CSAT and the agent whether they rewrote the AI's answer.
+    ticket.get_by_role("button", name="Resolve").click()
+    csat = customer.locator(".fd-csat").last
+    expect(csat.get_by_role("button")).to_have_count(5)
+    expect(ticket.locator(".question")).to_contain_text("Did you need to rewrite the AI's answer?")
+    shot = os.environ.get("FRONTDESK_SCREENSHOT")
+    if shot:
+        page.screenshot(path=shot, full_page=True)
+    csat.get_by_role("button", name="Rate 5 out of 5").click()
+    expect(customer.locator(".fd-done").last).to_have_text("Thanks — you rated this 5 out of 5.")
+    ticket.get_by_role("button", name="No, it was fine").click()
+    expect(ticket.locator(".question")).to_have_count(0)
+    assert problems == []
