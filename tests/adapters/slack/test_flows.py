@@ -180,3 +180,20 @@ async def test_helpful_and_not_helpful_feedback(slack: Slack) -> None:
     # "Not helpful" is a failed attempt: the AI asks for more, in the thread.
     assert slack.fake.posts(SHARED)[-1]["thread_ts"] == envelope["event"]["ts"]
     assert len(slack.fake.posts(SHARED)) == 2
+
+
+async def test_sensitive_topic_gets_no_ai_answer_first(slack: Slack) -> None:
+    envelope = await slack.say("You charged me twice for my invoice, I want a refund")
+    shared = slack.fake.posts(SHARED)
+    assert len(shared) == 1 and shared[0]["thread_ts"] == envelope["event"]["ts"]
+    assert "Billing, then History" not in shared[0]["text"] and "person" in shared[0]["text"]
+    cards = slack.fake.posts(AGENTS) + slack.fake.posts("C_BILLING")
+    assert len(cards) == 1 and "Sensitive topic" in all_text(cards[0])
+
+
+async def test_vip_added_by_an_admin_goes_straight_to_a_person(slack: Slack) -> None:
+    await slack.command("vip add T_CUSTOMER")
+    await slack.say("How do I reset my password?")
+    assert "Security" not in slack.fake.posts(SHARED)[-1]["text"]
+    card = (slack.fake.posts(AGENTS) + slack.fake.posts("C_BILLING"))[0]
+    assert "VIP" in all_text(card)
