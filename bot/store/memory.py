@@ -15,7 +15,14 @@ from bot.conversation import Conversation
 from bot.errors import NotFound
 from bot.ports import DecisionRecord, FeedbackEntry
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
-from bot.store.records import AdminChange, check_feedback, decision_fields, normalize_ticket
+from bot.store.records import (
+    AdminChange,
+    check_feedback,
+    decision_fields,
+    normalize_ticket,
+    turn_key,
+    unsaved_turns,
+)
 from bot.types import (
     Actor,
     Address,
@@ -80,7 +87,11 @@ class MemoryStore:
             else:
                 self._conversation_ids += 1
                 conversation.id = self._conversation_ids
-        self._conversations[conversation.key] = _copy(conversation)
+        stored = self._conversations.get(conversation.key)
+        copy = _copy(conversation)
+        if stored is not None:  # append-only turns: keep what another writer saved meanwhile (see records)
+            copy.turns = stored.turns + unsaved_turns(map(turn_key, stored.turns), conversation.turns)
+        self._conversations[conversation.key] = copy
 
     # --- channels and VIPs -------------------------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ Keeping the mapping here means the memory store and the SQL store record exactly
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from bot.conversation import Turn
 from bot.ports import FeedbackEntry
 from bot.store.defaults import utc
 from bot.types import (
@@ -90,6 +92,27 @@ def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
         # Nothing goes out for an Ignore, so the undelivered sweep must never pick it up.
         delivered=isinstance(decision, Ignore),
     )
+
+
+TurnKey = tuple[str, str, datetime, str]
+
+
+def turn_key(turn: Turn) -> TurnKey:
+    return (str(turn.role), turn.author_id, utc(turn.at), turn.text)
+
+
+def unsaved_turns(stored: Iterable[TurnKey], turns: Iterable[Turn]) -> list[Turn]:
+    """The turns a store has not got yet. Turns are append-only, so when two replicas each add a turn to the same
+    conversation and save, the second save adds its own turn after the first's instead of dropping either."""
+    have = Counter(stored)
+    new = []
+    for turn in turns:
+        key = turn_key(turn)
+        if have[key] > 0:
+            have[key] -= 1
+        else:
+            new.append(turn)
+    return new
 
 
 def check_feedback(entry: FeedbackEntry) -> None:

@@ -1,6 +1,7 @@
 """Reads and writes one `Conversation` aggregate (row, turns, customer and org) inside a caller's transaction.
 
-Turns are append-only in the aggregate, so a save inserts only the turns the database has not got yet; the
+Turns are append-only in the aggregate, so a save inserts only the turns the database has not got yet (two
+replicas saving the same conversation both keep their turns); the
 customer and their org are upserted so first/last seen and names stay current without a separate call.
 """
 
@@ -9,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import Conversation, ConversationStatus, Turn
 from bot.store.models import ConversationRow, Customer, Org, TurnRow
-from bot.store.records import article_from_json, article_to_json, frozen, plain
+from bot.store.records import article_from_json, article_to_json, frozen, plain, unsaved_turns
 from bot.store.upsert import insert_for
 from bot.types import Actor, Address, Platform, Role
 
@@ -119,12 +120,17 @@ async def save(session: AsyncSession, dialect: str, conversation: Conversation, 
         .returning(ConversationRow.id)
     )
     row_id: int = (await session.execute(stmt)).scalar_one()
-    stored = await session.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.conversation_id == row_id))
-    start = stored or 0
-    if start > len(conversation.turns):  # the caller rewrote history: store exactly what it holds now
-        await session.execute(delete(TurnRow).where(TurnRow.conversation_id == row_id))
-        start = 0
-    new = [_turn_values(row_id, seq, t) for seq, t in enumerate(conversation.turns) if seq >= start]
+    stored = (
+        await session.execute(
+            select(TurnRow.role, TurnRow.author, TurnRow.at, TurnRow.text, TurnRow.seq).where(
+                TurnRow.conversation_id == row_id
+            )
+        )
+    ).all()
+    # The upsert above holds the conversation row's lock, so a concurrent save waits here and then sees our turns.
+    after = max((r.seq for r in stored), default=-1) + 1
+    missing = unsaved_turns(((r.role, r.author, r.at, r.text) for r in stored), conversation.turns)
+    new = [_turn_values(row_id, after + i, t) for i, t in enumerate(missing)]
     if new:
         await session.execute(insert_for(dialect, TurnRow), new)
     return row_id

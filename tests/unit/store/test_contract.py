@@ -138,16 +138,22 @@ async def test_resolved_then_reopened_conversation_keeps_its_counters(make_store
     )
 
 
-async def test_rewritten_history_is_stored_as_it_is_now(make_store: StoreFactory) -> None:
+async def test_two_writers_appending_to_one_conversation_keep_both_turns(make_store: StoreFactory) -> None:
     store = await make_store()
     conv = Conversation("k3", ADDR, CUSTOMER, T0)
-    for i in range(3):
-        conv.add_turn(Turn(Role.CUSTOMER, f"t{i}", T0 + timedelta(seconds=i)))
+    conv.add_turn(Turn(Role.CUSTOMER, "first", T0, "U1"))
+    conv.add_turn(Turn(Role.CUSTOMER, "first", T0, "U1"))  # identical turns are both kept
     await store.save_conversation(conv)
-    conv.turns = [Turn(Role.CUSTOMER, "only", T0)]
-    await store.save_conversation(conv)
+    one, two = await store.load_conversation("k3"), await store.load_conversation("k3")
+    assert one is not None and two is not None
+    one.add_turn(Turn(Role.CUSTOMER, "from replica one", T0 + timedelta(seconds=1), "U1"))
+    two.add_turn(Turn(Role.AGENT, "from replica two", T0 + timedelta(seconds=1), "A1"))
+    await store.save_conversation(one)
+    await store.save_conversation(two)
+    await store.save_conversation(two)  # saving again adds nothing
     loaded = await store.load_conversation("k3")
-    assert loaded is not None and [t.text for t in loaded.turns] == ["only"]
+    assert loaded is not None
+    assert [t.text for t in loaded.turns] == ["first", "first", "from replica one", "from replica two"]
 
 
 # --- channels --------------------------------------------------------------------------------------------------

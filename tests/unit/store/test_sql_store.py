@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Turn
 from bot.store.defaults import ChannelDefaults
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
 from bot.store.urls import async_url
-from bot.types import Actor, Address, Mode, Platform
+from bot.types import Actor, Address, Mode, Platform, Role
 
 from .conftest import TEST_DEFAULTS, create_pg_schema, drop_pg_schema
 
@@ -22,7 +22,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADDR = Address(Platform.SLACK, "T1", "C1", "1.0")
 
 
-async def _race_first_delivery(url: str) -> None:
+async def _race_replicas(url: str) -> None:
     await upgrade(url)
     replicas = [SqlStore(url, TEST_DEFAULTS), SqlStore(url, TEST_DEFAULTS)]
     try:
@@ -35,22 +35,33 @@ async def _race_first_delivery(url: str) -> None:
         # and the first sighting of a channel is registered once, whichever replica saw it
         policies = await asyncio.gather(*(s.channel_policy(ADDR, T0) for s in replicas * 2))
         assert {p.mode for p in policies} == {Mode.PRE_APPROVAL}
+        # two replicas append to the same conversation at the same time: no error, no lost turn
+        await replicas[0].save_conversation(Conversation("k", ADDR, Actor("U1"), T0))
+        for round_ in range(4):
+            loaded = await asyncio.gather(*(s.load_conversation("k") for s in replicas))
+            for n, conv in enumerate(loaded):
+                assert conv is not None
+                conv.add_turn(Turn(Role.CUSTOMER, f"r{round_} from {n}", T0, "U1"))
+            await asyncio.gather(*(s.save_conversation(c) for s, c in zip(replicas, loaded, strict=True) if c))
+        final = await replicas[1].load_conversation("k")
+        assert final is not None
+        assert sorted(t.text for t in final.turns) == sorted(f"r{r} from {n}" for r in range(4) for n in (0, 1))
     finally:
         for store in replicas:
             await store.close()
 
 
 @pytest.mark.postgres
-async def test_first_delivery_is_race_safe_across_replicas_on_postgres() -> None:
+async def test_replicas_racing_on_postgres_stay_correct() -> None:
     schema, url = await create_pg_schema()
     try:
-        await _race_first_delivery(url)
+        await _race_replicas(url)
     finally:
         await drop_pg_schema(schema)
 
 
-async def test_first_delivery_is_race_safe_across_replicas_on_sqlite(tmp_path: Path) -> None:
-    await _race_first_delivery(f"sqlite+aiosqlite:///{tmp_path / 'fd.db'}")
+async def test_replicas_racing_on_sqlite_stay_correct(tmp_path: Path) -> None:
+    await _race_replicas(f"sqlite+aiosqlite:///{tmp_path / 'fd.db'}")
 
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
