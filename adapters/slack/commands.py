@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,19 @@ class Outcome:
     later: Callable[[], Awaitable[str]] | None = None  # slow work (reindex) reported after the ack
 
 
+def describe_ingest(kb_dir: Path, report: Any, version: str) -> str:
+    """One line for the admin about an ingest report (`knowledge.base.IngestReport`, read by name)."""
+    if report is None:
+        return f"Reindexed {kb_dir}."
+    counts = ", ".join(
+        f"{getattr(report, name)} {name}" for name in ("added", "updated", "removed", "unchanged") if hasattr(report, name)
+    )
+    total = getattr(report, "articles", "?")
+    seconds = getattr(report, "seconds", None)
+    took = f" in {seconds:.1f}s" if isinstance(seconds, int | float) else ""
+    return f"Reindexed {kb_dir}: {total} articles ({counts}){took}; version {getattr(report, 'version', version) or version}."
+
+
 class Commands:
     def __init__(
         self,
@@ -161,11 +174,17 @@ class Commands:
         kb = self.app.knowledge
         version = str(getattr(kb, "version", "") or "") if kb is not None else ""
         mode = policy.mode.value + ("" if policy.explicit_mode else " (default)")
+        since = self.clock() - timedelta(days=7)
+        prefix = f"{address.platform}:{address.workspace}:{address.channel}:"
+        kinds = [d.kind for d in await self.app.store.decisions(since) if d.conversation_key.startswith(prefix)]
+        decided = [k for k in kinds if k != "ignore"]
+        answered = sum(1 for k in decided if k == "answer")
+        handled = f"{answered / len(decided):.0%} of {len(decided)}" if decided else "no"
         lines = [
             f"*Frontdesk in <#{address.channel}>*",
             f"• Mode: {mode}" + ("  · *paused*" if policy.paused else ""),
             f"• Confidence threshold: {policy.threshold:.2f}",
-            f"• AI share of new conversations: {policy.ai_share:.0%}",
+            f"• AI share of new conversations: {policy.ai_share:.0%} (AI answered {handled} decisions in the last 7 days)",
             f"• Team: {policy.team or '—'}",
             f"• Open handoffs: {len(open_tickets)} ({here} from this channel)",
             f"• Knowledge base version: {version or 'not attached to this server'}",
@@ -206,9 +225,8 @@ class Commands:
         await self._record(actor, "reindex")
 
         async def run() -> str:
-            result = await asyncio.to_thread(kb.ingest, self.kb_dir)
-            version = getattr(kb, "version", "")
-            return f"Reindexed {self.kb_dir}: {result if result is not None else 'done'}" + (f" (version {version})" if version else "")
+            report = await asyncio.to_thread(kb.ingest, self.kb_dir)  # minutes on a big KB: off the event loop
+            return describe_ingest(self.kb_dir, report, str(getattr(kb, "version", "") or ""))
 
         return Outcome(f"Reindexing {self.kb_dir}… I'll tell you here when it is done.", run)
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from bot.desk import Desk
 from bot.dispatcher import Dispatcher
-from bot.ports import AgentDesk, Outbox, Store
+from bot.ports import AgentDesk, Outbox, Phrasebook, Store
 from bot.types import Platform
 
 
@@ -25,6 +25,7 @@ class Host(Protocol):
     dispatcher: Dispatcher
     desk: Desk
     knowledge: Any
+    phrases: Phrasebook
     outboxes: dict[Platform, Outbox]
     desks: dict[Platform, AgentDesk]
 

@@ -25,7 +25,7 @@ from adapters.slack.inbound import Us, action_address, action_user, human_reques
 from adapters.slack.tasks import BackgroundTasks
 from bot.conversation import conversation_key
 from bot.errors import Conflict, FrontdeskError, NotFound
-from bot.types import Actor, Address, HandoffStatus, Platform, Role
+from bot.types import Actor, Address, HandoffStatus, Ignore, Platform, Role
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,17 @@ class SlackListeners:
         self.tasks.spawn(self.submit_human(inbound, actor, reason), "slack-human")
 
     async def submit_human(self, inbound: Any, actor: Actor, reason: str | None) -> None:
-        await self.app.dispatcher.submit(inbound)
+        decision = await self.app.dispatcher.submit(inbound)
+        if isinstance(decision, Ignore) and decision.reason in ("awaiting_human", "claimed_by_human"):
+            # Already with a person: say so rather than leave the press unanswered.
+            address = inbound.address
+            conversation = await self.app.store.load_conversation(conversation_key(address))
+            text = self.app.phrases.say("handoff", (conversation.language if conversation else None) or "en")
+            kwargs: dict[str, Any] = {"thread_ts": address.thread} if address.thread else {}
+            try:
+                await self.client.chat_postEphemeral(channel=address.channel, user=actor.id, text=text, **kwargs)
+            except SlackApiError as exc:
+                log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
         if reason:
             await self.app.desk.escalation_reason(conversation_key(inbound.address), actor, reason)
 

@@ -38,7 +38,8 @@ _ts = itertools.count(1)
 
 
 def next_ts() -> str:
-    return f"1710000000.{next(_ts):06d}"
+    """A fresh Slack ts near now (message ids and received_at come from it)."""
+    return f"{int(time.time())}.{next(_ts):06d}"
 
 
 class FakeAnswerer:

@@ -161,3 +161,33 @@ async def test_workspace_admins_from_users_info_count(slack: Slack) -> None:
     slack.fake.users["U_OWNER"] = {"id": "U_OWNER", "is_owner": True}
     assert "Done" in (await slack.command("threshold 0.6", user="U_OWNER"))["text"]
     assert slack.fake.called("users.info")[-1]["user"] == "U_OWNER"
+
+
+class FakeKnowledge:
+    version = "v2"
+
+    def __init__(self) -> None:
+        self.ingested: list[Any] = []
+
+    def ingest(self, kb_dir: Any) -> Any:
+        from types import SimpleNamespace
+
+        self.ingested.append(kb_dir)
+        return SimpleNamespace(version="v2", articles=3, added=1, updated=0, removed=0, unchanged=2, seconds=0.2)
+
+
+async def test_reindex_runs_in_the_background_and_reports_through_response_url(slack: Slack) -> None:
+    knowledge = FakeKnowledge()
+    slack.app.knowledge = knowledge
+    ack = await slack.command("reindex")
+    assert "Reindexing" in ack["text"]
+    assert len(knowledge.ingested) == 1
+    later = slack.fake.called("response")[-1]
+    assert "3 articles (1 added" in later["text"] and "v2" in later["text"]
+    assert "v2" in (await slack.command("status"))["text"]
+
+
+async def test_status_reports_the_share_the_ai_answered(slack: Slack) -> None:
+    await slack.say("How do I reset my password?")
+    await slack.say("My quantum flux capacitor is humming")
+    assert "AI answered 50% of 2 decisions" in (await slack.command("status"))["text"]

@@ -197,3 +197,21 @@ async def test_vip_added_by_an_admin_goes_straight_to_a_person(slack: Slack) -> 
     assert "Security" not in slack.fake.posts(SHARED)[-1]["text"]
     card = (slack.fake.posts(AGENTS) + slack.fake.posts("C_BILLING"))[0]
     assert "VIP" in all_text(card)
+
+
+async def test_pressing_talk_to_a_human_again_says_a_person_already_has_it(slack: Slack) -> None:
+    await slack.say("How do I reset my password?")
+    answer = slack.fake.posts(SHARED)[0]
+    for _ in range(2):
+        await slack.click(answer, "human")
+        await slack.submit(slack.fake.called("views.open")[-1]["view"], {})
+    assert len(slack.fake.posts(AGENTS)) == 1
+    ephemeral = slack.fake.called("chat.postEphemeral")[-1]
+    assert ephemeral["user"] == CUSTOMER and "person" in ephemeral["text"]
+
+
+async def test_when_the_reason_dialog_cannot_open_the_handoff_still_happens(slack: Slack) -> None:
+    await slack.say("How do I reset my password?")
+    slack.fake.fail_next("views.open", 200, {"ok": False, "error": "expired_trigger_id"})
+    await slack.click(slack.fake.posts(SHARED)[0], "human")
+    assert len(slack.fake.posts(AGENTS)) == 1
