@@ -118,11 +118,16 @@ class PersonaRules:
             body.append(_capitalise(sentence))
             first = False
         limit = self.limit(complexity)
-        if len(body) > limit:
-            changes.append(f"trimmed {len(body) - limit}")
-            body = body[:limit]
-        joiner = "\n" if any(_is_list_item(s) for s in body) else " "
-        out = joiner.join(body)
+        out = ""
+        for _ in range(4):  # joining can create or merge boundaries ("E." + "G."): re-split until it holds
+            if len(body) > limit:
+                changes.append(f"trimmed {len(body) - limit}")
+                body = body[:limit]
+            joiner = "\n" if any(_is_list_item(s) for s in body) else " "
+            out = joiner.join(body)
+            body = [s for s in sentences(out) if not _SOURCE_LINE.match(s)]
+            if len(body) <= limit:
+                break
         if sources and out:
             out = out + "\n" + "\n".join(sources)
         return out, changes

@@ -1,0 +1,138 @@
+"""Escalation rules as tables: human requests, failed attempts, relevance floor, confidence threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.ports import History, Proceed, Stop, StopAction
+from bot.types import Answer, ChannelPolicy, InboundKind
+from tests.unit.policies.conftest import make_ctx
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("human", "en"),
+        ("agent please", "en"),
+        ("Can I talk to a real person?", "en"),
+        ("I want to speak to someone about this", "en"),
+        ("get me a human now", "en"),
+        ("Ich möchte mit einem Menschen sprechen", "de"),
+        ("Mitarbeiter bitte", "de"),
+        ("Quiero hablar con una persona", "es"),
+        ("agente", "es"),
+        ("Je veux parler à un conseiller", "fr"),
+        ("quero falar com uma pessoa", "pt"),
+        ("vorrei parlare con un operatore", "it"),
+        ("HUMAN PLEASE!!!", "en"),
+    ],
+)
+def test_typed_requests_for_a_person(step: Callable[[str], Any], text: str, language: str) -> None:
+    outcome = step("human_request").check(make_ctx(text, language=language))
+    assert isinstance(outcome, Stop) and outcome.reason == "asked_for_human", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I install the agent on our servers?",
+        "Which user agent header do your webhooks send?",
+        "Can a person without admin rights invite teammates?",
+        "How do I reset my password?",
+        "",
+    ],
+)
+def test_questions_that_merely_mention_agents_are_not_requests(step: Callable[[str], Any], text: str) -> None:
+    assert isinstance(step("human_request").check(make_ctx(text)), Proceed)
+
+
+def test_the_button_escalates_at_any_point(step: Callable[[str], Any]) -> None:
+    outcome = step("human_request").check(make_ctx("", kind=InboundKind.HUMAN_REQUEST))
+    assert isinstance(outcome, Stop) and outcome.action is StopAction.ESCALATE
+    assert outcome.reason == "asked_for_human" and outcome.detail == "button"
+
+
+def test_human_request_carries_the_noted_team(step: Callable[[str], Any]) -> None:
+    outcome = step("human_request").check(make_ctx("human", notes={"team": "billing"}))
+    assert isinstance(outcome, Stop) and outcome.team == "billing"
+
+
+ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual billing?",))
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "history", "expected"),
+    [
+        # A first "Not helpful" click (already counted by the dispatcher): ask for detail, remind of the button.
+        (InboundKind.NOT_HELPFUL, "", History(failed_attempts=1, ai_answers=1), "clarify"),
+        # The second click: never a third AI try.
+        (InboundKind.NOT_HELPFUL, "", History(failed_attempts=2, ai_answers=1), "repeated_failure"),
+        # A typed "that didn't help" after one answer: counted, the AI may try once more.
+        (InboundKind.MESSAGE, "that didn't help", ANSWERED, "failed_attempt"),
+        (InboundKind.MESSAGE, "Das hat nicht geholfen", ANSWERED, "failed_attempt"),
+        # Typed failure after an earlier failure: escalate.
+        (InboundKind.MESSAGE, "still doesn't work", History(failed_attempts=1, ai_answers=2), "repeated_failure"),
+        # Re-asking the same question counts as a failure.
+        (InboundKind.MESSAGE, "how do I switch to annual billing", ANSWERED, "failed_attempt"),
+        (
+            InboundKind.MESSAGE,
+            "How do I switch to annual billing??",
+            History(failed_attempts=1, ai_answers=2, customer_texts=ANSWERED.customer_texts),
+            "repeated_failure",
+        ),
+        # A new question is not a failure.
+        (InboundKind.MESSAGE, "And where do I download invoices?", ANSWERED, "proceed"),
+        # Nothing answered yet: nothing can have failed.
+        (InboundKind.MESSAGE, "that didn't help", History(), "proceed"),
+    ],
+)
+def test_failed_attempts(
+    step: Callable[[str], Any], kind: InboundKind, text: str, history: History, expected: str
+) -> None:
+    outcome = step("failed_attempts").check(
+        make_ctx(text, kind=kind, history=history, language="de" if "Das" in text else "en")
+    )
+    if expected == "proceed":
+        assert isinstance(outcome, Proceed) and outcome.context is None
+    elif expected == "failed_attempt":
+        assert isinstance(outcome, Proceed) and outcome.context is not None
+        assert outcome.context.notes["failed_attempt"] == "1"
+    elif expected == "clarify":
+        assert isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and outcome.reason == "clarify"
+        assert "Talk to a human" in outcome.text
+    else:
+        assert isinstance(outcome, Stop) and outcome.action is StopAction.ESCALATE and outcome.reason == expected
+
+
+def test_clarify_speaks_the_customers_language(step: Callable[[str], Any]) -> None:
+    ctx = make_ctx("", kind=InboundKind.NOT_HELPFUL, language="es", history=History(failed_attempts=1, ai_answers=1))
+    outcome = step("failed_attempts").check(ctx)
+    assert isinstance(outcome, Stop) and "persona" in outcome.text
+
+
+@pytest.mark.parametrize(
+    ("answer", "threshold", "reason"),
+    [
+        (Answer("text", 0.9, relevant=False), 0.7, "no_knowledge"),
+        (Answer("", 0.9), 0.7, "no_knowledge"),
+        (Answer("text", 0.69), 0.7, "low_confidence"),
+        (Answer("text", 0.5), 0.4, None),
+        (Answer("text", 0.7), 0.7, None),
+    ],
+)
+def test_relevance_and_confidence(
+    step: Callable[[str], Any], answer: Answer, threshold: float, reason: str | None
+) -> None:
+    ctx = make_ctx("q", channel=ChannelPolicy(threshold=threshold))
+    outcomes = [step("relevance").check(ctx, answer), step("confidence").check(ctx, answer)]
+    stops = [o for o in outcomes if isinstance(o, Stop)]
+    assert (stops[0].reason if stops else None) == reason
+
+
+def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Callable[[str], Any]) -> None:
+    ctx = make_ctx("q", notes={"team": "security"})
+    outcome = step("relevance").check(ctx, Answer("x", 0.2, relevant=False, team="billing"))
+    assert isinstance(outcome, Stop) and outcome.team == "security"

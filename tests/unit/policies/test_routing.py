@@ -1,0 +1,107 @@
+"""Routing: collaboration mode resolution, rollout share, VIPs, hybrid complexity, topic teams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.ports import History, Proceed, Stop
+from bot.types import Answer, ChannelPolicy, Mode, Priority
+from policies.config import TeamConfig
+from policies.routing import AnswerTeam, Topics, TopicTeam, effective_mode, share_bucket
+from tests.unit.policies.conftest import make_ctx
+
+D0 = date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("explicit", "default", "age_days", "approval_days", "expected"),
+    [
+        (None, "ai-first", 0, 30, Mode.PRE_APPROVAL),
+        (None, "ai-first", 29, 30, Mode.PRE_APPROVAL),
+        (None, "ai-first", 30, 30, Mode.AI_FIRST),
+        (None, "hybrid", 45, 30, Mode.HYBRID),
+        (None, "ai-first", 0, 0, Mode.AI_FIRST),
+        ("ai-first", "ai-first", 0, 30, Mode.AI_FIRST),
+        (Mode.AGENT_FIRST, "ai-first", 2, 30, Mode.AGENT_FIRST),
+        ("parallel", "ai-first", 100, 30, Mode.PARALLEL),
+        (None, "off", 0, 30, Mode.OFF),
+        (None, Mode.AGENT_FIRST, 3, 30, Mode.PRE_APPROVAL),
+    ],
+)
+def test_effective_mode(explicit: Any, default: Any, age_days: int, approval_days: int, expected: Mode) -> None:
+    today = date.fromordinal(D0.toordinal() + age_days)
+    assert effective_mode(explicit, default, D0, today, approval_days) is expected
+
+
+def test_effective_mode_rejects_unknown_modes() -> None:
+    with pytest.raises(ValueError):
+        effective_mode("robot-first", "ai-first", D0, D0, 30)
+
+
+def test_share_is_deterministic_and_proportional() -> None:
+    ids = [f"U{i:05d}" for i in range(4000)]
+    assert [share_bucket(i) for i in ids] == [share_bucket(i) for i in ids]
+    inside = sum(share_bucket(i) < 0.3 for i in ids) / len(ids)
+    assert 0.27 < inside < 0.33
+    assert share_bucket("U1", "a") != share_bucket("U1", "b")
+
+
+def test_share_routes_the_rest_to_humans(step: Callable[[str], Any]) -> None:
+    channel = ChannelPolicy(ai_share=0.3)
+    outcomes = {
+        c: step("share").check(make_ctx("hi", customer=c, channel=channel))
+        for c in ("U1", "U2", "U3", "U4", "U5", "U6")
+    }
+    for customer, outcome in outcomes.items():
+        ai = share_bucket(customer) < 0.3
+        assert isinstance(outcome, Proceed) is ai
+        if not ai:
+            assert isinstance(outcome, Stop) and outcome.reason == "routing"
+    assert step("share").check(make_ctx("hi", channel=ChannelPolicy(ai_share=1.0))) == Proceed()
+    assert isinstance(step("share").check(make_ctx("hi", channel=ChannelPolicy(ai_share=0.0))), Stop)
+
+
+def test_vip_goes_straight_to_humans(step: Callable[[str], Any]) -> None:
+    outcome = step("vip").check(make_ctx("How do I reset my password?", vip=True))
+    assert isinstance(outcome, Stop) and outcome.reason == "vip" and outcome.priority is Priority.HIGH
+    assert isinstance(step("vip").check(make_ctx("hi")), Proceed)
+
+
+@pytest.mark.parametrize(
+    ("mode", "complexity", "stops"),
+    [(Mode.HYBRID, 0.1, False), (Mode.HYBRID, 0.9, True), (Mode.AI_FIRST, 0.9, False), (Mode.HYBRID, None, False)],
+)
+def test_hybrid_sends_complex_questions_to_humans(
+    step: Callable[[str], Any], mode: Mode, complexity: float | None, stops: bool
+) -> None:
+    outcome = step("hybrid").check(make_ctx("q", channel=ChannelPolicy(mode=mode), complexity=complexity))
+    assert isinstance(outcome, Stop) is stops
+    if stops:
+        assert isinstance(outcome, Stop) and outcome.reason == "routing" and outcome.detail == "complex"
+
+
+TEAMS = {"billing": TeamConfig(topics=["invoice", "billing", "plans"]), "security": TeamConfig(topics=["sso", "saml"])}
+
+
+def test_topic_team_from_question_words() -> None:
+    ctx = make_ctx("Our SSO login fails with SAML errors")
+    outcome = TopicTeam(Topics.of(TEAMS)).check(ctx)
+    assert isinstance(outcome, Proceed) and outcome.context is not None and outcome.context.notes["team"] == "security"
+    clicked = make_ctx("", history=History(customer_texts=("Where is my invoice?",)))
+    clicked_outcome = TopicTeam(Topics.of(TEAMS)).check(clicked)
+    assert clicked_outcome.context is not None and clicked_outcome.context.notes["team"] == "billing"
+
+
+@pytest.mark.parametrize(
+    ("answer_team", "noted", "expected"),
+    [("plans", "", "billing"), ("billing", "security", "billing"), ("", "security", "security"), ("misc", "", "misc")],
+)
+def test_answer_team_from_article_tags(answer_team: str, noted: str, expected: str) -> None:
+    ctx = make_ctx("q", notes={"team": noted} if noted else None)
+    outcome = AnswerTeam(Topics.of(TEAMS)).check(ctx, Answer("a", 0.9, team=answer_team))
+    team = outcome.answer.team if isinstance(outcome, Proceed) and outcome.answer else answer_team
+    assert team == expected
