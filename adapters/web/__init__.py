@@ -69,5 +69,7 @@ def mount(web_app: web.Application, app: Host) -> None:
     router.add_get("/ui/api/conversations", json_errors(api.conversations))
     router.add_get("/ui/api/conversations/{thread}/messages", json_errors(api.messages))
     router.add_get("/ui/api/tickets", json_errors(api.tickets))
+    router.add_get("/ui/api/mode", json_errors(api.mode))
+    router.add_post("/ui/api/mode", json_errors(api.set_mode))
     router.add_post("/ui/api/messages", json_errors(api.post_message))
     router.add_post("/ui/api/actions", json_errors(api.action))

@@ -25,14 +25,14 @@ from bot.desk import Desk
 from bot.dispatcher import Dispatcher
 from bot.errors import Conflict, NotFound
 from bot.ports import AgentDesk, Outbox, Store
-from bot.types import Actor, Address, Decision, HandoffStatus, Inbound, InboundKind, Platform, Role, Ticket
+from bot.types import Actor, Address, Decision, HandoffStatus, Inbound, InboundKind, Mode, Platform, Role, Ticket
 
 log = logging.getLogger(__name__)
 
 WORKSPACE = CHANNEL = "playground"
 MAX_TEXT = 4000
 MAX_NAME = 80
-DEFAULT_CUSTOMER = ("Sam Rivera", "Acme Corp")
+DEFAULT_CUSTOMER = ("Sam Rivera", "Acme")
 DEFAULT_AGENT = "Alex (agent)"
 # The customer's optional reason for wanting a person; the same values as Slack's dropdown (adapters/slack/cards.py)
 # because the metrics group by them. Adapters may not import each other, so the list is repeated, not shared.
@@ -53,8 +53,21 @@ _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+class _Routing(Protocol):
+    @property
+    def default_mode(self) -> str: ...
+
+
+class _Config(Protocol):
+    @property
+    def routing(self) -> _Routing: ...
+
+
 class Host(Protocol):
     """What the playground needs from the composition root's `App` (named here so edges never import layer 4)."""
+
+    @property
+    def config(self) -> _Config: ...
 
     store: Store
     dispatcher: Dispatcher
@@ -143,6 +156,27 @@ class PlaygroundApi:
         self.app = app
         self.outbox = outbox
         self.desk = desk
+        self.default_mode = Mode(app.config.routing.default_mode)
+        self._mode_ready = False
+
+    async def _ensure_mode(self) -> None:
+        """Give the playground channel the configured mode once, unless someone already chose one.
+
+        A channel seen for the first time would start in pre-approval for `approval_days`; that protects real
+        customers in a new shared channel, but in the playground the same person plays customer and agent, so it
+        starts in the configured default mode and the mode selector shows the others (an audited admin change).
+        """
+        if self._mode_ready:
+            return
+        address = playground_address("setup")
+        policy = await self.app.store.channel_policy(address, datetime.now(UTC))
+        if not policy.explicit_mode:
+            await self._set_mode(self.default_mode, "playground")
+        self._mode_ready = True
+
+    async def _set_mode(self, mode: Mode, who: str) -> None:
+        await self.app.store.set_channel(playground_address("setup"), mode=mode.value)
+        await self.app.store.record_admin_change(who, f"playground channel mode = {mode.value}", datetime.now(UTC))
 
     # -- reads ----------------------------------------------------------------------------------------------------
 
@@ -154,6 +188,23 @@ class PlaygroundApi:
                 "agent": {"name": DEFAULT_AGENT},
             }
         )
+
+    async def mode(self, request: web.Request) -> web.Response:
+        await self._ensure_mode()
+        policy = await self.app.store.channel_policy(playground_address("setup"), datetime.now(UTC))
+        return web.json_response({"mode": policy.mode.value, "modes": [m.value for m in Mode]})
+
+    async def set_mode(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        value = body.get("mode")
+        try:
+            mode = Mode(str(value))
+        except ValueError:
+            raise BadRequest(f"'mode' must be one of {', '.join(m.value for m in Mode)}") from None
+        await self._ensure_mode()
+        name = field_text(body, "agent", limit=MAX_NAME, default=DEFAULT_AGENT)
+        await self._set_mode(mode, slug(name))
+        return web.json_response({"mode": mode.value, "modes": [m.value for m in Mode]})
 
     async def conversations(self, request: web.Request) -> web.Response:
         rows = [
@@ -191,6 +242,7 @@ class PlaygroundApi:
     async def post_message(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         text = field_text(body, "text", limit=MAX_TEXT, required=True)
+        await self._ensure_mode()
         thread = field_id(body, "thread", _THREAD) or f"t{uuid.uuid4().hex[:12]}"
         message_id = field_id(body, "message_id", _MESSAGE_ID) or uuid.uuid4().hex
         customer = self._customer(body)
@@ -218,6 +270,7 @@ class PlaygroundApi:
         raise BadRequest(f"unknown action kind {kind!r}; use one of {allowed}")
 
     async def _customer_action(self, kind: str, body: dict[str, Any]) -> web.Response:
+        await self._ensure_mode()
         thread = field_id(body, "thread", _THREAD, required=True)
         assert thread is not None
         address = playground_address(thread)
@@ -330,8 +383,9 @@ class PlaygroundApi:
     def _customer(body: dict[str, Any]) -> Actor:
         name = field_text(body, "name", limit=MAX_NAME, default=DEFAULT_CUSTOMER[0])
         org = field_text(body, "org", limit=MAX_NAME, default=DEFAULT_CUSTOMER[1])
-        # The id is derived from the name so one person's conversations (and a VIP flag by id) stay together.
-        return Actor(f"web-{slug(name)}", name, org, Role.CUSTOMER, is_external=True)
+        # Ids are derived from what was typed so one person's conversations stay together and VIP lists in
+        # frontdesk.toml match: vip_orgs = ["globex"] makes the organisation "Globex" a VIP.
+        return Actor(f"web-{slug(name)}", name, slug(org), Role.CUSTOMER, is_external=True)
 
     @staticmethod
     def _score(value: object) -> int:

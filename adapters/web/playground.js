@@ -368,6 +368,36 @@
     }
   }
 
+  // ---- channel mode (MISSION §10: how AI and agents share the work) ----------------------------------------------
+
+  const MODE_LABELS = {
+    "ai-first": "AI-first: AI answers",
+    "pre-approval": "Pre-approval: agents approve AI drafts",
+    "agent-first": "Agent-first: AI suggests to agents",
+    parallel: "Parallel: both draft, agent picks",
+    hybrid: "Hybrid: simple to AI, complex to people",
+    off: "Off: people only",
+  };
+
+  function showMode(data) {
+    const select = $("mode-select");
+    select.replaceChildren(...data.modes.map((m) => el("option", { value: m }, MODE_LABELS[m] || m)));
+    select.value = data.mode;
+  }
+
+  async function loadMode() {
+    try { showMode(await api("GET", "/ui/api/mode")); } catch (error) { showError("agent-error", error); }
+  }
+
+  async function changeMode(event) {
+    try {
+      showMode(await api("POST", "/ui/api/mode", { mode: event.target.value, agent: agentName() }));
+    } catch (error) {
+      showError("agent-error", error);
+      loadMode();
+    }
+  }
+
   // ---- start ---------------------------------------------------------------------------------------------------
 
   async function start() {
@@ -380,6 +410,8 @@
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); $("composer").requestSubmit(); }
     });
     $("thread-select").addEventListener("change", (event) => selectThread(event.target.value));
+    $("mode-select").addEventListener("change", changeMode);
+    loadMode();
     $("new-thread").addEventListener("click", () => { selectThread(""); $("composer-text").focus(); });
     pollConversations();
     pollTickets();

@@ -77,7 +77,7 @@ async def test_talk_to_a_human_opens_a_handoff_with_summary_and_reason(any_store
     assert ticket["status"] == "open" and ticket["reason"] == "asked_for_human"
     assert ticket["customer_reason"] == "urgent"
     assert "Asked: How do I reset my password?" in ticket["summary"]
-    assert ticket["customer"] == {"name": "Sam Rivera", "org": "Acme Corp"}
+    assert ticket["customer"] == {"name": "Sam Rivera", "org": "acme"}
     assert ticket["actions"] == ["claim", "reply", "resolve"]
     notice = by_role(await pg.latest("t-human"), "bot")[-1]
     assert notice["why"]["label"] == "handed off · asked_for_human"
@@ -143,7 +143,12 @@ async def test_hand_back_returns_the_thread_to_the_ai(playground: Playground) ->
 
 
 async def test_pre_approval_drafts_approve_edit_reject(make_playground: MakePlayground) -> None:
-    pg = await make_playground(make_config(approval_days=30))  # a new channel starts in pre-approval
+    pg = await make_playground(make_config(approval_days=30))
+    # The playground starts in the configured mode (not the new-channel approval period); the selector changes it.
+    assert (await pg.get("/ui/api/mode"))["mode"] == "ai-first"
+    assert (await pg.post("/ui/api/mode", {"mode": "pre-approval", "agent": "Alex"}))["mode"] == "pre-approval"
+    changes = [c.what for c in await pg.app.store.admin_changes()]  # type: ignore[attr-defined]
+    assert changes == ["playground channel mode = ai-first", "playground channel mode = pre-approval"]
     for thread in ("d-approve", "d-edit", "d-reject"):
         sent = await pg.say("How do I reset my password?", thread=thread)
         assert sent["decision"]["decision"] == "draft"
@@ -178,6 +183,17 @@ async def test_pre_approval_drafts_approve_edit_reject(make_playground: MakePlay
     assert "already" in error["error"]
 
 
+async def test_vip_org_from_config_goes_straight_to_a_person(make_playground: MakePlayground) -> None:
+    pg = await make_playground(make_config(vip_orgs=["globex"]))
+    sent = await pg.say("How do I reset my password?", thread="t-vip", name="Kim", org="Globex")
+    assert (sent["decision"]["decision"], sent["decision"]["reason"]) == ("escalate", "vip")
+    [ticket] = await pg.tickets()
+    assert ticket["vip"] is True and ticket["priority"] == "high"
+    assert pg.answerer.asked == []
+    other = await pg.say("How do I reset my password?", thread="t-plain", name="Kim", org="Initech")
+    assert other["decision"]["decision"] == "answer"
+
+
 async def test_the_same_message_id_twice_gets_one_reply(playground: Playground) -> None:
     body = {"thread": "t-dup", "message_id": "m-1", "text": "How do I reset my password?"}
     first = await playground.post("/ui/api/messages", body)
@@ -207,6 +223,7 @@ BAD_INPUT: list[tuple[str, Any, int, str]] = [
     ("/ui/api/messages", {"text": 5}, 400, "'text' must be a string"),
     ("/ui/api/messages", ["not", "an", "object"], 400, "JSON object"),
     ("/ui/api/actions", {"kind": "explode"}, 400, "unknown action kind 'explode'"),
+    ("/ui/api/mode", {"mode": "turbo"}, 400, "'mode' must be one of ai-first, pre-approval"),
     ("/ui/api/actions", {"kind": "claim"}, 400, "'ticket' is required"),
     ("/ui/api/actions", {"kind": "claim", "ticket": "nope"}, 404, "no handoff with id 'nope'"),
     ("/ui/api/actions", {"kind": "helpful", "thread": "t-x", "message": "w999"}, 404, "no message 'w999'"),
