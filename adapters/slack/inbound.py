@@ -121,9 +121,11 @@ def to_inbound(body: Mapping[str, Any], us: Us | None = None) -> Inbound | None:
         thread=str(event.get("thread_ts") or ts),
         is_dm=event.get("channel_type") == "im",
     )
+    user = str(event["user"])
     author = Actor(
-        id=str(event["user"]),
-        name=display_name(event),
+        id=user,
+        # A colleague is named by mention, which Slack renders as their name when we tell the customer who is on it.
+        name=display_name(event) if external else f"<@{user}>",
         org=org,
         role=Role.CUSTOMER if external else Role.AGENT,
         is_external=external,

@@ -121,7 +121,7 @@ class SlackListeners:
             except (SlackApiError, KeyError):
                 # Never trap anyone: without the dialog, hand off straight away, just without a reason.
                 log.warning("could not open the reason dialog; handing off without a reason")
-                await self.app.dispatcher.submit(human_request(address, actor, unique=stamp, reason=None, at=_now()))
+                await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
         elif kind == "csat":
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")

@@ -215,3 +215,9 @@ async def test_when_the_reason_dialog_cannot_open_the_handoff_still_happens(slac
     slack.fake.fail_next("views.open", 200, {"ok": False, "error": "expired_trigger_id"})
     await slack.click(slack.fake.posts(SHARED)[0], "human")
     assert len(slack.fake.posts(AGENTS)) == 1
+
+
+async def test_agent_who_answers_in_the_thread_is_named_to_the_customer(slack: Slack) -> None:
+    envelope = await slack.say("My quantum flux capacitor is humming")
+    await slack.say("Checking now", user=AGENT, team=OUR_TEAM, thread_ts=envelope["event"]["ts"])
+    assert f"<@{AGENT}>" in slack.fake.posts(SHARED)[-1]["text"]
