@@ -313,7 +313,9 @@ class PlaygroundApi:
                 reason_choice=reason or None,
             )
             decision = await self._submit(inbound)
-            if decision is not None and reason:
+            if decision is None:  # the same press delivered twice: the dispatcher already handled it
+                return web.json_response({"ok": True, "duplicate": True, "decision": None})
+            if reason:
                 await self.app.desk.escalation_reason(key, customer, reason)
         else:  # csat
             score = self._score(body.get("value"))

@@ -180,6 +180,7 @@
     } catch (error) {
       // Nothing is lost: the text stays in the box to fix and resend.
       document.querySelector(`article[data-id="${CSS.escape(messageId)}"]`)?.remove();
+      $("messages-empty").hidden = $("messages").querySelector("article") !== null;
       showError("customer-error", error);
     } finally {
       $("send").disabled = false;
@@ -199,8 +200,11 @@
     pollTickets();
   }
 
-  function openHumanForm(article, button) {
-    if (article.querySelector(".human-form")) return;
+  // "Talk to a human": an optional reason, then the handoff. `source` is the message whose button was pressed, or
+  // null for the composer's button (available at any point, even before the AI has said anything).
+  function openHumanForm(anchor, source) {
+    const existing = document.querySelector(".human-form");
+    if (existing) { existing.querySelector("select")?.focus(); return; }
     const form = el("form", { class: "human-form" });
     const select = el("select", { id: randomId("reason-") });
     select.append(el("option", { value: "" }, "No reason given"));
@@ -209,13 +213,17 @@
     const submit = el("button", { type: "submit", class: "fd-btn fd-btn-primary" }, "Connect me to a person");
     const cancel = el("button", { type: "button", class: "fd-btn" }, "Cancel");
     cancel.addEventListener("click", () => form.remove());
-    form.addEventListener("submit", (event) => {
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
       submit.disabled = true;
-      customerAction("human", article.dataset.id, { reason: select.value });
+      if (!state.thread) selectThread(randomId("t"));
+      const extra = { reason: select.value };
+      if (!source) extra.message_id = randomId("h");
+      await customerAction("human", source, extra);
+      form.remove();
     });
     form.append(label, select, submit, cancel);
-    (button.closest(".fd-actions") || article).after(form);
+    anchor.after(form);
     select.focus();
   }
 
@@ -224,7 +232,7 @@
     const article = button?.closest("article[data-id]");
     if (!button || !article || button.disabled) return;
     const kind = button.dataset.kind;
-    if (kind === "human") openHumanForm(article, button);
+    if (kind === "human") openHumanForm(button.closest(".fd-actions") || article, article.dataset.id);
     else if (kind === "helpful" || kind === "not_helpful") { button.disabled = true; customerAction(kind, article.dataset.id); }
     else if (kind === "csat") { button.disabled = true; customerAction("csat", article.dataset.id, { value: button.dataset.value }); }
   });
@@ -411,6 +419,7 @@
     });
     $("thread-select").addEventListener("change", (event) => selectThread(event.target.value));
     $("mode-select").addEventListener("change", changeMode);
+    $("composer-human").addEventListener("click", () => openHumanForm($("customer-error"), null));
     loadMode();
     $("new-thread").addEventListener("click", () => { selectThread(""); $("composer-text").focus(); });
     pollConversations();

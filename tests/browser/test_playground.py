@@ -156,3 +156,36 @@ def test_customer_and_agent_play_a_whole_handoff(server: ServerThread, page: Any
     ticket.get_by_role("button", name="No, it was fine").click()
     expect(ticket.locator(".question")).to_have_count(0)
     assert problems == []
+
+
+def test_pre_approval_draft_and_human_at_any_point(server: ServerThread, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.goto(f"{server.url}/ui")
+    customer, agent = page.locator("#customer-pane"), page.locator("#agent-pane")
+
+    # The agent switches the playground to pre-approval: the AI's answer waits for an agent.
+    mode = agent.get_by_label("Channel mode")
+    expect(mode).to_have_value("ai-first")
+    mode.select_option("pre-approval")
+    expect(mode).to_have_value("pre-approval")
+    customer.get_by_label("Your message").fill("How do I reset my password?")
+    customer.get_by_label("Your message").press("Enter")
+    expect(customer.locator("article.msg-bot details.why summary").last).to_contain_text("drafted for an agent")
+    draft = agent.locator("article.ticket").first
+    expect(draft.locator(".badge-draft")).to_have_text("Draft for approval")
+    expect(draft.locator(".suggestion code")).to_have_text("Reset password")
+    draft.get_by_role("button", name="Approve & send").click()
+    expect(customer.get_by_role("link", name="Reset your password")).to_be_visible()
+
+    # "Talk to a human" from the composer, in a new conversation, before the AI said anything.
+    customer.get_by_role("button", name="New conversation").click()
+    customer.get_by_role("button", name="Talk to a human").click()
+    customer.get_by_label("Why? (optional)").select_option("billing")
+    customer.get_by_role("button", name="Connect me to a person").click()
+    expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("handed off · asked_for_human")
+    handoff = agent.locator("article.ticket", has_text="Billing or payment")
+    expect(handoff.get_by_role("button", name="Claim")).to_be_visible()
+    assert problems == []

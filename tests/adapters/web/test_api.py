@@ -134,6 +134,24 @@ async def test_claim_silences_the_ai_then_reply_resolve_csat_and_rewrite(any_sto
     assert stored is not None and stored.status is HandoffStatus.RESOLVED and stored.agent == "alex-agent"
 
 
+async def test_human_at_any_point_and_not_helpful(playground: Playground) -> None:
+    # The composer's button: no AI message to hang it on, not even a thread yet.
+    body = {"thread": "t-any", "message_id": "h-1", "reason": "billing"}
+    first = await playground.act("human", **body)
+    assert first["decision"]["label"] == "handed off · asked_for_human"
+    assert (await playground.act("human", **body))["duplicate"] is True  # the same press delivered twice
+    [ticket] = await playground.tickets()
+    assert ticket["thread"] == "t-any" and ticket["customer_reason"] == "billing"
+
+    await playground.say("How do I reset my password?", thread="t-nh")
+    answer = by_role(await playground.latest("t-nh"), "bot")[0]
+    pressed = await playground.act("not_helpful", thread="t-nh", message=answer["id"])
+    assert pressed["decision"] is not None and pressed["decision"]["decision"] in ("answer", "escalate")
+    followup = by_role(await playground.latest("t-nh"), "bot")[-1]
+    assert followup["id"] != answer["id"] and followup["why"]["label"] == pressed["decision"]["label"]
+    assert [f.helpful for f in await playground.app.store.feedback() if f.kind == "helpful"] == [False]
+
+
 async def test_hand_back_returns_the_thread_to_the_ai(playground: Playground) -> None:
     _, ticket = await ask_and_hand_off(playground, "t-back")
     await playground.act("claim", ticket=ticket["id"])
