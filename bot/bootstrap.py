@@ -57,6 +57,7 @@ def channel_defaults(config: Config, settings: Settings) -> Any:
         team=routing.default_team,
         vip_customers=frozenset(routing.vip_customers),
         vip_orgs=frozenset(routing.vip_orgs),
+        explicit_modes={channel: Mode(mode) for channel, mode in routing.channel_modes.items()},
     )
 
 

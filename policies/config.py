@@ -156,6 +156,8 @@ class RoutingConfig(_Strict):
     hybrid_complex_from: float = Field(default=0.6, ge=0.0, le=1.0)  # hybrid mode: complexity sending to humans
     vip_customers: list[str] = Field(default_factory=list)
     vip_orgs: list[str] = Field(default_factory=list)
+    # Channel id (or "platform:workspace:channel") -> mode, set in config: skips the new-channel approval period.
+    channel_modes: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("default_mode")
     @classmethod
@@ -163,6 +165,15 @@ class RoutingConfig(_Strict):
         allowed = [m.value for m in Mode]
         if value not in allowed:
             raise ValueError(f"default_mode must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    @field_validator("channel_modes")
+    @classmethod
+    def _channel_modes(cls, value: dict[str, str]) -> dict[str, str]:
+        allowed = [m.value for m in Mode]
+        for channel, mode in value.items():
+            if mode not in allowed:
+                raise ValueError(f"channel_modes.{channel} must be one of {', '.join(allowed)}, got {mode!r}")
         return value
 
 
