@@ -93,7 +93,10 @@ def build_policies(
     sentiment_model = Sentiment.shipped()
     topics = Topics.of(teams)
     steps_in: dict[str, InputPolicy] = {
-        "language": LanguageDetect(Detector(tuple(languages.supported)), languages),
+        "language": LanguageDetect(
+            Detector(tuple(languages.supported), tuple(sorted(phrases.languages)), languages.short_min_confidence),
+            languages,
+        ),
         "signals": Signals(sentiment_model),
         "topic": TopicTeam(topics),
         "human_request": HumanRequest(LanguagePhrases.of(escalation.human_phrases)),

@@ -18,6 +18,7 @@ from policies.routing import noted_team
 from policies.text import PhraseMatcher, normalize, similarity
 
 FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a counted failure (bot.engine)
+FAILURE_NOTE = "failure"  # why this turn counts as a failed attempt
 SHORT_MESSAGE_WORDS = 4  # one-word phrases ("agent") only count in messages this short
 
 
@@ -112,7 +113,8 @@ class FailedAttempts:
                 detail=f"{why}; failures={failures + 1}",
                 team=noted_team(ctx),
             )
-        notes = {**ctx.notes, FAILED_ATTEMPT_NOTE: "1"}
+        # FAILURE_NOTE outlives the engine's one-shot failed_attempt note: the sensitive step reads it.
+        notes = {**ctx.notes, FAILED_ATTEMPT_NOTE: "1", FAILURE_NOTE: why}
         return Proceed(context=replace(ctx, notes=MappingProxyType(notes)), detail=why)
 
     def _failure(self, ctx: TurnContext) -> str | None:

@@ -1,7 +1,8 @@
 """Language: detect each message's language (offline, restricted to the configured ones) and route languages
 without a knowledge base to humans or to the configured fallback.
 
-Detection uses py3langid restricted to `languages.supported`. Short or ambiguous messages ("ok", "agent") keep the
+Detection uses py3langid restricted to `languages.supported` plus the languages we have stock phrases for (so a
+customer writing in one of those, without a KB, is told in their language that a person will reply). Short or ambiguous messages ("ok", "agent") keep the
 conversation's language unless detection is very confident, so a thread does not flip language on "thanks";
 a confident message in another language switches (customers code-switch). The detected language and confidence go
 into the context notes and the trace, so every decision carries its language for per-language metrics.
@@ -24,9 +25,15 @@ _NOISE = re.compile(r"https?://\S+|<[^>]+>|@\w+|`[^`]*`|[\U0001f000-\U0001faff\u
 
 @dataclass(slots=True)
 class Detector:
-    """py3langid restricted to the configured languages. One identifier per instance (it is stateful)."""
+    """py3langid restricted to the configured languages, plus `extra` languages recognised only when certain.
+
+    One model ranks all candidates; the supported languages' probabilities are renormalised among themselves, which
+    is exactly restricting the classifier to them, so adding `extra` never weakens detection of a supported one.
+    """
 
     languages: tuple[str, ...]
+    extra: tuple[str, ...] = ()
+    certain: float = 0.99  # an extra language needs this probability among all candidates
     identifier: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -40,19 +47,30 @@ class Detector:
                 f"[languages] supported: cannot detect {', '.join(unknown)} (py3langid knows ISO 639-1 codes "
                 f"such as {', '.join(sorted(known)[:12])}, ...)"
             )
-        if len(self.languages) > 1:
-            self.identifier.set_languages(list(self.languages))
+        self.extra = tuple(lang for lang in self.extra if lang in known and lang not in self.languages)
+        candidates = [*self.languages, *self.extra]
+        if len(candidates) > 1:
+            self.identifier.set_languages(candidates)
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return (*self.languages, *self.extra)
 
     def detect(self, text: str) -> tuple[str, float, int]:
         """(language, confidence 0..1, number of words read). One configured language is always certain."""
         clean = " ".join(_NOISE.sub(" ", text).split())
         n_words = len(clean.split())
-        if len(self.languages) == 1:
+        if len(self.candidates) == 1:
             return self.languages[0], 1.0, n_words
         if not any(ch.isalpha() for ch in clean):
             return self.languages[0], 0.0, 0
-        language, confidence = self.identifier.classify(clean)
-        return str(language), float(confidence), n_words
+        ranked = [(str(lang), float(p)) for lang, p in self.identifier.rank(clean)]
+        top, top_p = ranked[0]
+        if top not in self.languages and top_p >= self.certain:
+            return top, top_p, n_words
+        supported = [(lang, p) for lang, p in ranked if lang in self.languages]
+        total = sum(p for _, p in supported) or 1.0
+        return supported[0][0], supported[0][1] / total, n_words
 
 
 @dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
@@ -76,7 +94,7 @@ class LanguageDetect:
         return current, f"kept {current} (detected {detected} {confidence:.2f} < {needed:.2f})"
 
     def check(self, ctx: TurnContext) -> Outcome:
-        current = ctx.language if ctx.language in self.config.supported else self.config.default
+        current = ctx.language if ctx.language in self.detector.candidates else self.config.default
         if ctx.inbound.kind is not InboundKind.MESSAGE or not ctx.inbound.text.strip():
             return Proceed(context=replace(ctx, language=current)) if current != ctx.language else Proceed()
         language, how = self.decide(ctx.inbound.text, current)

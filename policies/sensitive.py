@@ -17,9 +17,13 @@ from types import MappingProxyType
 from bot.ports import Outcome, Proceed, Stop, StopAction, TurnContext
 from bot.types import InboundKind, Priority, sensitive_reason
 from policies.config import SensitiveCategory, SensitiveConfig
+from policies.escalation import FAILURE_NOTE
 from policies.text import PhraseMatcher, fold, normalize
 
 ANY_LANGUAGE = "*"
+# "That didn't help" reads mildly negative; on a turn already counted as a failed attempt (which has its own
+# escalation rule) only clearly negative sentiment makes it a complaint.
+FAILURE_SENTIMENT_SLACK = 0.3
 _URGENCY = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
 
@@ -75,21 +79,25 @@ class SensitiveTopics:
             negative_sentiment=config.negative_sentiment,
         )
 
-    def classify(self, text: str, language: str, sentiment: float | None) -> tuple[Trigger, str] | None:
+    def classify(
+        self, text: str, language: str, sentiment: float | None, *, slack: float = 0.0
+    ) -> tuple[Trigger, str] | None:
         """The first category the text triggers and why, or None. Pure; the benchmark calls it directly."""
         normalized, folded = normalize(text), fold(text)
         for trigger in self.triggers:
             why = trigger.find(normalized, folded, language)
             if why:
                 return trigger, why
-        if self.sentiment_trigger is not None and sentiment is not None and sentiment <= self.negative_sentiment:
-            return self.sentiment_trigger, f"sentiment {sentiment:.2f} <= {self.negative_sentiment:.2f}"
+        floor = self.negative_sentiment - slack
+        if self.sentiment_trigger is not None and sentiment is not None and sentiment <= floor:
+            return self.sentiment_trigger, f"sentiment {sentiment:.2f} <= {floor:.2f}"
         return None
 
     def check(self, ctx: TurnContext) -> Outcome:
         if ctx.inbound.kind is not InboundKind.MESSAGE or not ctx.inbound.text.strip():
             return Proceed()
-        found = self.classify(ctx.inbound.text, ctx.language, ctx.sentiment)
+        slack = FAILURE_SENTIMENT_SLACK if FAILURE_NOTE in ctx.notes else 0.0
+        found = self.classify(ctx.inbound.text, ctx.language, ctx.sentiment, slack=slack)
         if found is None:
             return Proceed()
         trigger, why = found
