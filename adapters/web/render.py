@@ -179,7 +179,6 @@ def render_actions(actions: Iterable[Action], pressed: Iterable[str] = ()) -> st
         else:
             buttons = "".join(_button(a, aria=f"Rate {a.label} out of 5") for a in csat)
             parts.append(
-                '<span class="fd-csat-label">How did we do?</span>'
                 f'<span class="fd-csat" role="group" aria-label="Rate this conversation from 1 to 5">{buttons}</span>'
             )
     for action in actions:

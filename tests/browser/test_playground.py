@@ -79,6 +79,16 @@ class ServerThread:
         self.url = f"http://127.0.0.1:{port}"
 
 
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    # Checked before the server starts, so a machine without Chromium skips at once.
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Chromium not installed: run `apt-get install -y chromium` (or .ci/install-chromium.sh) "
+            "to enable the browser test"
+        )
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerThread]:
     with ServerThread(tmp_path) as running:
@@ -86,12 +96,7 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
 
 
 @pytest.fixture
-def page(server: ServerThread) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium not installed: run `apt-get install -y chromium` (or .ci/install-chromium.sh) "
-            "to enable the browser test"
-        )
+def page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
