@@ -116,9 +116,17 @@
     state.lastSeq = 0;
   }
 
+  function markCurrentTicket() {
+    for (const card of document.querySelectorAll("article[data-ticket]")) {
+      const t = JSON.parse(state.ticketsJson.get(card.dataset.ticket) || "null");
+      card.classList.toggle("ticket-current", Boolean(t && t.thread && t.thread === state.thread));
+    }
+  }
+
   function selectThread(thread) {
     if (thread === state.thread) return;
     state.thread = thread;
+    markCurrentTicket();
     resetMessages();
     const select = $("thread-select");
     if (thread && ![...select.options].some((o) => o.value === thread)) {
@@ -246,6 +254,7 @@
 
   function ticketNode(t) {
     const card = el("article", { class: `ticket ticket-${t.status}`, "data-ticket": t.id });
+    if (t.thread && t.thread === state.thread) card.classList.add("ticket-current");
     const head = el("div", { class: "ticket-head" });
     const who = t.customer ? `${t.customer.name}${t.customer.org ? " · " + t.customer.org : ""}` : "Customer";
     head.append(el("span", { class: "ticket-title" }, who));

@@ -24,14 +24,17 @@ def why(decision: Decision) -> dict[str, Any]:
     """A short line ("answered · confidence 0.82", "handed off · low_confidence") plus the full trace."""
     data = describe(decision)
     parts = [HEADLINES[data["decision"]]]
+    show_confidence = data["confidence"] is not None
     match decision:
         case Respond() if decision.reason != "answered":
-            parts.append(decision.reason)
+            # A policy's own reply (e.g. "tell me more" after a first failure), not a knowledge-base answer.
+            parts = ["replied", decision.reason]
+            show_confidence = bool(decision.articles)
         case Escalate() | Draft() | Ignore():
             parts.append(decision.reason)
         case _:
             pass
-    if data["confidence"] is not None and not isinstance(decision, Ignore):
+    if show_confidence:
         parts.append(f"confidence {data['confidence']:.2f}")
     return {
         "label": " · ".join(parts),

@@ -100,7 +100,7 @@ def test_agent_buttons_follow_the_ticket_state(
 def test_why_lines() -> None:
     trace = (TraceStep("knowledge", "answer", "top=a confidence=0.82"),)
     assert why(Respond(Reply("x"), "answered", 0.8234, "en", trace=trace))["label"] == "answered · confidence 0.82"
-    assert why(Respond(Reply("x"), "clarify", 0.0, "en"))["label"] == "answered · clarify · confidence 0.00"
+    assert why(Respond(Reply("x"), "clarify", 0.0, "en"))["label"] == "replied · clarify"
     handoff = Handoff("s", "low_confidence", "support")
     assert why(Escalate(Reply("x"), handoff, "low_confidence", "en"))["label"] == "handed off · low_confidence"
     assert why(Ignore("claimed_by_human"))["label"] == "AI stayed silent · claimed_by_human"
