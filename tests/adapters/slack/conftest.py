@@ -223,8 +223,23 @@ async def fake() -> AsyncIterator[FakeSlack]:
     await server.stop()
 
 
+def check_messages(fake: FakeSlack) -> None:
+    """Every message the bot sent had a text fallback and stayed within Block Kit's limits."""
+    for method in ("chat.postMessage", "chat.update"):
+        for args in fake.called(method):
+            assert str(args.get("text") or "").strip(), f"{method} without a text fallback: {args}"
+            blocks = args.get("blocks") or []
+            assert len(blocks) <= 50
+            for block in blocks:
+                if block.get("type") == "section" and "text" in block:
+                    assert len(block["text"]["text"]) <= 3000
+                if block.get("type") == "actions":
+                    assert len(block["elements"]) <= 25
+
+
 @pytest.fixture
 async def slack(fake: FakeSlack, tmp_path: Any) -> AsyncIterator[Slack]:
     harness, client = await start_slack(fake, make_settings(fake, tmp_path), make_config())
     yield harness
     await client.close()
+    check_messages(fake)
