@@ -46,15 +46,29 @@ def _numbers(text: str) -> set[str]:
     return out
 
 
-def personal_data(text: str, source: str = "") -> str | None:
-    """The kind of personal data in `text` that the source does not publish itself, or None."""
+# Team mailboxes are published contact points, not a person's data.
+_ROLE_MAILBOX = re.compile(
+    r"^(support|help|billing|invoices?|accounts?|sales|security|privacy|dpo|legal|abuse|info|hello|contact|"
+    r"no-?reply|noreply|notifications?|team|admin|ops|status|careers|press|feedback|success)([.+-][\w.-]*)?@",
+    re.I,
+)
+
+
+def personal_data(text: str, source: str = "", *, quoted: bool = False) -> str | None:
+    """The kind of personal data in `text` that the source does not publish itself, or None.
+
+    `quoted` means the text is a verbatim passage of a customer article (an extractive answer): phone numbers in it
+    are the article's published numbers. Personal email addresses and card numbers are blocked even then.
+    """
     for email in _EMAIL.findall(text):
-        if email.lower() not in source.lower():
+        if not _ROLE_MAILBOX.match(email) and email.lower() not in source.lower():
             return "email address"
     for match in _CARD.findall(text):
         digits = re.sub(r"\D", "", match)
         if 13 <= len(digits) <= 19 and _luhn(digits) and digits not in re.sub(r"\D", "", source):
             return "card number"
+    if quoted:
+        return None
     for match in _PHONE.findall(_DATE.sub(" ", text)):
         digits = re.sub(r"\D", "", match)
         if len(digits) >= 8 and digits not in re.sub(r"\D", "", source):
@@ -85,11 +99,12 @@ class Guardrails:
             for person in self.staff_names:
                 if person and re.search(rf"(?<!\w){re.escape(person)}(?!\w)", text):
                     return "names a staff member"
+        generated = answer.usage.output_tokens > 0
         if self.config.personal_data:
-            kind = personal_data(text, source)
+            kind = personal_data(text, source, quoted=not generated)
             if kind:
                 return f"personal data ({kind})"
-        if self.config.check_numbers and answer.usage.output_tokens > 0 and source.strip():
+        if self.config.check_numbers and generated and source.strip():
             # Only generated text can contradict its source: extractive answers are verbatim passages.
             missing = sorted(_numbers(text) - _numbers(source))
             if missing:
