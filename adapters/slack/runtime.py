@@ -7,8 +7,7 @@ under `SLACK_KEY` (no module-level singletons).
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -20,17 +19,17 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.commands import ROUTE_KEY, Commands
+from adapters.slack.commands import Commands
+from adapters.slack.directory import Directory
 from adapters.slack.host import Host, SlackOptions
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackAgentDesk, SlackOutbox
 from adapters.slack.tasks import BackgroundTasks
 from bot.errors import ConfigError
-from bot.types import Actor, Platform
+from bot.types import Platform
 
 log = logging.getLogger(__name__)
 
-ADMIN_CACHE_SECONDS = 300.0
 RATE_LIMIT_RETRIES = 5
 
 
@@ -60,42 +59,8 @@ class SlackRuntime:
     tasks: BackgroundTasks
     outbox: SlackOutbox
     agents: SlackAgentDesk
+    directory: Directory
     socket: AsyncSocketModeHandler | None = None
-    _admins: dict[str, tuple[bool, float]] = field(default_factory=dict)
-
-    # -- configuration lookups ------------------------------------------------------------------------------------
-
-    async def channel_for(self, team: str) -> str:
-        """Agents channel for a team: `/frontdesk route`, then [teams.<team>] channel, then the default."""
-        routed = await self.app.store.get_setting(ROUTE_KEY + team) if team else None
-        return routed or self.options.team_channels.get(team, "") or self.options.agents_channel
-
-    async def agents_channels(self) -> set[str]:
-        channels = {*self.options.team_channels.values(), self.options.agents_channel}
-        for team in self.options.team_channels:
-            routed = await self.app.store.get_setting(ROUTE_KEY + team)
-            if routed:
-                channels.add(routed)
-        channels.discard("")
-        return channels
-
-    async def is_admin(self, actor: Actor) -> bool:
-        if actor.is_external:
-            return False
-        if actor.id in self.options.admins:
-            return True
-        cached = self._admins.get(actor.id)
-        if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
-            return cached[0]
-        try:
-            user = (await self.client.users_info(user=actor.id)).get("user") or {}
-        except Exception:  # noqa: BLE001 - no answer means no admin rights, never an error for the user
-            log.warning("users.info failed for %s; treating as non-admin", actor.id)
-            return False
-        admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-        admin = admin and not (user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("is_stranger"))
-        self._admins[actor.id] = (admin, time.monotonic())
-        return admin
 
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
@@ -146,13 +111,12 @@ def build_runtime(app: Host) -> SlackRuntime:
         name="frontdesk",
     )
     tasks = BackgroundTasks()
-    runtime = SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), None)  # type: ignore[arg-type]
-    runtime.agents = SlackAgentDesk(client, runtime.channel_for)
-    commands = Commands(app, runtime.is_admin, kb_dir=options.kb_dir)
-    SlackListeners(app, client, tasks, commands, runtime.agents_channels).register(bolt)
-    if app_token is not None:
-        runtime.socket = AsyncSocketModeHandler(bolt, app_token, web_client=client)
-    return runtime
+    directory = Directory(options, app.store, client)
+    commands = Commands(app, directory.is_admin, kb_dir=options.kb_dir)
+    SlackListeners(app, client, tasks, commands, directory.agents_channels).register(bolt)
+    socket = AsyncSocketModeHandler(bolt, app_token, web_client=client) if app_token is not None else None
+    agents = SlackAgentDesk(client, directory.channel_for)
+    return SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), agents, directory, socket)
 
 
 def mount(web_app: web.Application, app: Host) -> SlackRuntime:
