@@ -68,7 +68,7 @@ def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
     order = np.argsort(-scores, kind="stable")
     z = scores[order] - scores[order[0]]
     probs = np.exp(z) / np.exp(z).sum()
-    hits = tuple(Ranked(r.hits[j].row, float(scores[j]), float(p), r.hits[j].features) for j, p in zip(order, probs))
+    hits = tuple(Ranked(r.hits[j].row, float(scores[j]), float(p), r.hits[j].features) for j, p in zip(order, probs, strict=False))
     return Ranking(hits, r.bm25_top, r.dense_top, r.bm25_max)
 
 
@@ -92,7 +92,7 @@ def main() -> None:
         if gold >= 0:
             groups.append((np.vstack([h.features for h in r.hits]), gold))
     weights = fit_rank(groups)
-    print("rank weights:", dict(zip(RANK_FEATURES, np.round(weights, 3))))
+    print("rank weights:", dict(zip(RANK_FEATURES, np.round(weights, 3), strict=False)))
     xs, ys = [], []
     top1 = []
     for r, ids, exp in samples:
@@ -106,11 +106,11 @@ def main() -> None:
             top1.append(ok)
     print(f"fit top-1 (train queries, answerable): {np.mean(top1):.4f}")
     cw, cb = fit_logistic(np.array(xs), np.array(ys))
-    print("calibration:", dict(zip(CONF_FEATURES, np.round(cw, 3))), "bias", round(cb, 3))
+    print("calibration:", dict(zip(CONF_FEATURES, np.round(cw, 3), strict=False)), "bias", round(cb, 3))
     params = {
         "source": f"bench/fit_params.py ({args.embedder}) on Banking77 train + CLINC150 train/oos_train, {datetime.now(UTC):%Y-%m-%d}",
-        "rank_weights": {f: round(float(w), 5) for f, w in zip(RANK_FEATURES, weights)},
-        "calibration": {"weights": {f: round(float(w), 5) for f, w in zip(CONF_FEATURES, cw)}, "bias": round(cb, 5)},
+        "rank_weights": {f: round(float(w), 5) for f, w in zip(RANK_FEATURES, weights, strict=False)},
+        "calibration": {"weights": {f: round(float(w), 5) for f, w in zip(CONF_FEATURES, cw, strict=False)}, "bias": round(cb, 5)},
     }
     if args.write:
         target = params_file("wordllama")

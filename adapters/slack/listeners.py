@@ -25,7 +25,7 @@ from adapters.slack.inbound import Us, action_address, action_user, human_reques
 from adapters.slack.tasks import BackgroundTasks
 from bot.conversation import conversation_key
 from bot.errors import Conflict, FrontdeskError, NotFound
-from bot.types import Actor, Address, HandoffStatus, Ignore, Platform, Role
+from bot.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class SlackListeners:
         if inbound is not None:
             self.tasks.spawn(self.submit_message(inbound), "slack-message")
 
-    async def submit_message(self, inbound: Any) -> None:
+    async def submit_message(self, inbound: Inbound) -> None:
         if inbound.author.role is Role.AGENT:
             # Colleagues talk everywhere; only their replies inside a customer's conversation are human turns.
             if inbound.address.channel in await self.agents_channels():
@@ -164,7 +164,7 @@ class SlackListeners:
         inbound = human_request(address, actor, unique=str(view.get("id") or ""), reason=reason, at=_now())
         self.tasks.spawn(self.submit_human(inbound, actor, reason), "slack-human")
 
-    async def submit_human(self, inbound: Any, actor: Actor, reason: str | None) -> None:
+    async def submit_human(self, inbound: Inbound, actor: Actor, reason: str | None) -> None:
         decision = await self.app.dispatcher.submit(inbound)
         if isinstance(decision, Ignore) and decision.reason in ("awaiting_human", "claimed_by_human"):
             # Already with a person: say so rather than leave the press unanswered.
