@@ -111,6 +111,24 @@ def all_text(args: dict[str, Any]) -> str:
     return json.dumps(args.get("blocks") or []) + " " + str(args.get("text", ""))
 
 
+def block_actions(message: dict[str, Any], kind: str, *, user: str, team: str, trigger: str, fake_url: str) -> dict[str, Any]:
+    """A button press on a posted message, shaped like fixtures/slack/interactivity/block_actions_*."""
+    element = find_button(message["blocks"], kind)
+    container: dict[str, Any] = {"type": "message", "message_ts": message["_ts"], "channel_id": message["channel"], "is_ephemeral": False}
+    if message.get("thread_ts"):
+        container["thread_ts"] = message["thread_ts"]
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A111", "token": "verification_token", "container": container,
+        "trigger_id": f"{trigger}.222.valid", "team": {"id": team, "domain": "org"},
+        "channel": {"id": message["channel"], "name": "shared"},
+        "message": {"type": "message", "ts": message["_ts"], "thread_ts": message.get("thread_ts"), "text": message.get("text", "")},
+        "response_url": f"{fake_url}response",
+        "actions": [{**element, "block_id": "fd_actions_0", "type": "button", "action_ts": next_ts()}],
+    }
+
+
 @dataclass
 class Slack:
     http: TestClient[Any, Any]
@@ -145,21 +163,8 @@ class Slack:
         return response
 
     async def click(self, message: dict[str, Any], kind: str, *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM) -> ClientResponse:
-        """Press a button on a message the fake saw posted (payload shaped like interactivity/block_actions_*)."""
-        element = find_button(message["blocks"], kind)
-        container: dict[str, Any] = {"type": "message", "message_ts": message["_ts"], "channel_id": message["channel"], "is_ephemeral": False}
-        if message.get("thread_ts"):
-            container["thread_ts"] = message["thread_ts"]
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A111", "token": "verification_token", "container": container,
-            "trigger_id": f"{next(self.trigger)}.222.valid", "team": {"id": team, "domain": "org"},
-            "channel": {"id": message["channel"], "name": "shared"},
-            "message": {"type": "message", "ts": message["_ts"], "thread_ts": message.get("thread_ts"), "text": message.get("text", "")},
-            "response_url": f"{self.fake.url}response",
-            "actions": [{**element, "block_id": "fd_actions_0", "type": "button", "action_ts": next_ts()}],
-        }
+        """Press a button on a message the fake saw posted."""
+        payload = block_actions(message, kind, user=user, team=team, trigger=str(next(self.trigger)), fake_url=self.fake.url)
         return await self.interact(payload)
 
     async def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM) -> ClientResponse:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.slack.conftest import AGENTS, Slack, make_config, make_settings, start_slack
-from tests.adapters.slack.fake_slack import APP_TOKEN, SLACK_FIXTURES, FakeSlack
+from tests.adapters.slack.conftest import AGENTS, Slack, block_actions, make_config, make_settings, start_slack
+from tests.adapters.slack.fake_slack import APP_TOKEN, OUR_TEAM, SLACK_FIXTURES, FakeSlack
 
 SOCKET = SLACK_FIXTURES / "socket_mode"
 pytestmark = pytest.mark.skipif(not SOCKET.is_dir(), reason="../shared/fixtures/slack/socket_mode is not present")
@@ -64,3 +64,19 @@ async def test_socket_mode_slash_command_answers_in_the_ack(socket_slack: Slack)
 async def test_socket_mode_serves_no_unsigned_http(socket_slack: Slack) -> None:
     response = await socket_slack.http.post("/slack/events", data="{}", headers={"Content-Type": "application/json"})
     assert response.status == 404
+
+
+async def test_socket_mode_buttons_work_the_same(socket_slack: Slack) -> None:
+    """The interactive envelope carries the same block_actions payload as HTTP: Claim updates the card."""
+    slack, fake = socket_slack, socket_slack.fake
+    message = envelope("envelope_events_api_message.json")
+    await fake.push(json.dumps(message))
+    await fake.ack_for(message["envelope_id"])
+    await slack.settle()
+    card = fake.posts(AGENTS)[0]
+    press = block_actions(card, "claim", user="U_AGENT", team=OUR_TEAM, trigger="9", fake_url=fake.url)
+    interactive = {"envelope_id": "press-1", "payload": press, "type": "interactive", "accepts_response_payload": False}
+    await fake.push(json.dumps(interactive))
+    await fake.ack_for("press-1")
+    await slack.settle()
+    assert "Claimed by <@U_AGENT>" in json.dumps(fake.called("chat.update")[-1]["blocks"])
