@@ -42,11 +42,15 @@ def test_typed_requests_for_a_person(step: Callable[[str], Any], text: str, lang
         "Which user agent header do your webhooks send?",
         "Can a person without admin rights invite teammates?",
         "How do I reset my password?",
+        "How does a manager approve a new teammate?",
+        "¿Puede una persona sin permisos de administrador invitar a otros?",
+        "Est-ce qu'une personne peut avoir deux comptes ?",
         "",
     ],
 )
 def test_questions_that_merely_mention_agents_are_not_requests(step: Callable[[str], Any], text: str) -> None:
-    assert isinstance(step("human_request").check(make_ctx(text)), Proceed)
+    language = {"¿": "es", "E": "fr"}.get(text[:1], "en")
+    assert isinstance(step("human_request").check(make_ctx(text, language=language)), Proceed)
 
 
 def test_the_button_escalates_at_any_point(step: Callable[[str], Any]) -> None:
