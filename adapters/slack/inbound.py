@@ -8,6 +8,7 @@ installation comes from `authorizations[0]` (then `context_team_id`), and the ac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,11 +81,36 @@ def ignore_reason(body: Mapping[str, Any], us: Us | None = None) -> str | None:
         return "bot message"
     if us is not None and event.get("user") == us.bot_user_id:
         return "our own message"
-    if not (event.get("text") or "").strip():
-        return "no text"
+    if not plain_text(str(event.get("text") or ""), us.bot_user_id if us else "").strip():
+        return "no text"  # also a bare mention of the bot
     if not event.get("channel") or not event.get("ts"):
         return "no channel or ts"
     return None
+
+
+_MARKUP = re.compile(r"<([@#!])?([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def plain_text(text: str, bot_user_id: str = "") -> str:
+    """Slack's message markup as the plain words a person typed (https://api.slack.com/reference/surfaces/formatting).
+
+    Mentions of our bot are dropped (they are how people address it, not part of the question); other mentions,
+    channels and links keep their label; &amp; &lt; &gt; are unescaped. Renderers escape again on the way out.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return "" if target == bot_user_id else f"@{label or target}"
+        if sigil == "#":
+            return f"#{label or target}"
+        if sigil == "!":
+            return f"@{label or target.split('^')[0]}"  # <!here>, <!subteam^S123|@team>
+        return label or target
+
+    out = _MARKUP.sub(replace, text)
+    out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(out.split())
 
 
 def slack_time(ts: str | None) -> datetime:
@@ -130,7 +156,8 @@ def to_inbound(body: Mapping[str, Any], us: Us | None = None) -> Inbound | None:
         role=Role.CUSTOMER if external else Role.AGENT,
         is_external=external,
     )
-    return Inbound(f"{channel}:{ts}", address, author, str(event.get("text") or ""), slack_time(ts))
+    text = plain_text(str(event.get("text") or ""), ours.bot_user_id)
+    return Inbound(f"{channel}:{ts}", address, author, text, slack_time(ts))
 
 
 # --- interactivity --------------------------------------------------------------------------------------------

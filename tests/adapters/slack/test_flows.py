@@ -221,3 +221,11 @@ async def test_agent_who_answers_in_the_thread_is_named_to_the_customer(slack: S
     envelope = await slack.say("My quantum flux capacitor is humming")
     await slack.say("Checking now", user=AGENT, team=OUR_TEAM, thread_ts=envelope["event"]["ts"])
     assert f"<@{AGENT}>" in slack.fake.posts(SHARED)[-1]["text"]
+
+
+async def test_customer_text_cannot_ping_the_agents_channel(slack: Slack) -> None:
+    # Slack escapes literal "<!channel>" typed by a person as &lt;!channel&gt;; a real broadcast is <!channel>.
+    await slack.say("&lt;!channel&gt; <!here> my quantum flux capacitor is humming")
+    card = all_text(slack.fake.posts(AGENTS)[0])
+    assert "<!channel>" not in card and "<!here>" not in card
+    assert "&lt;!channel&gt;" in card

@@ -16,6 +16,7 @@ from adapters.slack.inbound import (
     actor_org,
     ignore_reason,
     installation_team,
+    plain_text,
     to_inbound,
 )
 from bot.types import Platform, Role
@@ -72,7 +73,7 @@ def test_person_messages_become_inbounds_keyed_by_channel_and_ts(name: str) -> N
     assert inbound.address.workspace == body["authorizations"][0]["team_id"]
     assert inbound.address.thread == event.get("thread_ts", event["ts"])
     assert inbound.address.is_dm == (event.get("channel_type") == "im")
-    assert inbound.text == event["text"] and inbound.author.id == event["user"]
+    assert inbound.text == plain_text(event["text"]) and inbound.author.id == event["user"]
     assert inbound.received_at.timestamp() == pytest.approx(float(event["ts"]))
 
 
@@ -159,3 +160,26 @@ def test_modal_submitted_from_the_other_org_is_external() -> None:
     assert installation_team(body) == "T-installed-workspace"
     assert action_user(body, Us("T-installed-workspace")).is_external
     assert selected_reason(body["view"]) is None
+
+
+@pytest.mark.parametrize(
+    ("slack", "plain"),
+    [
+        ("<@U_BOT> how do I reset my password?", "how do I reset my password?"),
+        ("ask <@U123|dana> in <#C123|billing>", "ask @dana in #billing"),
+        ("see <https://x.example/a?b=1&amp;c=2|the docs> or <https://y.example>", "see the docs or https://y.example"),
+        ("a &lt; b &amp;&amp; c &gt; d", "a < b && c > d"),
+        ("<!here> anyone?", "@here anyone?"),
+        ("<@U_BOT>", ""),
+    ],
+)
+def test_slack_markup_becomes_plain_words(slack: str, plain: str) -> None:
+    assert plain_text(slack, "U_BOT") == plain
+
+
+def test_a_bare_mention_of_the_bot_is_not_a_question() -> None:
+    body = {
+        "type": "event_callback", "authorizations": [{"team_id": "T_OURS"}],
+        "event": {"type": "message", "user": "U1", "team": "T_EXT", "text": "<@U_BOT>", "ts": "1.1", "channel": "C1"},
+    }
+    assert ignore_reason(body, Us("T_OURS", bot_user_id="U_BOT")) == "no text"
