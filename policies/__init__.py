@@ -17,7 +17,7 @@ from policies.config import (
     SensitiveConfig,
     TeamConfig,
 )
-from policies.escalation import Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
+from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
 from policies.language import Detector, LanguageDetect, LanguageKnowledge
 from policies.persona import Persona, PersonaRules
@@ -36,6 +36,7 @@ INPUT_ORDER = (
     "topic",  # the team the question's words point to
     "human_request",  # the button or a typed request: always honoured first
     "failed_attempts",  # "not helpful", "that didn't help", a re-ask: never a third AI try
+    "acknowledgement",  # a plain "thanks" / "ok" / 👍 is not a question: stay quiet
     "sensitive",  # complaints, disputes, privacy, threats, legal: humans first
     "vip",  # VIP customers and orgs go straight to humans
     "share",  # only a configured share of customers gets the AI
@@ -106,6 +107,7 @@ def build_policies(
             max_failed=escalation.max_failed_attempts,
             reask_similarity=escalation.reask_similarity,
         ),
+        "acknowledgement": Acknowledgement.of(escalation.acknowledgements),
         "sensitive": SensitiveTopics.of(sensitive),
         "vip": Vip(phrases),
         "share": Share(phrases, routing.share_salt),

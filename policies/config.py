@@ -75,6 +75,7 @@ class EscalationConfig(_Strict):
     max_failed_attempts: int = Field(default=2, ge=1)
     human_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> typed requests for a person
     failure_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> "that didn't help"
+    acknowledgements: dict[str, list[str]] = Field(default_factory=dict)  # language -> words of a plain "thanks"
     reask_similarity: float = Field(default=0.8, gt=0.0, le=1.0)  # word overlap that counts as the same question
     guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
 
@@ -85,7 +86,7 @@ class EscalationConfig(_Strict):
             return data
         base = shipped("escalation")
         out = dict(data)
-        for key in ("human_phrases", "failure_phrases"):
+        for key in ("human_phrases", "failure_phrases", "acknowledgements"):
             given = data.get(key) or {}
             if isinstance(given, dict):
                 out[key] = {**base[key], **given}

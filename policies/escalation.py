@@ -130,6 +130,32 @@ class FailedAttempts:
 
 
 @dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+class Acknowledgement:
+    """A plain "thanks" / "ok" / 👍 is not a question: the AI stays quiet instead of searching the KB for it."""
+
+    words: Mapping[str, frozenset[str]]
+    name: str = "acknowledgement"
+
+    @staticmethod
+    def of(table: Mapping[str, list[str]]) -> Acknowledgement:
+        return Acknowledgement(
+            MappingProxyType({lang: frozenset(normalize(w) for w in ws) for lang, ws in table.items()})
+        )
+
+    def check(self, ctx: TurnContext) -> Outcome:
+        text = ctx.inbound.text
+        if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip() or "?" in text:
+            return Proceed()
+        tokens = normalize(text).split()
+        known = self.words.get(ctx.language, frozenset()) | self.words.get("en", frozenset())
+        if tokens and len(tokens) <= 8 and all(t in known for t in tokens):
+            return Stop(StopAction.IGNORE, "acknowledged", detail=" ".join(tokens))
+        if not tokens and len(text.strip()) <= 12:  # only emojis or punctuation, e.g. "👍" or "🙏🙏"
+            return Stop(StopAction.IGNORE, "acknowledged", detail="emoji")
+        return Proceed()
+
+
+@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
 class Relevance:
     """Nothing in the KB clears the relevance floor: a first-time issue goes to a person, not an unrelated article."""
 

@@ -5,10 +5,13 @@ Customer says … → the bot answers, asks for detail, or hands off with the ri
 
 from __future__ import annotations
 
+from typing import Any
+
 import policies
-from bot.types import Actor, Draft, Escalate, InboundKind, Priority, Respond, Role
+from bot.settings import Config, Settings
+from bot.types import Actor, Draft, Escalate, Ignore, InboundKind, Mode, Priority, Respond, Role
 from policies.persona import PersonaRules
-from tests.scenarios.conftest import Transcript
+from tests.scenarios.conftest import Transcript, make_app
 
 RULES = PersonaRules.of(policies.default_config().persona)
 
@@ -130,3 +133,30 @@ async def test_every_ai_reply_keeps_the_persona(transcript: Transcript) -> None:
 async def test_button_press_with_no_history_still_escalates(transcript: Transcript) -> None:
     decision = await transcript.say("", kind=InboundKind.HUMAN_REQUEST)
     assert isinstance(decision, Escalate) and decision.reason == "asked_for_human"
+
+
+async def test_new_channel_drafts_for_approval_but_sensitive_still_escalates(
+    kb_settings: Settings, example_config: Config, knowledge_base: Any
+) -> None:
+    config = example_config.model_copy(
+        update={"routing": example_config.routing.model_copy(update={"approval_days": 30})}
+    )
+    app, outbox, agents = await make_app(kb_settings, config, knowledge_base)
+    try:
+        chat = Transcript(app, outbox, agents)
+        decision = await chat.say("How do I reset my password?")
+        assert isinstance(decision, Draft) and decision.mode is Mode.PRE_APPROVAL
+        assert decision.notice is not None and decision.notice.text == app.phrases.say("draft_notice", "en")
+        chat.thread = "second"
+        refund = await chat.say("I want my money back for this month")
+        assert isinstance(refund, Escalate) and refund.reason == "sensitive:billing_dispute"
+    finally:
+        await app.close()
+
+
+async def test_a_thanks_is_not_a_question(transcript: Transcript) -> None:
+    first = await transcript.say("Wie kann ich mein Passwort zurücksetzen?")
+    assert isinstance(first, Respond) and first.language == "de"
+    thanks = await transcript.say("ok danke")
+    assert isinstance(thanks, Ignore) and thanks.reason == "acknowledged"
+    assert len(transcript.seen()) == 1 and not transcript.agents.posted

@@ -140,3 +140,26 @@ def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Cal
     ctx = make_ctx("q", notes={"team": "security"})
     outcome = step("relevance").check(ctx, Answer("x", 0.2, relevant=False, team="billing"))
     assert isinstance(outcome, Stop) and outcome.team == "security"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "quiet"),
+    [
+        ("thanks!", "en", True),
+        ("ok thank you so much", "en", True),
+        ("Great, that worked 👍", "en", True),
+        ("👍", "en", True),
+        ("ok danke", "de", True),
+        ("Vielen Dank, hat geklappt", "de", True),
+        ("muchas gracias", "es", True),
+        ("merci beaucoup", "fr", True),
+        ("thanks for nothing", "en", False),
+        ("thanks, but how do I export invoices", "en", False),
+        ("ok?", "en", False),
+        ("ok but it still fails", "en", False),
+        ("danke, und wie ändere ich die E-Mail", "de", False),
+    ],
+)
+def test_acknowledgements_keep_the_ai_quiet(step: Callable[[str], Any], text: str, language: str, quiet: bool) -> None:
+    outcome = step("acknowledgement").check(make_ctx(text, language=language))
+    assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
