@@ -6,7 +6,11 @@ with the composition root's `App`; this module only decides which adapters are s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -24,7 +28,37 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "kb_version": version})
 
 
-def build_web_app(app: App) -> web.Application:
+REDELIVERY_GRACE = timedelta(seconds=60)  # longer than a delivery can take, Slack's rate-limit waits included
+
+
+async def maintain(app: App, interval: float) -> None:
+    """Background upkeep of one replica: resend replies decided but never confirmed sent (the process or the
+    platform failed in between), and load a newer knowledge-base index written by another replica or `kb ingest`."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            resent = await app.dispatcher.redeliver_pending(REDELIVERY_GRACE)
+            if resent:
+                log.info("redelivered %d pending replies", resent)
+            kb = app.knowledge
+            if kb is not None and await asyncio.to_thread(kb.reload_if_changed):
+                log.info("knowledge base reloaded at version %s", kb.version)
+        except Exception:
+            log.exception("maintenance pass failed; retrying in %.0f s", interval)
+
+
+def maintenance_context(app: App, interval: float) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(maintain(app, interval), name="frontdesk-maintenance")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
+
+
+def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Application:
     """The aiohttp application with every configured adapter mounted."""
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app[APP_KEY] = app
@@ -37,5 +71,7 @@ def build_web_app(app: App) -> web.Application:
         from adapters import slack
 
         slack.mount(web_app, app)
+    if maintenance_interval > 0:
+        web_app.cleanup_ctx.append(maintenance_context(app, maintenance_interval))
     web_app.on_cleanup.append(lambda _: app.close())
     return web_app
