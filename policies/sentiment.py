@@ -83,6 +83,7 @@ class Sentiment:
         vader = SentimentIntensityAnalyzer()
         for word in english.get("neutral", []):
             vader.lexicon.pop(word, None)  # this instance's own copy of the lexicon; see sentiment.toml
+        vader.emojis.update(raw.pop("emoji", {}))
         return Sentiment(MappingProxyType({lang: Lexicon.of(entry) for lang, entry in raw.items()}), vader)
 
     @property
