@@ -102,6 +102,8 @@ class SensitiveTopics:
             return Proceed()
         trigger, why = found
         category = trigger.category
+        if category.flag_admins:
+            why = f"{why}; reported to admins"  # visible on the card and in the trace, besides `flag_admins`
         return Stop(
             StopAction.ESCALATE,
             sensitive_reason(trigger.name),

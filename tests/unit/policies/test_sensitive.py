@@ -70,6 +70,7 @@ def test_categories_carry_team_priority_and_admin_flag(step: Callable[[str], Any
     assert isinstance(billing, Stop) and billing.team == "billing" and not billing.flag_admins
     threat = step("sensitive").check(make_ctx("I will kill you", sentiment=0.0))
     assert isinstance(threat, Stop) and threat.flag_admins and threat.priority is Priority.URGENT
+    assert "reported to admins" in threat.detail
 
 
 def test_specific_category_beats_the_general_complaint(step: Callable[[str], Any]) -> None:
