@@ -2,6 +2,9 @@
 
 `build_policies(...)` compiles the config into a `PolicySet` (input steps, output steps, phrasebook);
 `default_config()` returns the shipped defaults. The order below is the contract the engine runs.
+
+Policy classes are plain (non-frozen) slotted dataclasses because the `InputPolicy` / `OutputPolicy` protocols
+declare a settable `name`; they are still never mutated after construction, so every check is pure.
 """
 
 from __future__ import annotations

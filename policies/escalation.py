@@ -50,7 +50,7 @@ class LanguagePhrases:
         return None
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class HumanRequest:
     """The "Talk to a human" button or a typed request for a person → `asked_for_human`."""
 
@@ -74,7 +74,7 @@ class HumanRequest:
         return Proceed()
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class FailedAttempts:
     """Counts failed AI attempts; at `max_failed` the AI never tries again (`repeated_failure`).
 
@@ -129,7 +129,7 @@ class FailedAttempts:
         return None
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Acknowledgement:
     """A plain "thanks" / "ok" / 👍 is not a question: the AI stays quiet instead of searching the KB for it."""
 
@@ -146,6 +146,8 @@ class Acknowledgement:
         text = ctx.inbound.text
         if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip() or "?" in text:
             return Proceed()
+        if ctx.sentiment is not None and ctx.sentiment < -0.05:
+            return Proceed()  # "ok 😡" is not a thank-you
         tokens = normalize(text).split()
         known = self.words.get(ctx.language, frozenset()) | self.words.get("en", frozenset())
         if tokens and len(tokens) <= 8 and all(t in known for t in tokens):
@@ -155,7 +157,7 @@ class Acknowledgement:
         return Proceed()
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Relevance:
     """Nothing in the KB clears the relevance floor: a first-time issue goes to a person, not an unrelated article."""
 
@@ -170,7 +172,7 @@ class Relevance:
         return Proceed()
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Confidence:
     """Calibrated confidence below the channel's threshold → `low_confidence`."""
 

@@ -76,7 +76,7 @@ def personal_data(text: str, source: str = "", *, quoted: bool = False) -> str |
     return None
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Guardrails:
     config: GuardrailConfig
     sentiment: Sentiment

@@ -73,7 +73,7 @@ class Detector:
         return supported[0][0], supported[0][1] / total, n_words
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class LanguageDetect:
     """Sets `ctx.language` for this message; never stops a turn."""
 
@@ -102,7 +102,7 @@ class LanguageDetect:
         return Proceed(context=replace(ctx, language=language, notes=notes), detail=how)
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class LanguageKnowledge:
     """A language without a knowledge base goes to humans, or to the fallback language's KB (with the button)."""
 

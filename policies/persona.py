@@ -157,7 +157,7 @@ def _capitalise(sentence: str) -> str:
     return sentence
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Persona:
     """Reshapes the AI's answer; an answer with nothing left after enforcement is blocked (`guardrail`)."""
 

@@ -70,7 +70,7 @@ def noted_team(ctx: TurnContext) -> str:
     return ctx.notes.get(TEAM_NOTE, "")
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class TopicTeam:
     """Input step: notes the team the question's words point to (used by every later escalation)."""
 
@@ -86,7 +86,7 @@ class TopicTeam:
         return Proceed(context=replace(ctx, notes=MappingProxyType({**ctx.notes, TEAM_NOTE: team})), detail=team)
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class AnswerTeam:
     """Output step: the answer's team from its article tag (mapped through team topics), else the question's."""
 
@@ -100,7 +100,7 @@ class AnswerTeam:
         return Proceed(answer=replace(answer, team=team), detail=team)
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Vip:
     phrases: Phrasebook
     name: str = "vip"
@@ -117,7 +117,7 @@ class Vip:
         )
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Share:
     """Only `ctx.channel.ai_share` of customers get the AI; the rest go to humans (`routing`)."""
 
@@ -141,7 +141,7 @@ class Share:
         )
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Hybrid:
     """Hybrid channels: simple questions to the AI, complex ones (complexity score) to humans."""
 

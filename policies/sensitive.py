@@ -60,7 +60,7 @@ class Trigger:
         return None
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class SensitiveTopics:
     triggers: tuple[Trigger, ...]
     sentiment_trigger: Trigger | None

@@ -43,7 +43,7 @@ def complexity(text: str) -> float:
     return round(min(score, 1.0), 3)
 
 
-@dataclass(slots=True)  # not frozen: the InputPolicy/OutputPolicy protocols declare a settable `name`
+@dataclass(slots=True)
 class Signals:
     """Adds sentiment and complexity to the context; never stops a turn."""
 

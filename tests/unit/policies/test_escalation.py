@@ -157,9 +157,11 @@ def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Cal
         ("thanks, but how do I export invoices", "en", False),
         ("ok?", "en", False),
         ("ok but it still fails", "en", False),
+        ("ok 😡", "en", False),
         ("danke, und wie ändere ich die E-Mail", "de", False),
     ],
 )
 def test_acknowledgements_keep_the_ai_quiet(step: Callable[[str], Any], text: str, language: str, quiet: bool) -> None:
-    outcome = step("acknowledgement").check(make_ctx(text, language=language))
+    ctx = step("signals").check(make_ctx(text, language=language)).context
+    outcome = step("acknowledgement").check(ctx)
     assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
