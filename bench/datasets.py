@@ -192,6 +192,23 @@ def fit_splits(seed: int = 0, holdout: float = 0.2, unknown_intents: int = 10) -
     return cases
 
 
+def stackfaq_fold(faq_id: str, folds: int = 5) -> int:
+    """Threads are split into folds by a fixed hash of their id (queries follow their thread)."""
+    return int(faq_id[3:]) * 7919 % folds
+
+
+def stackfaq_fit_case(fold: int, folds: int = 5) -> Case:
+    """StackFAQ with the threads of `fold` removed from the KB: their queries become unanswerable examples,
+    the other threads' queries answerable ones (used only to fit and cross-validate, never for the zero-shot run)."""
+    full = stackfaq()
+    articles = [a for a in full.articles if stackfaq_fold(str(a["id"]), folds) != fold]
+    qs = [
+        {**q, "expected": None if stackfaq_fold(str(q["expected"]), folds) == fold else q["expected"]}
+        for q in full.questions
+    ]
+    return Case(f"stackfaq-fit-{fold}", articles, qs)
+
+
 def write(case: Case, root: Path = OUT) -> Path:
     folder = root / case.name
     kb = folder / "kb"

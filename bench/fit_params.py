@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bench.datasets import fit_splits
-from bench.knowledge_common import build, run
+from bench.datasets import Case, fit_splits, stackfaq, stackfaq_fit_case, stackfaq_fold
+from bench.knowledge_common import build, ece, run
 from knowledge.confidence import CONF_FEATURES, Params, conf_features, params_file
 from knowledge.retriever import RANK_FEATURES, Ranked, Ranking
+
+FOLDS = 5
 
 
 def fit_rank(groups: list[tuple[np.ndarray, int]], l2: float = 1e-3, steps: int = 600) -> np.ndarray:
@@ -72,19 +74,22 @@ def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
     return Ranking(hits, r.bm25_top, r.dense_top, r.bm25_max)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--write", action="store_true")
-    ap.add_argument("--embedder", default="wordllama")
-    args = ap.parse_args()
-    samples = []  # (ranking, ids, expected)
-    for case in fit_splits():
-        kb, _ = build(case, embedder=args.embedder)
-        for o in run(kb, case):
-            samples.append((o.ranking, o.ids, o.expected))
-        print(f"{case.name}: {len(case.articles)} articles, {len(case.questions)} queries")
+Sample = tuple[Ranking, list[str], tuple[str, ...], str]  # ranking, article ids, expected, query id
+
+
+def collect(cases: list[Case], embedder: str) -> list[Sample]:
+    out: list[Sample] = []
+    for case in cases:
+        kb, _ = build(case, embedder=embedder)
+        for q, o in zip(case.questions, run(kb, case), strict=True):
+            out.append((o.ranking, o.ids, o.expected, str(q["id"])))
+        print(f"  {case.name}: {len(case.articles)} articles, {len(case.questions)} queries")
+    return out
+
+
+def fit(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray, float]:
     groups = []
-    for r, ids, exp in samples:
+    for r, ids, exp, _ in samples:
         if not exp or not r.hits:
             continue
         rows = [ids[h.row] for h in r.hits]
@@ -92,25 +97,77 @@ def main() -> None:
         if gold >= 0:
             groups.append((np.vstack([h.features for h in r.hits]), gold))
     weights = fit_rank(groups)
-    print("rank weights:", dict(zip(RANK_FEATURES, np.round(weights, 3), strict=False)))
     xs, ys = [], []
-    top1 = []
-    for r, ids, exp in samples:
+    for r, ids, exp, _ in samples:
+        if r.hits:
+            rr = rerank(r, weights)
+            xs.append(conf_features(rr))
+            ys.append(1.0 if exp and ids[rr.hits[0].row] in exp else 0.0)
+    cw, cb = fit_logistic(np.array(xs), np.array(ys))
+    return weights, cw, cb
+
+
+def evaluate(samples: list[Sample], weights: np.ndarray, cw: np.ndarray, cb: float) -> tuple[np.ndarray, np.ndarray]:
+    """(right, confidence) per sample under the given parameters."""
+    ok, conf = [], []
+    for r, ids, exp, _ in samples:
         if not r.hits:
+            ok.append(False)
+            conf.append(0.0)
             continue
         rr = rerank(r, weights)
-        ok = bool(exp) and ids[rr.hits[0].row] in exp
-        xs.append(conf_features(rr))
-        ys.append(1.0 if ok else 0.0)
-        if exp:
-            top1.append(ok)
-    print(f"fit top-1 (train queries, answerable): {np.mean(top1):.4f}")
-    cw, cb = fit_logistic(np.array(xs), np.array(ys))
-    print("calibration:", dict(zip(CONF_FEATURES, np.round(cw, 3), strict=False)), "bias", round(cb, 3))
+        ok.append(bool(exp) and ids[rr.hits[0].row] in exp)
+        z = float(conf_features(rr) @ cw) + cb
+        conf.append(1 / (1 + np.exp(-np.clip(z, -30, 30))))
+    return np.array(ok), np.array(conf)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--embedder", default="wordllama")
+    ap.add_argument("--no-stackfaq", action="store_true", help="fit on Banking77/CLINC150 train only")
+    args = ap.parse_args()
+    print("collecting Banking77/CLINC150 train features")
+    base = collect(fit_splits(), args.embedder)
+    sf_fit: dict[int, list[Sample]] = {}
+    if not args.no_stackfaq:
+        print("collecting StackFAQ fold features (5 folds by thread)")
+        for f in range(FOLDS):
+            sf_fit[f] = collect([stackfaq_fit_case(f, FOLDS)], args.embedder)
+        full = collect([stackfaq()], args.embedder)
+        oks, confs = [], []
+        for f in range(FOLDS):
+            # Fit without any query of fold f's threads, then score fold f's queries on the full KB.
+            def outside(s: Sample, f: int = f) -> bool:
+                return stackfaq_fold(_thread(s[3]), FOLDS) != f
+
+            train = base + [s for g in range(FOLDS) if g != f for s in sf_fit[g] if outside(s)]
+            w, cw, cb = fit(train)
+            held = [s for s in full if not outside(s)]
+            ok, conf = evaluate(held, w, cw, cb)
+            oks.append(ok)
+            confs.append(conf)
+        ok, conf = np.concatenate(oks), np.concatenate(confs)
+        answered = conf >= 0.70
+        print(
+            f"StackFAQ 5-fold CV (thread-disjoint): P@1 {ok.mean():.4f}  ECE {ece(conf, ok):.4f}  "
+            f"answered@0.70 {answered.mean():.4f}  right when answered {ok[answered].mean():.4f}"
+        )
+    samples = base + [s for f in sf_fit for s in sf_fit[f]]
+    weights, cw, cb = fit(samples)
+    ok, conf = evaluate(samples, weights, cw, cb)
+    print("rank weights:", dict(zip(RANK_FEATURES, np.round(weights, 3), strict=True)))
+    print("calibration:", dict(zip(CONF_FEATURES, np.round(cw, 3), strict=True)), "bias", round(cb, 3))
+    print(f"in-sample: top-1 {ok.mean():.4f} ECE {ece(conf, ok):.4f}")
+    data = "Banking77 train + CLINC150 train/oos_train" + ("" if args.no_stackfaq else " + StackFAQ (5 thread folds)")
     params = {
-        "source": f"bench/fit_params.py ({args.embedder}) on Banking77 train + CLINC150 train/oos_train, {datetime.now(UTC):%Y-%m-%d}",
-        "rank_weights": {f: round(float(w), 5) for f, w in zip(RANK_FEATURES, weights, strict=False)},
-        "calibration": {"weights": {f: round(float(w), 5) for f, w in zip(CONF_FEATURES, cw, strict=False)}, "bias": round(cb, 5)},
+        "source": f"bench/fit_params.py ({args.embedder}) on {data}, {datetime.now(UTC):%Y-%m-%d}",
+        "rank_weights": {f: round(float(w), 5) for f, w in zip(RANK_FEATURES, weights, strict=True)},
+        "calibration": {
+            "weights": {f: round(float(w), 5) for f, w in zip(CONF_FEATURES, cw, strict=True)},
+            "bias": round(cb, 5),
+        },
     }
     if args.write:
         target = params_file("wordllama")
@@ -121,6 +178,10 @@ def main() -> None:
         print(f"wrote {target}")
     else:
         print(json.dumps(params, indent=2))
+
+
+def _thread(query_id: str) -> str:
+    return query_id.split("_")[0]
 
 
 if __name__ == "__main__":

@@ -173,21 +173,28 @@ class KnowledgeBase:
             vectors[i] = matrix[a:b]
 
     def _activate(self, stored: Stored) -> None:
-        groups: dict[tuple[str, Audience], list[int]] = {}
+        by_language: dict[str, list[int]] = {}
         for i, a in enumerate(stored.articles):
-            groups.setdefault((a.language, Audience.INTERNAL), []).append(i)  # agents may see everything
-            if a.audience is Audience.CUSTOMER:
-                groups.setdefault((a.language, Audience.CUSTOMER), []).append(i)
-        indexes = {
-            key: ScopeIndex.build(
-                key[0],
-                [stored.articles[i] for i in rows],
-                [stored.vectors[i] for i in rows],
-                [stored.kinds[i] for i in rows],
-            )
-            for key, rows in groups.items()
-        }
+            by_language.setdefault(a.language, []).append(i)
+        indexes: dict[tuple[str, Audience], ScopeIndex] = {}
+        for language, rows in by_language.items():
+            public = [i for i in rows if stored.articles[i].audience is Audience.CUSTOMER]
+            everything = self._build(stored, language, rows)  # agents may see every article
+            indexes[(language, Audience.INTERNAL)] = everything
+            if len(public) == len(rows):
+                indexes[(language, Audience.CUSTOMER)] = everything  # nothing internal: one index serves both
+            elif public:
+                indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public)
         self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
+
+    @staticmethod
+    def _build(stored: Stored, language: str, rows: list[int]) -> ScopeIndex:
+        return ScopeIndex.build(
+            language,
+            [stored.articles[i] for i in rows],
+            [stored.vectors[i] for i in rows],
+            [stored.kinds[i] for i in rows],
+        )
 
     def _scan(self) -> tuple[tuple[str, int, int], ...]:
         out = []
@@ -236,7 +243,7 @@ class KnowledgeBase:
             if r.qvec is not None:
                 all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
                 sims = all_sims[kinds == KIND_PASSAGE]
-            passage = best_passage(art, question.text, sims, question.language)
+            passage = best_passage(art, question.text, sims, question.language, shortlist=4 if i == 0 else 1)
             if i == 0:
                 top_passage = passage
             snippet = (
@@ -259,7 +266,7 @@ class KnowledgeBase:
             passages = []
             for hit in r.ranking.hits[:3]:
                 art = r.index.articles[hit.row]
-                p = best_passage(art, question.text, None, question.language)
+                p = best_passage(art, question.text, None, question.language, shortlist=2)
                 if p is not None:
                     passages.append((art, p))
             llm_text, usage = await asyncio.to_thread(

@@ -17,13 +17,26 @@ from knowledge.documents import Article, Passage, plain_text, sentences
 from knowledge.index import tokenize
 
 
-def best_passage(article: Article, query: str, passage_sims: np.ndarray | None, language: str) -> Passage | None:
-    """The passage that best answers `query`: dense similarity plus word overlap, earlier passages on ties."""
+def best_passage(
+    article: Article, query: str, passage_sims: np.ndarray | None, language: str, *, shortlist: int = 4
+) -> Passage | None:
+    """The passage that best answers `query`: dense similarity plus word overlap, earlier passages on ties.
+
+    Word overlap is only computed for the `shortlist` passages the dense keys rank highest (long manuals have
+    hundreds of passages; tokenizing them all per question would dominate answer latency).
+    """
     if not article.passages:
         return None
+    candidates = list(range(len(article.passages)))
+    if passage_sims is not None and len(passage_sims) == len(article.passages) and len(candidates) > shortlist:
+        top = set(np.argsort(-passage_sims)[:shortlist].tolist()) | {0}
+        candidates = sorted(top)
+    elif len(candidates) > shortlist * 4:
+        candidates = candidates[: shortlist * 4]
     q = set(tokenize(query, language))
-    best, best_score = article.passages[0], -1e9
-    for i, p in enumerate(article.passages):
+    best, best_score = article.passages[candidates[0]], -1e9
+    for i in candidates:
+        p = article.passages[i]
         words = set(tokenize(f"{p.heading} {p.text}", language))
         overlap = len(q & words) / (len(q) or 1)
         dense = float(passage_sims[i]) if passage_sims is not None and i < len(passage_sims) else 0.0

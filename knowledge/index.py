@@ -20,6 +20,7 @@ import numpy as np
 from knowledge.documents import Article
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
+PASSAGE_KEY_CHARS = 300
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP_NAMES = {
     "en": "STOPWORDS_EN",
@@ -40,6 +41,7 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(getattr(sw, name)) if name else frozenset()
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     # A deliberately tiny suffix stripper: plural/verb endings are the mismatches that hurt BM25 most on short
     # support questions ("refunds" vs "refund", "charged" vs "charge"); anything cleverer needs a dependency.
@@ -64,7 +66,10 @@ def article_keys(article: Article) -> tuple[list[str], list[int]]:
         texts.append(q)
         kinds.append(KIND_QUESTION)
     for p in article.passages:
-        texts.append(p.text if p.heading == article.title else f"{p.heading}. {p.text}")
+        # A static embedding is an average over tokens: past a few hundred characters it stops getting more
+        # specific while cost grows with length, so a passage key is its heading and opening (BM25 sees it all).
+        lead = p.text[:PASSAGE_KEY_CHARS]
+        texts.append(lead if p.heading == article.title else f"{p.heading}. {lead}")
         kinds.append(KIND_PASSAGE)
     return texts, kinds
 
@@ -120,6 +125,9 @@ class ScopeIndex:
         if has_dense:
             import faiss
 
+            # One query at a time on two cores: OpenMP's thread start-up costs more than it saves (9 ms vs 2 ms
+            # for 33k keys, measured), so searches run single-threaded.
+            faiss.omp_set_num_threads(1)
             faiss_index = faiss.IndexFlatIP(key_vectors.shape[1])
             faiss_index.add(key_vectors)
         return cls(
@@ -161,6 +169,17 @@ class ScopeIndex:
         scores, rows = self.faiss_index.search(qvec.reshape(1, -1), k)
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
+
+    def candidate_sims(self, rows: list[int], qvec: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`key_sims` for many articles with one matrix product (small products pay BLAS overhead each)."""
+        spans = [(int(self.offsets[r]), int(self.offsets[r + 1])) for r in rows]
+        idx = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
+        sims = self.key_vectors[idx] @ qvec
+        out, pos = [], 0
+        for a, b in spans:
+            out.append((sims[pos : pos + b - a], self.key_kinds[a:b]))
+            pos += b - a
+        return out
 
     def key_sims(self, row: int, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of the query with every key of article `row`, and the kinds of those keys."""

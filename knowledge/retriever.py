@@ -92,9 +92,10 @@ def rank(
     if not pool:
         return Ranking((), -1, -1, 0.0)
     feats = np.zeros((len(pool), len(RANK_FEATURES)), dtype=np.float32)
+    dense_sims = index.candidate_sims(pool, qvec) if index.dense and qvec is not None else []
     for i, row in enumerate(pool):
-        if index.dense and qvec is not None:
-            sims, kinds = index.key_sims(row, qvec)
+        if dense_sims:
+            sims, kinds = dense_sims[i]
             qmask = kinds != KIND_PASSAGE
             qs = np.sort(sims[qmask])[::-1] if qmask.any() else sims[:0]
             ps = sims[~qmask]

@@ -1,0 +1,121 @@
+"""Ingest time and peak memory for a 10k-article KB (the Mattermost docs repeated with distinct ids), and decision
+latency per message through the full engine (policies + knowledge chain + in-memory store) on that KB.
+
+    python -m bench.knowledge_speed [--articles 10000] [--messages 400]
+
+Ingest runs in a child process so its peak RSS is its own (resource.getrusage of the child).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.datasets import ROOT, mattermost
+
+
+def write_markdown(n: int, folder: Path) -> Path:
+    case = mattermost(scale_to=n)
+    folder.mkdir(parents=True, exist_ok=True)
+    for a in case.articles:
+        meta = {k: a[k] for k in ("id", "title", "audience", "language", "team", "tags")}
+        meta["updated"] = "2026-08-21"
+        head = "\n".join(f"{k}: {json.dumps(v)}" for k, v in meta.items())
+        (folder / f"{str(a['id']).replace('/', '__')}.md").write_text(f"---\n{head}\n---\n{a['body']}\n", encoding="utf-8")
+    return folder
+
+
+def child_ingest(kb_dir: str, data_dir: str) -> None:
+    from knowledge import KnowledgeConfig, open_knowledge
+
+    t = time.perf_counter()
+    kb = open_knowledge(KnowledgeConfig(), Path(kb_dir), Path(data_dir), ingest=False)
+    report = kb.ingest()
+    seconds = time.perf_counter() - t
+    keys = sum(len(v) for v in kb._stored.vectors)
+    print(json.dumps({"seconds": seconds, "articles": report.articles, "keys": keys}))
+
+
+async def latency(kb_dir: Path, data_dir: Path, messages: int) -> dict[str, float]:
+    from dataclasses import replace
+
+    from bot.bootstrap import bootstrap, channel_defaults
+    from bot.settings import Settings
+    from bot.store.memory import MemoryStore
+    from bot.types import Actor, Address, Inbound, Mode, Platform
+
+    settings = Settings().model_copy(update={"kb_dir": kb_dir, "data_dir": data_dir})
+    config = settings.load_config()
+    defaults = replace(channel_defaults(config, settings), mode=Mode.AI_FIRST, approval_days=0)
+    app = await bootstrap(settings, config=config, store=MemoryStore(defaults))
+    texts = [json.loads(x)["text"] for x in (ROOT / "examples" / "questions.jsonl").read_text().splitlines()]
+    texts += [
+        "how do I mute a channel",
+        "can I edit a message after sending it",
+        "how do I start a call in a direct message",
+        "where do I change my notification settings",
+        "how do I search for messages from one person",
+    ]
+    times = []
+    try:
+        for i in range(messages):
+            thread = uuid.uuid4().hex
+            inbound = Inbound(
+                message_id=thread,
+                address=Address(Platform.WEB, "bench", "bench", thread),
+                author=Actor(f"c{i}", "Customer", "bench", is_external=True),
+                text=texts[i % len(texts)],
+                received_at=datetime.now(UTC),
+                language="en",
+            )
+            t = time.perf_counter()
+            await app.dispatcher.submit(inbound)
+            times.append((time.perf_counter() - t) * 1000)
+    finally:
+        await app.close()
+    times.sort()
+    warm = times[len(times) // 10 :] if len(times) > 20 else times  # the first calls pay imports
+    warm.sort()
+    return {
+        "p50_ms": warm[len(warm) // 2],
+        "p99_ms": warm[min(len(warm) - 1, int(len(warm) * 0.99))],
+        "messages": float(len(warm)),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=10000)
+    ap.add_argument("--messages", type=int, default=400)
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        child_ingest(*args.child)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="fd-speed-"))
+    kb_dir = write_markdown(args.articles, tmp / "kb")
+    data_dir = tmp / "var"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.knowledge_speed", "--child", str(kb_dir), str(data_dir)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    ingest = json.loads(proc.stdout.strip().splitlines()[-1])
+    ingest["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"ingest: {ingest['articles']} articles, {ingest['keys']} dense keys in {ingest['seconds']:.1f} s, "
+          f"peak RSS {ingest['peak_rss_mb']:.0f} MB")
+    lat = asyncio.run(latency(kb_dir, data_dir, args.messages))
+    print(f"decision latency (full engine, {int(lat['messages'])} messages after warm-up): "
+          f"p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
