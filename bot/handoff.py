@@ -11,6 +11,17 @@ from bot.types import Answer, Handoff, Priority, Reply
 
 _MAX_QUOTE = 280
 
+# The customer's own reason for wanting a person (MISSION §7), optional. Every adapter's dropdown offers these, and
+# the metrics group by the values, so they are defined once here.
+HUMAN_REASONS: tuple[tuple[str, str], ...] = (
+    ("wrong_answer", "The answer was wrong or didn't help"),
+    ("account_change", "I need something changed on my account"),
+    ("billing", "Billing or payment"),
+    ("urgent", "It's urgent"),
+    ("prefer_person", "I'd rather talk to a person"),
+    ("other", "Something else"),
+)
+
 
 def _clip(text: str, limit: int = _MAX_QUOTE) -> str:
     text = " ".join(text.split())

@@ -23,7 +23,7 @@ from adapters.slack.blocks import (
     section,
     sources_block,
 )
-from bot.handoff import describe_reason
+from bot.handoff import HUMAN_REASONS, describe_reason
 from bot.types import Action, HandoffStatus, Ticket, TicketKind
 
 HUMAN_VIEW = "fd_human"
@@ -31,15 +31,6 @@ EDIT_VIEW = "fd_edit"
 REASON_BLOCK, REASON_ACTION = "reason", "choice"
 ANSWER_BLOCK, ANSWER_ACTION = "answer", "text"
 
-# The customer's own reason (MISSION §7), optional; values are what the metrics group by.
-HUMAN_REASONS: tuple[tuple[str, str], ...] = (
-    ("wrong_answer", "The answer was wrong or didn't help"),
-    ("account_change", "I need something changed on my account"),
-    ("billing", "Billing or payment"),
-    ("urgent", "It's urgent"),
-    ("prefer_person", "I'd rather talk to a person"),
-    ("other", "Something else"),
-)
 REASON_VALUES = frozenset(value for value, _ in HUMAN_REASONS)
 
 

@@ -24,6 +24,7 @@ from bot.conversation import conversation_key
 from bot.desk import Desk
 from bot.dispatcher import Dispatcher
 from bot.errors import Conflict, NotFound
+from bot.handoff import HUMAN_REASONS
 from bot.ports import AgentDesk, Outbox, Store
 from bot.types import Actor, Address, Decision, HandoffStatus, Inbound, InboundKind, Mode, Platform, Role, Ticket
 
@@ -34,16 +35,7 @@ MAX_TEXT = 4000
 MAX_NAME = 80
 DEFAULT_CUSTOMER = ("Sam Rivera", "Acme")
 DEFAULT_AGENT = "Alex (agent)"
-# The customer's optional reason for wanting a person; the same values as Slack's dropdown (adapters/slack/cards.py)
-# because the metrics group by them. Adapters may not import each other, so the list is repeated, not shared.
-REASON_CHOICES: tuple[tuple[str, str], ...] = (
-    ("wrong_answer", "The answer was wrong or didn't help"),
-    ("account_change", "I need something changed on my account"),
-    ("billing", "Billing or payment"),
-    ("urgent", "It's urgent"),
-    ("prefer_person", "I'd rather talk to a person"),
-    ("other", "Something else"),
-)
+REASON_CHOICES = HUMAN_REASONS
 CUSTOMER_KINDS = frozenset({"helpful", "not_helpful", "human", "csat"})
 AGENT_KINDS = frozenset({"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite"})
 RECENT_RESOLVED = 5
