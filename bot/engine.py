@@ -171,6 +171,7 @@ class Engine:
                     answer=answer,
                     priority=stop.priority,
                     detail=stop.detail,
+                    reported=stop.flag_admins,
                 )
                 return Escalate(
                     Reply(text),

@@ -70,6 +70,7 @@ def build_handoff(
     suggestion: Reply | None = None,
     priority: Priority = Priority.NORMAL,
     detail: str = "",
+    reported: bool = False,
 ) -> Handoff:
     asked = [*ctx.history.customer_texts, ctx.inbound.text] if ctx.inbound.text else list(ctx.history.customer_texts)
     lines = []
@@ -104,4 +105,5 @@ def build_handoff(
         vip=ctx.vip,
         suggestion=suggestion,
         customer_reason=ctx.inbound.reason_choice,
+        reported=reported,
     )

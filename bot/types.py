@@ -232,6 +232,7 @@ class Handoff:
     vip: bool = False
     suggestion: Reply | None = None  # the AI's draft, for pre-approval / agent-first / parallel
     customer_reason: str | None = None
+    reported: bool = False  # threats and abuse: admins are told, not only the team
 
 
 @dataclass(frozen=True, slots=True)

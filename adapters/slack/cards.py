@@ -82,6 +82,8 @@ def card(ticket: Ticket, permalink: str = "") -> SlackMessage:
     reason = describe_reason(handoff.reason)
     if handoff.customer_reason:
         reason += f"\nCustomer's reason: {handoff.customer_reason}"
+    if handoff.reported:
+        reason += "\n:rotating_light: Reported to the Frontdesk admins (threat or abuse)."
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": clip(_title(ticket), 150)}},
         section(clip(f"*Why:* {mrkdwn(reason)}", SECTION_LIMIT)),
@@ -104,6 +106,15 @@ def card(ticket: Ticket, permalink: str = "") -> SlackMessage:
     blocks.extend(actions_blocks(buttons, [ticket.id] * len(buttons), block="fd_card"))
     text = f"{_title(ticket)} — {_status_line(ticket)}. {clip(handoff.summary, 300)}"
     return SlackMessage(escape(text), tuple(blocks[:BLOCK_LIMIT]))
+
+
+def admin_report(ticket: Ticket, permalink: str = "") -> SlackMessage:
+    """The direct message admins get when a customer's message was a threat or abuse (MISSION §5)."""
+    who = ticket.handoff.customer
+    name = f"{who.name or who.id}{f' ({who.org})' if who.org else ''}" if who else "a customer"
+    link = f" <{permalink}|Open the thread>." if permalink else ""
+    text = f"Reported for review: a message from {escape(name)} was flagged as a threat or abuse and handed to the {escape(ticket.handoff.team or 'support')} team.{link}"
+    return SlackMessage(text, (section(clip(text, SECTION_LIMIT)),))
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

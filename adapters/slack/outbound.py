@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackMessage, render
-from adapters.slack.cards import card
+from adapters.slack.cards import admin_report, card
 from bot.errors import ConfigError
 from bot.types import Address, Reply, Ticket
 
@@ -54,9 +54,12 @@ def split_ref(card_ref: str) -> tuple[str, str]:
 class SlackAgentDesk:
     """`bot.ports.AgentDesk` for Slack: cards in the team's agents channel, updated in place with chat.update."""
 
-    def __init__(self, client: AsyncWebClient, channel_for: Callable[[str], Awaitable[str]]) -> None:
+    def __init__(
+        self, client: AsyncWebClient, channel_for: Callable[[str], Awaitable[str]], admins: frozenset[str] = frozenset()
+    ) -> None:
         self.client = client
         self.channel_for = channel_for  # team -> agents channel id ("" when none is configured)
+        self.admins = admins  # told directly about threats and abuse
         self._permalinks: dict[str, str] = {}
 
     async def _permalink(self, ticket: Ticket) -> str:
@@ -81,8 +84,18 @@ class SlackAgentDesk:
                 f"no Slack agents channel for team {ticket.handoff.team!r}: set FRONTDESK_AGENTS_CHANNEL, "
                 f"[slack] agents_channel or [teams.{ticket.handoff.team or 'support'}] channel in frontdesk.toml"
             )
-        ts = await post(self.client, channel, card(ticket, await self._permalink(ticket)))
+        link = await self._permalink(ticket)
+        ts = await post(self.client, channel, card(ticket, link))
+        if ticket.handoff.reported:
+            await self._report(ticket, link)
         return f"{channel}:{ts}"
+
+    async def _report(self, ticket: Ticket, link: str) -> None:
+        for admin in sorted(self.admins):
+            try:  # a DM to each listed admin; one failing must not hide the report from the others
+                await post(self.client, admin, admin_report(ticket, link))
+            except SlackApiError as exc:
+                log.warning("could not report ticket %s to admin %s: %s", ticket.id, admin, exc.response.get("error"))
 
     async def update(self, ticket: Ticket) -> None:
         if not ticket.card_ref:

@@ -115,7 +115,7 @@ def build_runtime(app: Host) -> SlackRuntime:
     commands = Commands(app, directory.is_admin, kb_dir=options.kb_dir)
     SlackListeners(app, client, tasks, commands, directory.agents_channels).register(bolt)
     socket = AsyncSocketModeHandler(bolt, app_token, web_client=client) if app_token is not None else None
-    agents = SlackAgentDesk(client, directory.channel_for)
+    agents = SlackAgentDesk(client, directory.channel_for, options.admins)
     return SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), agents, directory, socket)
 
 

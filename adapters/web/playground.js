@@ -260,6 +260,7 @@
     head.append(el("span", { class: "ticket-title" }, who));
     if (t.kind === "draft") head.append(el("span", { class: "badge badge-draft" }, "Draft for approval"));
     if (t.vip) head.append(el("span", { class: "badge badge-vip" }, "VIP"));
+    if (t.reported) head.append(el("span", { class: "badge badge-urgent" }, "Reported to admins"));
     if (t.priority !== "normal") head.append(el("span", { class: `badge badge-${t.priority}` }, t.priority));
     const status = t.status === "claimed" && t.agent ? `Claimed by ${t.agent}` : t.status[0].toUpperCase() + t.status.slice(1);
     head.append(el("span", { class: `badge badge-${t.status}` }, status));

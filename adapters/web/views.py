@@ -83,6 +83,7 @@ def ticket_json(ticket: Ticket, question_text: str | None) -> dict[str, Any]:
         "summary": handoff.summary,
         "priority": handoff.priority.value,
         "vip": handoff.vip,
+        "reported": handoff.reported,
         "language": handoff.language,
         "sentiment": handoff.sentiment,
         "customer": {"name": customer.name or customer.id, "org": customer.org} if customer else None,

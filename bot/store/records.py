@@ -259,6 +259,7 @@ def handoff_to_json(handoff: Handoff) -> Json:
         "vip": handoff.vip,
         "suggestion": None if handoff.suggestion is None else reply_to_json(handoff.suggestion),
         "customer_reason": handoff.customer_reason,
+        "reported": handoff.reported,
     }
 
 
@@ -277,4 +278,5 @@ def handoff_from_json(data: Json) -> Handoff:
         vip=bool(data.get("vip", False)),
         suggestion=None if suggestion is None else reply_from_json(suggestion),
         customer_reason=data.get("customer_reason"),
+        reported=bool(data.get("reported", False)),
     )

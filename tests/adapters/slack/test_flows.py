@@ -6,6 +6,7 @@ import json
 
 from bot.types import HandoffStatus
 from tests.adapters.slack.conftest import (
+    ADMIN,
     AGENT,
     AGENTS,
     CUSTOMER,
@@ -229,3 +230,18 @@ async def test_customer_text_cannot_ping_the_agents_channel(slack: Slack) -> Non
     card = all_text(slack.fake.posts(AGENTS)[0])
     assert "<!channel>" not in card and "<!here>" not in card
     assert "&lt;!channel&gt;" in card
+
+
+async def test_a_threat_is_escalated_and_reported_to_admins(slack: Slack) -> None:
+    await slack.say("Fix this today or I will come to your office and hurt you")
+    shared = slack.fake.posts(SHARED)
+    assert len(shared) == 1 and "person" in shared[0]["text"]
+    cards = slack.fake.posts(AGENTS) + slack.fake.posts("C_BILLING")
+    assert len(cards) == 1 and "Reported to the Frontdesk admins" in all_text(cards[0])
+    [report] = slack.fake.posts(ADMIN)
+    assert "threat or abuse" in report["text"]
+
+
+async def test_an_ordinary_handoff_is_not_reported(slack: Slack) -> None:
+    await slack.say("can I talk to a human please")
+    assert slack.fake.posts(ADMIN) == []

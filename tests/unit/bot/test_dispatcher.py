@@ -107,3 +107,27 @@ async def test_failed_delivery_is_redelivered(core: Core) -> None:
 async def test_button_press_without_policy_match_is_ignored(core: Core) -> None:
     decision = await core.dispatcher.submit(message("", "b1", kind=InboundKind.MESSAGE))
     assert isinstance(decision, Ignore) and decision.reason == "no_question"
+
+
+async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
+    from bot.ports import Stop, StopAction
+    from tests.unit.bot.conftest import make_core
+
+    class Threats:
+        name = "sensitive"
+
+        def check(self, ctx):  # type: ignore[no-untyped-def]
+            if "hurt" in ctx.inbound.text:
+                return Stop(StopAction.ESCALATE, "sensitive:threat_abuse", flag_admins=True)
+            from bot.ports import Proceed
+
+            return Proceed()
+
+    core = make_core()
+    core.engine.input_policies = [Threats()]
+    decision = await core.dispatcher.submit(message("I will hurt you", "m1"))
+    assert isinstance(decision, Escalate) and decision.handoff.reported
+    stored = await core.store.get_ticket(core.agents.posted[0].id)
+    assert stored is not None and stored.handoff.reported
+    calm = await core.dispatcher.submit(message("human please", "m2", thread="t2"))
+    assert isinstance(calm, Escalate) and not calm.handoff.reported
