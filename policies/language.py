@@ -10,6 +10,7 @@ into the context notes and the trace, so every decision carries its language for
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -21,6 +22,18 @@ from bot.types import EscalationReason, InboundKind
 from policies.config import LanguageConfig
 
 _NOISE = re.compile(r"https?://\S+|<[^>]+>|@\w+|`[^`]*`|[\U0001f000-\U0001faff\u2600-\u27bf]|\d+")
+
+
+@functools.lru_cache(maxsize=8)
+def _model(candidates: tuple[str, ...]) -> Any:
+    """py3langid's model restricted to `candidates` (all languages for ()). Loading takes ~0.4 s, so each
+    restriction is loaded once per process; the identifier is only read after `set_languages`."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if len(candidates) > 1:
+        identifier.set_languages(list(candidates))
+    return identifier
 
 
 @dataclass(slots=True)
@@ -37,10 +50,7 @@ class Detector:
     identifier: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        known = set(self.identifier.nb_classes)
+        known = set(_model(()).nb_classes)
         unknown = [lang for lang in self.languages if lang not in known]
         if unknown:
             raise ConfigError(
@@ -48,9 +58,7 @@ class Detector:
                 f"such as {', '.join(sorted(known)[:12])}, ...)"
             )
         self.extra = tuple(lang for lang in self.extra if lang in known and lang not in self.languages)
-        candidates = [*self.languages, *self.extra]
-        if len(candidates) > 1:
-            self.identifier.set_languages(candidates)
+        self.identifier = _model(tuple(sorted({*self.languages, *self.extra})))
 
     @property
     def candidates(self) -> tuple[str, ...]:
