@@ -18,8 +18,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import policies
-from bot.bootstrap import open_knowledge_base
+from bot.bootstrap import build_policy_set, open_knowledge_base
 from bot.engine import Engine
 from bot.ports import History
 from bot.settings import Settings, load_config
@@ -35,15 +34,7 @@ async def run(questions: Path, kb_dir: Path, config_path: Path) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(kb_dir=kb_dir, data_dir=Path(data_dir))
         kb = open_knowledge_base(settings, config)
-        policy_set = policies.build_policies(
-            persona=config.persona,
-            escalation=config.escalation,
-            sensitive=config.sensitive,
-            routing=config.routing,
-            languages=config.languages,
-            teams=config.teams,
-            kb_languages=kb.languages(),
-        )
+        policy_set = build_policy_set(config, kb.languages())
         engine = Engine(kb, policy_set.input, policy_set.output, policy_set.phrases)
         rules = PersonaRules.of(config.persona)
         rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -19,6 +19,7 @@ from bot.engine import Engine
 from bot.ports import AgentDesk, Answerer, Outbox, Phrasebook, Store
 from bot.settings import Config, Settings
 from bot.types import Mode, Platform
+from policies import PolicySet, build_policies
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,19 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
     )
 
 
+def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
+    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in."""
+    return build_policies(
+        persona=config.persona,
+        escalation=config.escalation,
+        sensitive=config.sensitive,
+        routing=config.routing,
+        languages=config.languages,
+        teams=config.teams,
+        kb_languages=kb_languages,
+    )
+
+
 async def bootstrap(
     settings: Settings | None = None,
     *,
@@ -100,8 +114,6 @@ async def bootstrap(
     clock: Callable[[], datetime] | None = None,
     migrate: bool = True,
 ) -> App:
-    import policies
-
     settings = settings or Settings()
     config = config or settings.load_config()
     clock = clock or (lambda: datetime.now(UTC))
@@ -112,14 +124,8 @@ async def bootstrap(
         kb_languages = kb.languages()
     if store is None:
         store = await open_store(settings, config, migrate=migrate)
-    policy_set = policies.build_policies(
-        persona=config.persona,
-        escalation=config.escalation,
-        sensitive=config.sensitive,
-        routing=config.routing,
-        languages=config.languages,
-        teams=config.teams,
-        kb_languages=kb_languages if kb_languages is not None else frozenset(config.languages.supported),
+    policy_set = build_policy_set(
+        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported)
     )
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}

@@ -61,6 +61,30 @@ class Desk:
     locks: Locks
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
+    AGENT_ACTIONS = frozenset({"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite"})
+
+    async def act(self, kind: str, ticket_id: str, agent: Actor, *, text: str = "", rewrote: bool = False) -> None:
+        """One agent button or command, by name: every adapter maps its payload here, so they cannot drift."""
+        match kind:
+            case "claim":
+                await self.claim(ticket_id, agent)
+            case "reply":
+                await self.reply(ticket_id, agent, text)
+            case "resolve":
+                await self.resolve(ticket_id, agent)
+            case "hand_back":
+                await self.hand_back(ticket_id, agent)
+            case "approve":
+                await self.approve(ticket_id, agent)
+            case "edit":
+                await self.edit(ticket_id, agent, text)
+            case "reject":
+                await self.reject(ticket_id, agent)
+            case "rewrite":
+                await self.rewrite_answer(ticket_id, agent, rewrote)
+            case _:
+                raise ValueError(f"unknown agent action {kind!r}; use one of {', '.join(sorted(self.AGENT_ACTIONS))}")
+
     # -- handoffs -----------------------------------------------------------------------------------------------
 
     async def claim(self, ticket_id: str, agent: Actor) -> Ticket:

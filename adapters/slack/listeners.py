@@ -132,14 +132,8 @@ class SlackListeners:
         if actor.is_external:
             raise Conflict("Only agents of this workspace can do that.")
         desk = self.app.desk
-        if kind == "claim":
-            await desk.claim(value, actor)
-        elif kind == "resolve":
-            await desk.resolve(value, actor)
-        elif kind == "approve":
-            await desk.approve(value, actor)
-        elif kind == "reject":
-            await desk.reject(value, actor)
+        if kind in ("claim", "resolve", "approve", "reject"):
+            await desk.act(kind, value, actor)
         elif kind == "edit":
             ticket = await self.app.store.get_ticket(value)
             if ticket is None:

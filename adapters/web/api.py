@@ -7,6 +7,7 @@ call the dispatcher or the desk, answer JSON. Bad input is a 400 naming the fiel
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import uuid
@@ -325,30 +326,19 @@ class PlaygroundApi:
         ticket_id = field_text(body, "ticket", limit=100, required=True)
         name = field_text(body, "agent", limit=MAX_NAME, default=DEFAULT_AGENT)
         agent = Actor(slug(name), name, "", Role.AGENT)
-        desk = self.app.desk
-        if kind == "claim":
-            await desk.claim(ticket_id, agent)
-        elif kind == "reply":
+        text, rewrote = "", False
+        if kind in ("reply", "edit"):
             text = field_text(body, "text", limit=MAX_TEXT, required=True)
-            with speaking_as(Speaker("agent", name)):
-                await desk.reply(ticket_id, agent, text)
-        elif kind == "resolve":
-            await desk.resolve(ticket_id, agent)
-        elif kind == "hand_back":
-            await desk.hand_back(ticket_id, agent)
-        elif kind == "approve":
-            await desk.approve(ticket_id, agent)
-        elif kind == "edit":
-            text = field_text(body, "text", limit=MAX_TEXT, required=True)
-            with speaking_as(Speaker("agent", name)):
-                await desk.edit(ticket_id, agent, text)
-        elif kind == "reject":
-            await desk.reject(ticket_id, agent)
-        else:  # rewrite
+        elif kind == "rewrite":
             value = body.get("value")
             if value not in ("yes", "no"):
                 raise BadRequest('\'value\' must be "yes" or "no"')
-            await desk.rewrite_answer(ticket_id, agent, value == "yes")
+            rewrote = value == "yes"
+        # Only the agent's own words are shown as theirs; claim / resolve notices come from the bot.
+        voice = speaking_as(Speaker("agent", name)) if text else contextlib.nullcontext()
+        with voice:
+            await self.app.desk.act(kind, ticket_id, agent, text=text, rewrote=rewrote)
+        if kind == "rewrite":
             self.desk.answered(ticket_id)
         ticket = await self.app.store.get_ticket(ticket_id)
         return web.json_response({"ok": True, "ticket": self._ticket(ticket) if ticket else None})

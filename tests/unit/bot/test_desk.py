@@ -96,3 +96,17 @@ async def test_agent_first_sends_suggestion_as_agent() -> None:
     assert sent.status is HandoffStatus.CLAIMED
     assert await core.dispatcher.submit(message("thanks! and password?", "m2")) is not None
     assert core.outbox.sent[-1][1].text == "Download invoices from Settings > Billing."
+
+
+async def test_act_dispatches_by_name_and_rejects_unknown_actions(core: Core) -> None:
+    await core.dispatcher.submit(message("human please", "m1"))
+    ticket_id = core.agents.posted[0].id
+    await core.desk.act("claim", ticket_id, AGENT)
+    await core.desk.act("reply", ticket_id, AGENT, text="On it")
+    await core.desk.act("resolve", ticket_id, AGENT)
+    await core.desk.act("rewrite", ticket_id, AGENT, rewrote=True)
+    stored = await core.store.get_ticket(ticket_id)
+    assert stored is not None and stored.status is HandoffStatus.RESOLVED
+    assert any(f.kind == "rewrite" and f.rewrote for f in await core.store.feedback())
+    with pytest.raises(ValueError, match="unknown agent action 'dance'"):
+        await core.desk.act("dance", ticket_id, AGENT)
