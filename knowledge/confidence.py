@@ -17,7 +17,22 @@ import numpy as np
 from bot.errors import ConfigError
 from knowledge.retriever import RANK_FEATURES, Ranking
 
-CONF_FEATURES = ("p1", "margin", "d_max", "d_q", "d_q3", "bm_rel", "agree", "bm_top", "d_top", "single")
+CONF_FEATURES = (
+    "p1",
+    "margin",
+    "d_max",
+    "d_q",
+    "d_q3",
+    "bm_rel",
+    "agree",
+    "bm_top",
+    "d_top",
+    "single",
+    "kbq",
+    "p1_kbq",
+    "d_q3_kbq",
+    "d_max_kbq",
+)
 PARAMS_FILE = Path(__file__).with_name("params.json")
 
 
@@ -70,6 +85,13 @@ def conf_features(ranking: Ranking) -> np.ndarray:
     x[7] = f["bm_top"]
     x[8] = f["d_top"]
     x[9] = 1.0 if len(hits) == 1 else 0.0
+    # The same similarity means different things in a KB of intent examples and one of long manual pages, so
+    # the KB's known-question density enters the calibration, alone and as interactions.
+    kbq = ranking.kb_questions
+    x[10] = kbq
+    x[11] = x[0] * kbq
+    x[12] = x[4] * kbq
+    x[13] = x[2] * kbq
     return x
 
 

@@ -144,6 +144,11 @@ class ScopeIndex:
         )
 
     @property
+    def questions_per_article(self) -> float:
+        n = len(self.articles)
+        return float(np.log1p(sum(len(a.questions) for a in self.articles) / n)) if n else 0.0
+
+    @property
     def dense(self) -> bool:
         return self.faiss_index is not None
 

@@ -47,6 +47,7 @@ class Ranking:
     bm25_top: int  # article row BM25 ranks first (-1 if no lexical match)
     dense_top: int  # article row the dense keys rank first (-1 without an embedder)
     bm25_max: float  # raw BM25 score of the lexical top
+    kb_questions: float = 0.0  # log(1 + known questions per article) of the index: calibration differs by KB style
 
 
 def rank(
@@ -123,4 +124,5 @@ def rank(
         int(bm_order[0]) if bm_order.size else -1,
         dense_order[0] if dense_order else -1,
         bm_max,
+        index.questions_per_article,
     )
