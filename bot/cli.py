@@ -37,8 +37,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.command("eval")(eval_command)
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -74,6 +74,9 @@ def serve(
 ) -> None:
     """Run the server: the playground at /ui, Slack at /slack/events, health at /healthz."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("faiss.loader", "alembic", "aiohttp.access"):
+        # Library start-up chatter (CPU feature probing, migration plumbing, one line per request) buries our own.
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     run_async(_serve)(host, port)
 
 
