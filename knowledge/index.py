@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,6 +21,10 @@ from knowledge.documents import Article
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
 PASSAGE_KEY_CHARS = 300
+# Dense keys for the first sections only: a 40-section manual page would otherwise hold 40 keys, and the flat FAISS
+# search (and memory) grows with keys. BM25 still reads the whole article, and the answer's passage is chosen
+# among all sections.
+MAX_PASSAGE_KEYS = 12
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP_NAMES = {
     "en": "STOPWORDS_EN",
@@ -58,14 +62,27 @@ def tokenize(text: str, language: str) -> list[str]:
     return [_stem(w) if english else w for w in _WORD.findall(text) if w not in stop]
 
 
-def article_keys(article: Article) -> tuple[list[str], list[int]]:
-    """The texts embedded for an article and their kinds: title, known questions, passages."""
+def _token_ids(texts: Iterable[str], language: str) -> Any:
+    """Documents as lists of vocabulary ids: at 10k long articles, lists of token strings for the whole corpus
+    were the peak of ingest memory."""
+    from bm25s.tokenization import Tokenized
+
+    vocab: dict[str, int] = {}
+    ids = []
+    for text in texts:
+        doc = [vocab.setdefault(t, len(vocab)) for t in tokenize(text, language)]
+        ids.append(doc or [vocab.setdefault("\u2205", len(vocab))])
+    return Tokenized(ids=ids, vocab=vocab)
+
+
+def article_keys(article: Article, max_passages: int = MAX_PASSAGE_KEYS) -> tuple[list[str], list[int]]:
+    """The texts embedded for an article and their kinds: title, known questions, its first passages."""
     texts = [article.title]
     kinds = [KIND_TITLE]
     for q in article.questions:
         texts.append(q)
         kinds.append(KIND_QUESTION)
-    for p in article.passages:
+    for p in article.passages[:max_passages]:
         # A static embedding is an average over tokens: past a few hundred characters it stops getting more
         # specific while cost grows with length, so a passage key is its heading and opening (BM25 sees it all).
         lead = p.text[:PASSAGE_KEY_CHARS]
@@ -112,15 +129,14 @@ class ScopeIndex:
         key_kinds = np.concatenate(kinds).astype(np.int8) if kinds else np.zeros(0, np.int8)
         key_article = np.repeat(np.arange(len(articles)), lengths)
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        corpus = [tokenize(lexical_text(a), language) or ["\u2205"] for a in articles]
-        bm25.index(corpus, show_progress=False)
+        bm25.index(_token_ids((lexical_text(a) for a in articles), language), show_progress=False)
         key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
         key_texts: list[str] = []
         for a in articles:
             key_texts.append(a.title)
             key_texts.extend(a.questions)
         key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        key_bm25.index([tokenize(t, language) or ["\u2205"] for t in key_texts], show_progress=False)
+        key_bm25.index(_token_ids(key_texts, language), show_progress=False)
         faiss_index = None
         if has_dense:
             import faiss

@@ -77,7 +77,8 @@ class IndexStore:
         for k in stored.kinds:
             offsets.append(offsets[-1] + len(k))
         meta = {"format": FORMAT, "offsets": offsets, "articles": [_article_to(a) for a in stored.articles]}
-        (tmp / "articles.json").write_text(json.dumps(meta))
+        with (tmp / "articles.json").open("w", encoding="utf-8") as fh:
+            json.dump(meta, fh)  # streamed: one JSON string of a 10k-article KB would be hundreds of MB
         dim = next((v.shape[1] for v in stored.vectors if v.ndim == 2 and v.shape[0]), 0)
         matrix = np.vstack(stored.vectors) if dim else np.zeros((offsets[-1], 0), np.float32)
         np.save(tmp / "vectors.npy", matrix.astype(np.float32))
