@@ -70,7 +70,10 @@ def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
     order = np.argsort(-scores, kind="stable")
     z = scores[order] - scores[order[0]]
     probs = np.exp(z) / np.exp(z).sum()
-    hits = tuple(Ranked(r.hits[j].row, float(scores[j]), float(p), r.hits[j].features) for j, p in zip(order, probs, strict=False))
+    hits = tuple(
+        Ranked(r.hits[j].row, float(scores[j]), float(p), r.hits[j].features)
+        for j, p in zip(order, probs, strict=False)
+    )
     return Ranking(hits, r.bm25_top, r.dense_top, r.bm25_max, r.kb_questions)
 
 

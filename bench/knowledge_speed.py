@@ -30,7 +30,9 @@ def write_markdown(n: int, folder: Path) -> Path:
         meta = {k: a[k] for k in ("id", "title", "audience", "language", "team", "tags")}
         meta["updated"] = "2026-08-21"
         head = "\n".join(f"{k}: {json.dumps(v)}" for k, v in meta.items())
-        (folder / f"{str(a['id']).replace('/', '__')}.md").write_text(f"---\n{head}\n---\n{a['body']}\n", encoding="utf-8")
+        (folder / f"{str(a['id']).replace('/', '__')}.md").write_text(
+            f"---\n{head}\n---\n{a['body']}\n", encoding="utf-8"
+        )
     return folder
 
 
@@ -106,15 +108,22 @@ def main() -> None:
     data_dir = tmp / "var"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.knowledge_speed", "--child", str(kb_dir), str(data_dir)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     ingest = json.loads(proc.stdout.strip().splitlines()[-1])
     ingest["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"ingest: {ingest['articles']} articles, {ingest['keys']} dense keys in {ingest['seconds']:.1f} s, "
-          f"peak RSS {ingest['peak_rss_mb']:.0f} MB")
+    print(
+        f"ingest: {ingest['articles']} articles, {ingest['keys']} dense keys in {ingest['seconds']:.1f} s, "
+        f"peak RSS {ingest['peak_rss_mb']:.0f} MB"
+    )
     lat = asyncio.run(latency(kb_dir, data_dir, args.messages))
-    print(f"decision latency (full engine, {int(lat['messages'])} messages after warm-up): "
-          f"p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms")
+    print(
+        f"decision latency (full engine, {int(lat['messages'])} messages after warm-up): "
+        f"p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

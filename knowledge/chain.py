@@ -95,7 +95,7 @@ def llm_answer(
     text = reply.content if isinstance(reply.content, str) else str(reply.content)
     meta = getattr(reply, "usage_metadata", None) or {}
     usage = TokenUsage(
-        input_tokens=int(meta.get("input_tokens", 0)) or _approx_tokens(" ".join(m.content for m in messages)),
+        input_tokens=int(meta.get("input_tokens", 0)) or _approx_tokens(" ".join(str(m.content) for m in messages)),
         output_tokens=int(meta.get("output_tokens", 0)) or _approx_tokens(text),
     )
     text = text.strip()

