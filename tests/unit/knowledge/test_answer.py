@@ -109,3 +109,15 @@ def test_langchain_retriever_interface(small_kb: Path, make_kb: Callable[..., Kn
     docs = retriever.invoke("who approves a discount")
     assert docs and all(d.metadata["article_id"] != "internal-discounts" for d in docs)
     assert {"article_id", "title", "score", "url"} <= set(docs[0].metadata)
+
+
+def test_importing_knowledge_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, knowledge; heavy = [m for m in ('faiss', 'wordllama', 'torch', 'bm25s', 'langchain_core')"
+        " if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
