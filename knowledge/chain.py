@@ -52,9 +52,11 @@ def extract(passage: Passage, query: str, language: str, *, max_sentences: int =
     if not sents:
         return ""
     q = set(tokenize(query, language))
-    scores = [len(q & set(tokenize(s, language))) - 0.1 * i for i, s in enumerate(sents)]
-    start = int(np.argmax(scores)) if q else 0
-    if scores[start] <= 0:
+    overlap = [len(q & set(tokenize(s, language))) for s in sents]
+    start = int(np.argmax([o - 0.1 * i for i, o in enumerate(overlap)])) if q else 0
+    # Only skip the passage's opening for a clearly better match: a later sentence sharing one word with the
+    # question often depends on the sentences before it.
+    if overlap[start] < 2 or overlap[start] <= overlap[0]:
         start = 0
     # Keep a colon-ended intro together with what it introduces.
     out: list[str] = []

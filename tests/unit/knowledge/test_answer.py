@@ -121,3 +121,16 @@ def test_importing_knowledge_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_extract_starts_at_a_clearly_better_sentence_only() -> None:
+    from knowledge.chain import extract
+    from knowledge.documents import Passage
+
+    p = Passage("a", "Limits", "Plans differ. Growth allows 100 endpoints per workspace. Starter allows 10 endpoints.")
+    assert extract(p, "how many endpoints does starter allow", "en", max_sentences=1) == (
+        "Starter allows 10 endpoints."
+    )
+    assert extract(p, "plans", "en", max_sentences=1) == "Plans differ."
+    q = Passage("b", "Intro", "This page explains retries. It also mentions backoff.")
+    assert extract(q, "backoff", "en", max_sentences=2) == "This page explains retries. It also mentions backoff."
