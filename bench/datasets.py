@@ -197,16 +197,31 @@ def stackfaq_fold(faq_id: str, folds: int = 5) -> int:
     return int(faq_id[3:]) * 7919 % folds
 
 
-def stackfaq_fit_case(fold: int, folds: int = 5) -> Case:
+def stackfaq_fit_case(fold: int, folds: int = 5, known: int = 0) -> Case:
     """StackFAQ with the threads of `fold` removed from the KB: their queries become unanswerable examples,
-    the other threads' queries answerable ones (used only to fit and cross-validate, never for the zero-shot run)."""
+    the other threads' queries answerable ones (used only to fit and cross-validate, never for the zero-shot run).
+
+    With `known` > 0 each remaining thread also carries that many of its own queries as known `questions` (and
+    they leave the query set): long articles *with* a few known phrasings, like a hand-written help center.
+    """
     full = stackfaq()
-    articles = [a for a in full.articles if stackfaq_fold(str(a["id"]), folds) != fold]
+    by_thread: dict[str, list[str]] = defaultdict(list)
+    for q in full.questions:
+        by_thread[str(q["expected"])].append(str(q["text"]))
+    articles = []
+    used: set[str] = set()
+    for a in full.articles:
+        if stackfaq_fold(str(a["id"]), folds) == fold:
+            continue
+        phr = by_thread[str(a["id"])][:known] if known else []
+        used.update(phr)
+        articles.append({**a, "questions": phr} if phr else a)
     qs = [
         {**q, "expected": None if stackfaq_fold(str(q["expected"]), folds) == fold else q["expected"]}
         for q in full.questions
+        if q["text"] not in used
     ]
-    return Case(f"stackfaq-fit-{fold}", articles, qs)
+    return Case(f"stackfaq-fit-{fold}{'-q' + str(known) if known else ''}", articles, qs)
 
 
 def write(case: Case, root: Path = OUT) -> Path:
