@@ -93,3 +93,11 @@ def test_open_knowledge_uses_config(small_kb: Path, tmp_path: Path) -> None:
     kb = open_knowledge(KnowledgeConfig(top_k=2), small_kb, tmp_path / "var")
     assert kb.version and len(kb.articles()) == 5
     assert (tmp_path / "var" / "knowledge").is_dir()
+
+
+def test_progress_bar_ingest(small_kb: Path, tmp_path: Path, embeddings: Embeddings) -> None:
+    from knowledge.progress import ingest_with_progress
+
+    kb = _kb(small_kb, tmp_path / "var", embeddings)
+    report = ingest_with_progress(kb, force=True)
+    assert report.articles == 5 and kb.version == report.version
