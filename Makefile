@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters knowledge policies scheduler tests
+	$(BIN)/ruff check bot adapters knowledge policies scheduler tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy bot adapters knowledge policies scheduler
