@@ -185,6 +185,7 @@ class Answer:
     relevant: bool = True  # False when nothing in the KB clears the relevance floor
     team: str = ""
     usage: TokenUsage = TokenUsage()
+    passages: tuple[str, ...] = ()  # the full text the answer was grounded on (guardrails check facts against it)
 
 
 @dataclass(frozen=True, slots=True)

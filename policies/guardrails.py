@@ -89,7 +89,7 @@ class Guardrails:
         if ctx.channel.audience is Audience.CUSTOMER and any(a.audience is Audience.INTERNAL for a in answer.articles):
             return "internal article"
         source = " ".join(
-            [*(a.snippet for a in answer.articles), *(a.title for a in answer.articles)]
+            [*answer.passages, *(a.snippet for a in answer.articles), *(a.title for a in answer.articles)]
             + [*(c.snippet for c in answer.citations), *(c.title for c in answer.citations)]
         )
         if self.config.people:
