@@ -16,7 +16,7 @@ from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsa
 from knowledge.chain import best_passage, extract, llm_answer
 from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
-from knowledge.documents import Article
+from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
@@ -249,11 +249,12 @@ class KnowledgeBase:
             snippet = (
                 extract(passage, question.text, question.language, max_sentences=1, max_chars=200) if passage else ""
             )
-            hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet))
+            hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet, art.audience))
         top = r.article(0)
         relevant = r.confidence >= self.config.relevance_floor
         text = ""
         usage = TokenUsage()
+        grounding: tuple[str, ...] = (plain_text(top_passage.text),) if top_passage is not None else ()
         if top_passage is not None:
             text = extract(
                 top_passage,
@@ -273,6 +274,8 @@ class KnowledgeBase:
                 llm_answer, self.chat_model, self.persona, question.text, passages
             )
             text = llm_text or text
+            if llm_text:
+                grounding = tuple(plain_text(p.text) for _, p in passages)
         citation = Citation(top.id, top.title, top.url, hits[0].snippet)
         return Answer(
             text=text,
@@ -282,4 +285,5 @@ class KnowledgeBase:
             relevant=relevant,
             team=top.team,
             usage=usage,
+            passages=grounding,
         )

@@ -60,6 +60,8 @@ async def test_agents_see_internal_articles(small_kb: Path, make_kb: Callable[..
     kb = make_kb(small_kb)
     ans = await kb.answer(Question("what discount code can I give a nonprofit", "en", Audience.INTERNAL))
     assert ans.articles[0].article_id == "internal-discounts"
+    # Hits carry their audience, so the internal-article guardrail is a real second line of defence.
+    assert ans.articles[0].audience is Audience.INTERNAL
 
 
 async def test_languages_and_per_language_index(small_kb: Path, make_kb: Callable[..., KnowledgeBase]) -> None:

@@ -44,6 +44,9 @@ async def test_llm_answers_from_passages_and_records_usage(
     assert "Answer ONLY from the passages" in system
     assert "refunded within 14 days" in system
     assert "ZEBRA" not in system  # internal passages never reach a customer prompt
+    # The guardrails check the answer's facts against what it was grounded on: the passages given to the model.
+    assert ans.passages and all(p in system for p in ans.passages)
+    assert any("14 days" in p for p in ans.passages)
 
 
 async def test_llm_declining_falls_back_to_the_extract(small_kb: Path, make_kb: Callable[..., KnowledgeBase]) -> None:
