@@ -44,9 +44,7 @@ def open_knowledge(
         embeddings = make_embeddings(config.embedder)
     params = Params.load(Path(config.params_file) if config.params_file else params_file(config.embedder))
     if chat_model is None and llm:
-        from langchain.chat_models import init_chat_model
-
-        chat_model = init_chat_model(llm)
+        chat_model = _chat_model(llm)
     kb = KnowledgeBase(
         config, kb_dir, data_dir, embeddings=embeddings, params=params, chat_model=chat_model, persona=persona
     )
@@ -59,6 +57,23 @@ def open_knowledge(
     else:
         kb.ingest()
     return kb
+
+
+def _chat_model(llm: str) -> Any:
+    """LangChain's `init_chat_model`, with its errors (unknown provider, missing integration package, no API key)
+    turned into one configuration message that names FRONTDESK_LLM."""
+    from langchain.chat_models import init_chat_model
+
+    from bot.errors import ConfigError
+
+    try:
+        return init_chat_model(llm)
+    except (ImportError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"FRONTDESK_LLM={llm!r} cannot be used: {first} (use provider:model, e.g. openai:gpt-4o-mini with "
+            "`pip install langchain-openai`, or unset FRONTDESK_LLM for the extractive answerer)"
+        ) from None
 
 
 def __getattr__(name: str) -> Any:

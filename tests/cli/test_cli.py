@@ -113,3 +113,12 @@ def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> Non
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("llm", ["bogus", "notaprovider:some-model"])
+def test_unusable_llm_setting_is_a_clear_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, llm: str) -> None:
+    monkeypatch.setenv("FRONTDESK_LLM", llm)
+    result = runner.invoke(app, ["ask", "How do I reset my password?"])
+    assert result.exit_code == 2
+    assert f"FRONTDESK_LLM={llm!r} cannot be used" in result.output
+    assert "Traceback" not in result.output
