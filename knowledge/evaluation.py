@@ -6,13 +6,13 @@ both report the same numbers the same way.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.errors import KnowledgeError
+from knowledge.jsonl import json_objects
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +50,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         raise KnowledgeError(f"{path}: questions file not found")
     out: list[EvalQuestion] = []
     seen: set[str] = set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KnowledgeError(f"{where}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise KnowledgeError(f"{where}: each line must be an object with id, text, expected")
+    raw = path.read_text(encoding="utf-8")
+    for where, row in json_objects(raw, str(path), shape="an object with id, text, expected"):
         qid, text = row.get("id"), row.get("text")
         if not isinstance(qid, str | int) or str(qid) == "":
             raise KnowledgeError(f"{where}: field 'id': required")

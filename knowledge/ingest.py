@@ -6,7 +6,6 @@ fix the article without reading code.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from typing import Any
 from bot.errors import KnowledgeError
 from bot.types import Audience
 from knowledge.documents import Article, split_passages
+from knowledge.jsonl import json_objects
 
 SUFFIXES = (".md", ".markdown", ".html", ".htm", ".jsonl")
 _KNOWN = {"id", "title", "audience", "language", "updated", "tags", "team", "url", "questions", "body"}
@@ -151,16 +151,7 @@ def _html(raw: str) -> tuple[dict[str, Any], str]:
 
 
 def _jsonl(raw: str, rel: str, default_language: str, max_chars: int) -> Iterator[Article]:
-    for n, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{rel}:{n}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KnowledgeError(f"{where}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise KnowledgeError(f"{where}: each line must be a JSON object with id, title, body")
+    for where, row in json_objects(raw, rel, shape="a JSON object with id, title, body"):
         body = row.get("body", "")
         if not isinstance(body, str):
             raise KnowledgeError(f"{where}: field 'body' must be a string")

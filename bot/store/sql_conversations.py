@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import Conversation, ConversationStatus, Turn
 from bot.store.models import ConversationRow, Customer, Org, TurnRow
-from bot.store.records import article_from_json, article_to_json, frozen, plain, unsaved_turns
+from bot.store.records import address_to_json, article_from_json, article_to_json, frozen, unsaved_turns
 from bot.store.upsert import insert_for
 from bot.types import Actor, Address, Platform, Role
 
@@ -94,14 +94,8 @@ def _turn_values(conversation_id: int, seq: int, turn: Turn) -> dict[str, Any]:
 async def save(session: AsyncSession, dialect: str, conversation: Conversation, now: datetime) -> int:
     """Insert or update the conversation and append its new turns; returns the row id."""
     customer_id = await upsert_customer(session, dialect, conversation.customer, now)
-    address = conversation.address
     values: dict[str, Any] = {
-        "platform": str(address.platform),
-        "workspace": address.workspace,
-        "channel": address.channel,
-        "thread": address.thread,
-        "is_dm": address.is_dm,
-        "opaque": plain(address.opaque),
+        **address_to_json(conversation.address),  # the address columns are named like its JSON form
         "customer_id": customer_id,
         "status": str(conversation.status),
         "language": conversation.language,
