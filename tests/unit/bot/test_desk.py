@@ -110,3 +110,22 @@ async def test_act_dispatches_by_name_and_rejects_unknown_actions(core: Core) ->
     assert any(f.kind == "rewrite" and f.rewrote for f in await core.store.feedback())
     with pytest.raises(ValueError, match="unknown agent action 'dance'"):
         await core.desk.act("dance", ticket_id, AGENT)
+
+
+async def test_locks_serialise_one_conversation_and_are_released() -> None:
+    import asyncio
+
+    from bot.desk import Locks
+
+    locks, order = Locks(), []
+
+    async def work(name: str, key: str) -> None:
+        async with locks.hold(key):
+            order.append(f"{name}+")
+            await asyncio.sleep(0.01)
+            order.append(f"{name}-")
+
+    await asyncio.gather(work("a", "k1"), work("b", "k1"), work("c", "k2"))
+    assert order.index("a-") < order.index("b+")  # same conversation: one at a time
+    assert order.index("c+") < order.index("a-")  # another conversation is not blocked
+    assert len(locks) == 0  # nothing kept once no one holds or waits
