@@ -7,6 +7,7 @@ Both use the one `AsyncWebClient` built in `adapters.slack.runtime`, whose rate-
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,6 +52,9 @@ def split_ref(card_ref: str) -> tuple[str, str]:
     return channel, ts
 
 
+PERMALINK_CACHE = 1024  # a card is updated a few times around its handoff; older threads are looked up again
+
+
 class SlackAgentDesk:
     """`bot.ports.AgentDesk` for Slack: cards in the team's agents channel, updated in place with chat.update."""
 
@@ -60,7 +64,7 @@ class SlackAgentDesk:
         self.client = client
         self.channel_for = channel_for  # team -> agents channel id ("" when none is configured)
         self.admins = admins  # told directly about threats and abuse
-        self._permalinks: dict[str, str] = {}
+        self._permalinks: OrderedDict[str, str] = OrderedDict()  # recent threads only (bounded)
 
     async def _permalink(self, ticket: Ticket) -> str:
         if ticket.handoff.transcript_link:
@@ -75,6 +79,8 @@ class SlackAgentDesk:
             return ""
         link = str(response.get("permalink") or "")
         self._permalinks[ticket.conversation_key] = link
+        if len(self._permalinks) > PERMALINK_CACHE:
+            self._permalinks.popitem(last=False)
         return link
 
     async def post(self, ticket: Ticket) -> str:
