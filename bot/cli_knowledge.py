@@ -21,8 +21,8 @@ from rich.table import Table
 from bot.errors import FrontdeskError
 
 kb_app = typer.Typer(help="Knowledge base: ingest and audit.", no_args_is_help=True)
-_out = Console()
-_err = Console(stderr=True)
+_out = Console(soft_wrap=True)
+_err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> typer.Exit:
