@@ -188,6 +188,11 @@ class DecisionRecord:
     text: str = ""  # the customer's message
     reply: str = ""
     delivered: bool = False
+    team: str = ""  # the team the turn was routed to (handoff team, answering article's team, channel's team)
+    channel: str = ""  # the address's channel, for metrics per channel
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0  # as reported by the LLM path; metrics price tokens from config when prices are set
 
 
 @runtime_checkable
@@ -216,7 +221,11 @@ class Store(Protocol):
         """`subject` is a customer id or an org id."""
         ...
 
-    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int: ...
+    async def record_decision(
+        self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
+    ) -> int:
+        """Record what was decided (and for which team, for metrics); returns the decision id."""
+        ...
 
     async def mark_delivered(self, decision_id: int) -> None: ...
 

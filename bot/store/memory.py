@@ -119,7 +119,9 @@ class MemoryStore:
 
     # --- decisions ---------------------------------------------------------------------------------------------
 
-    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int:
+    async def record_decision(
+        self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
+    ) -> int:
         fields = decision_fields(decision, inbound)
         decision_id = len(self._decisions) + 1
         self._decisions[decision_id] = DecisionRecord(
@@ -135,6 +137,11 @@ class MemoryStore:
             text=inbound.text,
             reply=fields.reply,
             delivered=fields.delivered,
+            team=team,
+            channel=inbound.address.channel,
+            input_tokens=fields.usage.input_tokens,
+            output_tokens=fields.usage.output_tokens,
+            cost_usd=fields.usage.cost_usd,
         )
         self._traces[decision_id] = fields.trace
         return decision_id

@@ -35,6 +35,7 @@ from bot.types import (
     Respond,
     Role,
     Ticket,
+    TokenUsage,
     TraceStep,
     decision_kind,
 )
@@ -63,22 +64,27 @@ class DecisionFields:
     reply: str
     trace: tuple[TraceStep, ...]
     delivered: bool
+    usage: TokenUsage
 
 
 def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
     """What is recorded for a decision. `reply` is what the customer is sent (a draft's notice, not the draft)."""
     language = inbound.language or ""
+    usage = TokenUsage()
     match decision:
         case Respond():
             confidence: float | None = decision.confidence
             language, articles, reply = decision.language, decision.articles, decision.reply.text
+            usage = decision.usage
         case Escalate():
             confidence = decision.confidence
             language, articles, reply = decision.language, decision.articles, decision.reply.text
+            usage = decision.usage
         case Draft():
             confidence = decision.confidence
             language, articles = decision.language, decision.articles
             reply = decision.notice.text if decision.notice is not None else ""
+            usage = decision.usage
         case Ignore():
             confidence, articles, reply = None, (), ""
     return DecisionFields(
@@ -91,6 +97,7 @@ def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
         trace=decision.trace,
         # Nothing goes out for an Ignore, so the undelivered sweep must never pick it up.
         delivered=isinstance(decision, Ignore),
+        usage=usage,
     )
 
 

@@ -179,7 +179,9 @@ class SqlStore:
 
     # --- decisions ---------------------------------------------------------------------------------------------
 
-    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int:
+    async def record_decision(
+        self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
+    ) -> int:
         fields = decision_fields(decision, inbound)
         row = DecisionRow(
             conversation_key=conversation_key,
@@ -194,6 +196,11 @@ class SqlStore:
             reply=fields.reply,
             delivered=fields.delivered,
             at=utc(inbound.received_at),
+            team=team,
+            channel=inbound.address.channel,
+            input_tokens=fields.usage.input_tokens,
+            output_tokens=fields.usage.output_tokens,
+            cost_usd=fields.usage.cost_usd,
         )
         async with self._sessions.begin() as session:
             session.add(row)

@@ -33,6 +33,7 @@ from bot.types import (
     Role,
     Ticket,
     TicketKind,
+    TokenUsage,
     TraceStep,
 )
 
@@ -320,6 +321,19 @@ async def test_record_decision_stores_what_was_decided(make_store: StoreFactory)
     assert (records[iid].kind, records[iid].reason, records[iid].delivered) == ("ignore", "bot_message", True)
     assert await store.trace(rid) == TRACE
     assert [d.id for d in await store.decisions(since=T0 + timedelta(minutes=2))] == [eid, iid]
+
+
+async def test_record_decision_keeps_team_channel_and_token_usage(make_store: StoreFactory) -> None:
+    store = await make_store()
+    usage = TokenUsage(input_tokens=1200, output_tokens=80, cost_usd=0.0021)
+    respond = Respond(Reply("Refunds take 5 days."), "answered", 0.82, "en", (HIT,), TRACE, usage)
+    rid = await store.record_decision("k1", inbound("m1"), respond, team="billing")
+    iid = await store.record_decision("k1", inbound("m2", T0 + timedelta(minutes=1)), Ignore("bot_message"))
+    records = {r.id: r for r in await store.decisions()}
+    r = records[rid]
+    assert (r.team, r.channel, r.input_tokens, r.output_tokens, r.cost_usd) == ("billing", "C_SUPPORT", 1200, 80, 0.0021)
+    i = records[iid]
+    assert (i.team, i.channel, i.input_tokens, i.output_tokens, i.cost_usd) == ("", "C_SUPPORT", 0, 0, 0.0)
 
 
 async def test_undelivered_and_mark_delivered(make_store: StoreFactory) -> None:
