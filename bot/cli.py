@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from bot.cli_knowledge import eval_command, kb_app
+from bot.cli_report import report_command
 from bot.errors import FrontdeskError
 from bot.settings import Settings
 from bot.summary import describe
@@ -36,6 +37,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.command("eval")(eval_command)
+app.command("report")(report_command)
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)

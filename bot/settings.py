@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, Vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.metrics import MetricsConfig
 from knowledge.config import KnowledgeConfig
 from policies.config import (
     EscalationConfig,
@@ -55,6 +56,7 @@ class Config(BaseModel):
     languages: LanguageConfig = Field(default_factory=LanguageConfig)
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
 
 def _env(*names: str) -> Any:

@@ -1,0 +1,148 @@
+"""`frontdesk report`: the support metrics of a period from the store, readable or as JSON.
+
+Mounted by `bot.cli`; the definitions are `bot.metrics`'s (printed by `--help`). The previous period of the same
+length is shown next to the headline rates so a number is never read without its trend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+
+from bot.errors import FrontdeskError
+from bot.metrics import Filters, Metrics, MetricsConfig, breakdown, compute, load_records
+from bot.settings import Settings
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def delta(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return ""
+    points = (now - before) * 100
+    return f" ({points:+.0f} pts)" if round(points) else " (=)"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def headline_lines(m: Metrics, previous: Metrics | None = None) -> list[str]:
+    """The headline block shared by the CLI and the Monday digest (deltas vs the previous period when given)."""
+    p = previous
+
+    def d(attr: str) -> str:
+        return delta(getattr(m, attr), getattr(p, attr)) if p is not None else ""
+
+    lines = [
+        f"Conversations: {m.conversations}" + (f" (previous: {p.conversations})" if p is not None else ""),
+        f"AI resolution rate: {pct(m.ai_resolution_rate)}{d('ai_resolution_rate')}  ({m.ai_resolved} resolved by the AI)",
+        f"Deflection rate: {pct(m.deflection_rate)}{d('deflection_rate')}  ({m.deflected} never reached a person)",
+        f"Escalation rate: {pct(m.escalation_rate)}{d('escalation_rate')}",
+        f"CSAT, AI: {pct(m.csat_ai)} of {m.csat_ai_n} ratings · human: {pct(m.csat_human)} of {m.csat_human_n} ratings",
+        f"Human override rate: {pct(m.override_rate)}{d('override_rate')}  "
+        f"({m.overrides} of {m.override_verdicts} agent verdicts; {m.rejections} rejected)",
+        f"Cost per resolution: {money(m.cost_per_resolution)}  (LLM {money(m.llm_cost)}, "
+        f"{m.input_tokens + m.output_tokens} tokens; agents {m.agent_minutes:.0f} min = {money(m.agent_cost)})",
+    ]
+    if m.csat_alert:
+        lines.append(f"ALERT: AI CSAT is {m.csat_gap:.0f} points below human CSAT")
+    return lines
+
+
+def render(m: Metrics, previous: Metrics, parts: dict[str, dict[str, Metrics]], title: str) -> str:
+    lines = [title, *headline_lines(m, previous)]
+    if m.escalation_reasons:
+        lines.append("Escalation reasons: " + ", ".join(f"{r} {n}" for r, n in m.escalation_reasons.items()))
+    if m.customer_reasons:
+        lines.append("Customers' own reasons: " + ", ".join(f"{r} {n}" for r, n in m.customer_reasons.items()))
+    for dimension, values in parts.items():
+        if len(values) < 2:
+            continue
+        lines.append(f"By {dimension}:")
+        for value, sub in values.items():
+            lines.append(
+                f"  {value or '(none)'}: {plural(sub.conversations, 'conversation')}, AI resolution {pct(sub.ai_resolution_rate)}, "
+                f"deflection {pct(sub.deflection_rate)}, CSAT AI {pct(sub.csat_ai)}"
+            )
+    return "\n".join(lines)
+
+
+def _until(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise FrontdeskError(f"--until {value!r} is not a date; use YYYY-MM-DD or an ISO timestamp") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+async def _report(days: int, until: datetime, filters: Filters) -> dict[str, Any]:
+    from bot.bootstrap import open_store
+
+    settings = Settings()
+    config = settings.load_config()
+    metrics: MetricsConfig = config.metrics
+    store = await open_store(settings, config)
+    try:
+        since = until - timedelta(days=days)
+        previous_since = since - timedelta(days=days)
+        records = await load_records(store, previous_since)
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            await close()
+    current = compute(records, since, until, metrics, filters)
+    previous = compute(records, previous_since, since, metrics, filters)
+    parts = {dim: breakdown(records, dim, since, until, metrics, filters) for dim in ("team", "language", "channel")}
+    return {"current": current, "previous": previous, "parts": parts}
+
+
+def report_command(
+    days: Annotated[int, typer.Option(min=1, max=366, help="Length of the period in days, ending now (or --until).")] = 7,
+    team: Annotated[str | None, typer.Option(help="Only conversations that ended with this team.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel id.")] = None,
+    language: Annotated[str | None, typer.Option(help="Only conversations in this language (e.g. de).")] = None,
+    until: Annotated[str | None, typer.Option(help="End of the period (YYYY-MM-DD or ISO time, UTC); default now.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Support metrics of a period: AI resolution, deflection, CSAT (AI vs human), overrides, escalation reasons and
+    cost per resolution, with the previous period for comparison. Definitions: see bot/metrics.py and the README."""
+    filters = Filters(team=team, channel=channel, language=language)
+    try:
+        end = _until(until)
+        result = asyncio.run(_report(days, end, filters))
+    except FrontdeskError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    current, previous, parts = result["current"], result["previous"], result["parts"]
+    if as_json:
+        payload = {
+            "filters": {"team": team, "channel": channel, "language": language},
+            "current": current.to_json(),
+            "previous": previous.to_json(),
+            "by": {dim: {k: v.to_json() for k, v in values.items()} for dim, values in parts.items()},
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    scope = ", ".join(f"{k} {v}" for k, v in (("team", team), ("channel", channel), ("language", language)) if v)
+    title = f"Frontdesk metrics, {current.since:%Y-%m-%d %H:%M} to {current.until:%Y-%m-%d %H:%M} UTC" + (
+        f" ({scope})" if scope else ""
+    )
+    if current.conversations == 0:
+        typer.echo(title + "\nNo conversations in this period" + (" for this filter." if scope else "."))
+        return
+    typer.echo(render(current, previous, parts, title))

@@ -1,0 +1,372 @@
+"""Support metrics (MISSION §3) computed from stored decisions, tickets and feedback: pure functions, no I/O.
+
+The unit is the *conversation* (a thread), not the message: "AI resolution" is a property of what happened to a
+customer's question, and counting messages would reward chatty threads (a vanity count). Definitions, published in
+the README and shown by `frontdesk report --help`:
+
+- A conversation counts in a period when its first decision that was not an `Ignore` falls in the period. Its
+  channel is its address's; its language is that first decision's; its team is the team of its last decision
+  (where it ended up: the handoff's team or the answering article's).
+- **AI-resolved**: the AI answered from the knowledge base, no handoff or draft ticket was opened, no negative
+  feedback ("not helpful", or CSAT 1–2), and the customer did not come back to the thread between
+  `reopen_after_hours` and `resolution_window_days` after an answer (a same-day follow-up is the same conversation).
+- **Deflection**: the conversation never reached a person (no ticket), whatever the outcome.
+- **CSAT** is the share of satisfied ratings (CSAT 4–5, or "helpful"): AI = conversations no person touched;
+  human = conversations with a ticket, from the CSAT prompt sent when a person resolves. An alert is raised when AI
+  CSAT is `csat_alert_points` or more below human CSAT.
+- **Human override rate**: the share of agents' verdicts on AI drafts/answers (approve, edit, reject, "did you
+  need to rewrite?") that were a rewrite or a rejection.
+- **Cost per resolution**: (LLM cost + agent handling minutes × `agent_cost_per_hour`) / (AI-resolved + human-
+  resolved conversations). LLM cost prices recorded tokens with the configured prices, or uses the cost the LLM
+  path recorded when no price is configured. Agent minutes run from claim (or creation) to resolution.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.ports import DecisionRecord, FeedbackEntry
+from bot.types import HandoffStatus, Ticket
+
+
+class MetricsConfig(BaseModel):
+    """`[metrics]` in frontdesk.toml: prices for cost per resolution and the resolution definition's windows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_price_per_million: float = Field(default=0.0, ge=0)  # USD per million LLM input tokens
+    output_price_per_million: float = Field(default=0.0, ge=0)  # USD per million LLM output tokens
+    agent_cost_per_hour: float = Field(default=0.0, ge=0)  # USD per agent hour (loaded cost)
+    resolution_window_days: int = Field(default=7, ge=1, le=90)  # "not reopened within 7 days"
+    reopen_after_hours: float = Field(default=24.0, gt=0)  # a follow-up sooner than this is the same conversation
+    csat_alert_points: float = Field(default=5.0, ge=0, le=100)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    team: str | None = None
+    channel: str | None = None
+    language: str | None = None
+
+    def admits(self, c: ConversationFacts) -> bool:
+        return (
+            (self.team is None or c.team == self.team)
+            and (self.channel is None or c.channel == self.channel)
+            and (self.language is None or c.language == self.language)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFacts:
+    """What the metrics need to know about one conversation, derived once from its records."""
+
+    key: str
+    channel: str
+    team: str
+    language: str
+    first_at: datetime
+    ai_answered: bool
+    ticket: bool  # a person was involved (handoff or draft)
+    escalated: bool  # the AI handed it over (an Escalate decision)
+    human_resolved: bool
+    negative: bool
+    reopened: bool
+
+    @property
+    def ai_resolved(self) -> bool:
+        return self.ai_answered and not self.ticket and not self.negative and not self.reopened
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """The headline numbers for one period and slice. Rates are None when there is nothing to divide by."""
+
+    since: datetime
+    until: datetime
+    conversations: int = 0
+    ai_resolved: int = 0
+    deflected: int = 0
+    escalated: int = 0
+    human_resolved: int = 0
+    csat_ai: float | None = None
+    csat_ai_n: int = 0
+    csat_human: float | None = None
+    csat_human_n: int = 0
+    overrides: int = 0
+    override_verdicts: int = 0
+    rejections: int = 0
+    escalation_reasons: dict[str, int] = field(default_factory=dict)
+    customer_reasons: dict[str, int] = field(default_factory=dict)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    llm_cost: float = 0.0
+    agent_minutes: float = 0.0
+    agent_cost: float = 0.0
+    csat_alert_points: float = 5.0
+
+    @property
+    def ai_resolution_rate(self) -> float | None:
+        return _rate(self.ai_resolved, self.conversations)
+
+    @property
+    def deflection_rate(self) -> float | None:
+        return _rate(self.deflected, self.conversations)
+
+    @property
+    def escalation_rate(self) -> float | None:
+        return _rate(self.escalated, self.conversations)
+
+    @property
+    def override_rate(self) -> float | None:
+        return _rate(self.overrides, self.override_verdicts)
+
+    @property
+    def resolutions(self) -> int:
+        return self.ai_resolved + self.human_resolved
+
+    @property
+    def cost_per_resolution(self) -> float | None:
+        return (self.llm_cost + self.agent_cost) / self.resolutions if self.resolutions else None
+
+    @property
+    def csat_gap(self) -> float | None:
+        """Human minus AI CSAT in percentage points (positive: the AI does worse)."""
+        if self.csat_ai is None or self.csat_human is None:
+            return None
+        return (self.csat_human - self.csat_ai) * 100
+
+    @property
+    def csat_alert(self) -> bool:
+        gap = self.csat_gap
+        return gap is not None and gap >= self.csat_alert_points
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "conversations": self.conversations,
+            "ai_resolved": self.ai_resolved,
+            "ai_resolution_rate": self.ai_resolution_rate,
+            "deflected": self.deflected,
+            "deflection_rate": self.deflection_rate,
+            "escalated": self.escalated,
+            "escalation_rate": self.escalation_rate,
+            "human_resolved": self.human_resolved,
+            "csat_ai": self.csat_ai,
+            "csat_ai_n": self.csat_ai_n,
+            "csat_human": self.csat_human,
+            "csat_human_n": self.csat_human_n,
+            "csat_alert": self.csat_alert,
+            "override_rate": self.override_rate,
+            "overrides": self.overrides,
+            "override_verdicts": self.override_verdicts,
+            "rejections": self.rejections,
+            "escalation_reasons": dict(self.escalation_reasons),
+            "customer_reasons": dict(self.customer_reasons),
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "llm_cost_usd": round(self.llm_cost, 6),
+            "agent_minutes": round(self.agent_minutes, 2),
+            "agent_cost_usd": round(self.agent_cost, 4),
+            "cost_per_resolution_usd": None if self.cost_per_resolution is None else round(self.cost_per_resolution, 6),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Everything the metrics read, as loaded from the store (decisions from a little before the period on)."""
+
+    decisions: Sequence[DecisionRecord]
+    tickets: Sequence[Ticket]
+    feedback: Sequence[FeedbackEntry]
+
+
+def _group(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+def _negative(entries: Sequence[FeedbackEntry]) -> bool:
+    return any(
+        (f.kind == "helpful" and f.helpful is False) or (f.kind == "csat" and f.score is not None and f.score <= 2)
+        for f in entries
+    )
+
+
+def _reopened(decisions: Sequence[DecisionRecord], config: MetricsConfig) -> bool:
+    after, window = timedelta(hours=config.reopen_after_hours), timedelta(days=config.resolution_window_days)
+    answers = [d.at for d in decisions if d.kind == "answer" and d.article_ids]
+    return any(a + after <= d.at <= a + window for a in answers for d in decisions if d.at > a)
+
+
+def _team(decisions: Sequence[DecisionRecord], tickets: Sequence[Ticket]) -> str:
+    """Where the conversation ended up: its latest ticket's team, else the team of the latest article the AI
+    answered from, else the latest recorded team (a channel's or the default team, the weakest signal)."""
+    routed = [t.handoff.team for t in sorted(tickets, key=lambda t: t.created_at or EPOCH) if t.handoff.team]
+    if routed:
+        return routed[-1]
+    cited = [d.team for d in decisions if d.article_ids and d.team]
+    if cited:
+        return cited[-1]
+    return next((d.team for d in reversed(decisions) if d.team), "")
+
+
+def conversation_facts(records: Records, config: MetricsConfig) -> list[ConversationFacts]:
+    """One `ConversationFacts` per conversation that has at least one decision other than Ignore."""
+    decided = [d for d in records.decisions if d.kind != "ignore"]
+    tickets = _group(records.tickets, lambda t: t.conversation_key)
+    feedback = _group(records.feedback, lambda f: f.conversation_key)
+    facts = []
+    for key, items in _group(decided, lambda d: d.conversation_key).items():
+        items.sort(key=lambda d: (d.at, d.id))
+        first = items[0]
+        own_tickets = tickets.get(key, [])
+        facts.append(
+            ConversationFacts(
+                key=key,
+                channel=first.channel,
+                team=_team(items, own_tickets),
+                language=first.language,
+                first_at=first.at,
+                ai_answered=any(d.kind == "answer" and d.article_ids for d in items),
+                ticket=bool(own_tickets),
+                escalated=any(d.kind == "escalate" for d in items),
+                human_resolved=any(t.status is HandoffStatus.RESOLVED and t.resolved_at for t in own_tickets),
+                negative=_negative(feedback.get(key, [])),
+                reopened=_reopened(items, config),
+            )
+        )
+    return facts
+
+
+def _satisfied(entries: Iterable[FeedbackEntry], *, votes: bool) -> tuple[int, int]:
+    good = total = 0
+    for f in entries:
+        if f.kind == "csat" and f.score is not None:
+            total += 1
+            good += f.score >= 4
+        elif votes and f.kind == "helpful" and f.helpful is not None:
+            total += 1
+            good += f.helpful
+    return good, total
+
+
+def llm_cost(decision: DecisionRecord, config: MetricsConfig) -> float:
+    if config.input_price_per_million or config.output_price_per_million:
+        return (
+            decision.input_tokens * config.input_price_per_million
+            + decision.output_tokens * config.output_price_per_million
+        ) / 1_000_000
+    return decision.cost_usd
+
+
+def _handling_minutes(ticket: Ticket) -> float:
+    start = ticket.claimed_at or ticket.created_at
+    if ticket.resolved_at is None or start is None or ticket.resolved_at < start:
+        return 0.0
+    return (ticket.resolved_at - start).total_seconds() / 60
+
+
+def compute(
+    records: Records,
+    since: datetime,
+    until: datetime,
+    config: MetricsConfig | None = None,
+    filters: Filters | None = None,
+) -> Metrics:
+    """The metrics of conversations that started in [since, until) and match `filters`."""
+    config = config or MetricsConfig()
+    filters = filters or Filters()
+    facts = [
+        c for c in conversation_facts(records, config) if since <= c.first_at < until and filters.admits(c)
+    ]
+    keys = {c.key for c in facts}
+    decisions = [d for d in records.decisions if d.conversation_key in keys]
+    tickets = [t for t in records.tickets if t.conversation_key in keys]
+    feedback = [f for f in records.feedback if f.conversation_key in keys]
+    human_keys = {c.key for c in facts if c.ticket}
+    ai_good, ai_n = _satisfied((f for f in feedback if f.conversation_key not in human_keys), votes=True)
+    human_good, human_n = _satisfied((f for f in feedback if f.conversation_key in human_keys), votes=False)
+    verdicts = [f for f in feedback if f.kind == "rewrite" and f.rewrote is not None]
+    minutes = sum(_handling_minutes(t) for t in tickets if t.status is HandoffStatus.RESOLVED)
+    reasons = Counter(d.reason for d in decisions if d.kind == "escalate")
+    reasons.update(t.handoff.reason for t in tickets if t.handoff.reason == "rejected_draft")
+    return Metrics(
+        since=since,
+        until=until,
+        conversations=len(facts),
+        ai_resolved=sum(c.ai_resolved for c in facts),
+        deflected=sum(not c.ticket for c in facts),
+        escalated=sum(c.escalated for c in facts),
+        human_resolved=sum(c.human_resolved for c in facts),
+        csat_ai=_rate(ai_good, ai_n),
+        csat_ai_n=ai_n,
+        csat_human=_rate(human_good, human_n),
+        csat_human_n=human_n,
+        overrides=sum(bool(f.rewrote) for f in verdicts),
+        override_verdicts=len(verdicts),
+        rejections=sum(f.reason == "rejected" for f in verdicts),
+        escalation_reasons=dict(reasons.most_common()),
+        customer_reasons=dict(
+            Counter(f.reason for f in feedback if f.kind == "escalation_reason" and f.reason).most_common()
+        ),
+        input_tokens=sum(d.input_tokens for d in decisions),
+        output_tokens=sum(d.output_tokens for d in decisions),
+        llm_cost=sum(llm_cost(d, config) for d in decisions),
+        agent_minutes=minutes,
+        agent_cost=minutes / 60 * config.agent_cost_per_hour,
+        csat_alert_points=config.csat_alert_points,
+    )
+
+
+DIMENSIONS = ("team", "channel", "language")
+
+
+def breakdown(
+    records: Records,
+    dimension: str,
+    since: datetime,
+    until: datetime,
+    config: MetricsConfig | None = None,
+    filters: Filters | None = None,
+) -> dict[str, Metrics]:
+    """The metrics per value of `dimension` (team, channel or language), largest first."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, got {dimension!r}")
+    config = config or MetricsConfig()
+    filters = filters or Filters()
+    values = {
+        getattr(c, dimension)
+        for c in conversation_facts(records, config)
+        if since <= c.first_at < until and filters.admits(c)
+    }
+    out = {}
+    for value in values:
+        narrowed = Filters(**{**{d: getattr(filters, d) for d in DIMENSIONS}, dimension: value})
+        out[value] = compute(records, since, until, config, narrowed)
+    return dict(sorted(out.items(), key=lambda item: (-item[1].conversations, item[0])))
+
+
+async def load_records(store: Any, since: datetime, *, lookback: timedelta = timedelta(days=7)) -> Records:
+    """Read what `compute` needs for periods from `since` on. `store` is a `bot.ports.Store`.
+
+    Decisions start a little before `since` so a conversation that began just before the period is not mistaken
+    for one that began inside it; tickets and feedback are matched to conversations by key.
+    """
+    decisions = await store.decisions(since - lookback)
+    return Records(decisions, await store.tickets(), await store.feedback(since - lookback))
