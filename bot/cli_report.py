@@ -15,51 +15,8 @@ import typer
 
 from bot.errors import FrontdeskError
 from bot.metrics import Filters, Metrics, MetricsConfig, breakdown, compute, load_records
+from bot.metrics_text import headline_lines, pct, plural
 from bot.settings import Settings
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def delta(now: float | None, before: float | None) -> str:
-    if now is None or before is None:
-        return ""
-    points = (now - before) * 100
-    return f" ({points:+.0f} pts)" if round(points) else " (=)"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def money(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
-
-
-def headline_lines(m: Metrics, previous: Metrics | None = None) -> list[str]:
-    """The headline block shared by the CLI and the Monday digest (deltas vs the previous period when given)."""
-    p = previous
-
-    def d(attr: str) -> str:
-        return delta(getattr(m, attr), getattr(p, attr)) if p is not None else ""
-
-    lines = [
-        f"Conversations: {m.conversations}" + (f" (previous: {p.conversations})" if p is not None else ""),
-        f"AI resolution rate: {pct(m.ai_resolution_rate)}{d('ai_resolution_rate')}  ({m.ai_resolved} resolved by the AI)",
-        f"Deflection rate: {pct(m.deflection_rate)}{d('deflection_rate')}  ({m.deflected} never reached a person)",
-        f"Escalation rate: {pct(m.escalation_rate)}{d('escalation_rate')}",
-        f"CSAT, AI: {pct(m.csat_ai)} of {m.csat_ai_n} ratings · human: {pct(m.csat_human)} of {m.csat_human_n} ratings",
-        f"Human override rate: {pct(m.override_rate)}{d('override_rate')}  "
-        f"({m.overrides} of {m.override_verdicts} agent verdicts; {m.rejections} rejected)",
-        f"Cost per resolution: {money(m.cost_per_resolution)}  (LLM {money(m.llm_cost)}, "
-        f"{m.input_tokens + m.output_tokens} tokens; agents {m.agent_minutes:.0f} min = {money(m.agent_cost)})",
-    ]
-    if m.csat_alert:
-        lines.append(f"ALERT: AI CSAT is {m.csat_gap:.0f} points below human CSAT")
-    return lines
 
 
 def render(m: Metrics, previous: Metrics, parts: dict[str, dict[str, Metrics]], title: str) -> str:

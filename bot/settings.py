@@ -25,6 +25,7 @@ from policies.config import (
     SensitiveConfig,
     TeamConfig,
 )
+from scheduler.config import DigestConfig, QaConfig, SchedulerConfig, check_sections
 
 
 class ServerConfig(BaseModel):
@@ -57,6 +58,14 @@ class Config(BaseModel):
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
     slack: SlackConfig = Field(default_factory=SlackConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    qa: QaConfig = Field(default_factory=QaConfig)
+
+    def problems(self) -> list[str]:
+        """Disagreements between sections (a digest recipient for a team that does not exist, …)."""
+        leads = {name: team.lead for name, team in self.teams.items() if team.lead}
+        return check_sections(self.digest, self.qa, self.teams, leads)
 
 
 def _env(*names: str) -> Any:
@@ -123,7 +132,10 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(_describe(dict(e)) for e in exc.errors())
         raise ConfigError(f"{path}: {problems}") from exc
+    if config.problems():
+        raise ConfigError(f"{path}: {'; '.join(config.problems())}")
+    return config

@@ -231,4 +231,9 @@ class Commands:
         return Outcome(f"Reindexing {self.kb_dir}… I'll tell you here when it is done.", run)
 
     async def _digest(self, actor: Actor, command: Command, address: Address) -> Outcome:
-        return Outcome("No digest job is configured on this server yet, so there is nothing to send. Nothing was changed.")
+        job = self.app.jobs.get("digest")
+        if job is None:
+            return Outcome("No digest job is configured on this server, so there is nothing to send. Nothing was changed.")
+        await self._record(actor, "digest now")
+        # Composing reads a fortnight of history and posts one message per lead: longer than Slack's 3 s ack.
+        return Outcome("Composing the weekly digest… I'll tell you here when it has been sent.", job)
