@@ -195,6 +195,16 @@ class DecisionRecord:
     cost_usd: float = 0.0  # as reported by the LLM path; metrics price tokens from config when prices are set
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A channel where a customer has written: where proactive messages can go (MISSION §6, house rule 7)."""
+
+    address: Address  # channel-level (no thread), with the adapter's opaque data from the latest conversation
+    org: str  # the customer's organisation ("" when unknown)
+    language: str | None
+    last_seen: datetime
+
+
 @runtime_checkable
 class Store(Protocol):
     """Persistence the core needs. One implementation on SQLAlchemy (SQLite / PostgreSQL), one in memory."""
@@ -248,6 +258,10 @@ class Store(Protocol):
     async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]: ...
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None: ...
+
+    async def contacts(self) -> Sequence[Contact]:
+        """Each channel customers have written in (platform, workspace, channel), from its latest conversation."""
+        ...
 
     async def get_setting(self, key: str) -> str | None: ...
 

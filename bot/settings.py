@@ -25,7 +25,7 @@ from policies.config import (
     SensitiveConfig,
     TeamConfig,
 )
-from scheduler.config import DigestConfig, QaConfig, SchedulerConfig, check_sections
+from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, check_sections
 
 
 class ServerConfig(BaseModel):
@@ -61,6 +61,7 @@ class Config(BaseModel):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     qa: QaConfig = Field(default_factory=QaConfig)
+    campaigns: dict[str, CampaignConfig] = Field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """Disagreements between sections (a digest recipient for a team that does not exist, …)."""

@@ -8,6 +8,7 @@ section.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -94,6 +95,61 @@ class QaConfig(Weekly):
     @classmethod
     def _channel(cls, value: str) -> str:
         return check_target(value, Platform.SLACK)
+
+
+_QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+PLACEHOLDERS = frozenset({"org"})
+
+
+def _check_template(text: str) -> str:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"the template is malformed ({exc}); write {{org}} for the organisation, {{{{ for a brace") from None
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; only {{org}} is filled in")
+    return text
+
+
+class CampaignConfig(Weekly):
+    """A proactive message to customer channels (MISSION §6): piloted, with a holdout, caps and quiet hours."""
+
+    text: str  # markdown-lite; {org} is the customer's organisation id
+    texts: dict[str, str] = Field(default_factory=dict)  # per language (the channel's last language); else `text`
+    orgs: list[str] = Field(default_factory=list)  # only these organisations (empty: every customer channel)
+    share: float = Field(default=1.0, gt=0.0, le=1.0)  # pilot: share of organisations that get it
+    holdout: float = Field(default=0.0, ge=0.0, lt=1.0)  # control group: never sent, recorded for comparison
+    quiet_hours: str = ""  # "20:00-08:00" in [scheduler] timezone: a run in this window sends nothing
+    min_days_between: int = Field(default=7, ge=0, le=365)  # per channel, across all campaigns
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the campaign text is empty")
+        return _check_template(value)
+
+    @field_validator("texts")
+    @classmethod
+    def _texts(cls, value: dict[str, str]) -> dict[str, str]:
+        return {language: _check_template(text) for language, text in value.items()}
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        value = value.replace(" ", "")
+        if value and not _QUIET.match(value):
+            raise ValueError(f"quiet_hours must be HH:MM-HH:MM, e.g. 20:00-08:00, got {value!r}")
+        return value
+
+    def quiet(self, hour: int, minute: int) -> bool:
+        """Whether a local time falls in the quiet hours (which may wrap past midnight)."""
+        if not self.quiet_hours:
+            return False
+        start, end = self.quiet_hours.split("-")
+        now, a, b = hour * 60 + minute, int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:])
+        return a <= now < b if a <= b else now >= a or now < b
 
 
 class SchedulerConfig(_Strict):

@@ -19,7 +19,7 @@ from bot.errors import FrontdeskError
 from bot.metrics import MetricsConfig
 from bot.ports import Outbox, Store
 from bot.types import Address, Platform, Reply
-from scheduler.config import DigestConfig, QaConfig, SchedulerConfig, Weekly
+from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, Weekly
 
 
 class JobHost(Protocol):
@@ -39,6 +39,7 @@ class JobContext:
     qa: QaConfig = field(default_factory=QaConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    campaigns: Mapping[str, CampaignConfig] = field(default_factory=lambda: MappingProxyType({}))
     leads: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # team -> [teams.<t>] lead
     teams: tuple[str, ...] = ()
     knowledge: Any = None  # the KnowledgeBase when attached (article titles)
@@ -54,18 +55,19 @@ class JobContext:
             qa=config.qa,
             metrics=config.metrics,
             scheduler=config.scheduler,
+            campaigns=MappingProxyType(dict(config.campaigns)),
             leads=MappingProxyType({name: team.lead for name, team in config.teams.items() if team.lead}),
             teams=tuple(config.teams),
             knowledge=host.knowledge,
             clock=clock or (lambda: datetime.now(UTC)),
         )
 
-    async def send(self, platform: Platform, target: str, reply: Reply) -> str:
-        """Post to a configured channel or person (not a customer thread) through the platform's outbox."""
+    async def send(self, platform: Platform, target: str, reply: Reply, *, address: Address | None = None) -> str:
+        """Post to a configured channel or person, or to a stored `address`, through the platform's outbox."""
         outbox = self.outboxes.get(platform)
         if outbox is None:
             raise FrontdeskError(f"cannot post to {platform.value}: {platform.value} is not configured on this server")
-        return await outbox.send(Address(platform, "", target), reply)
+        return await outbox.send(address or Address(platform, "", target), reply)
 
     def title(self, article_id: str) -> str:
         """An article's title when the knowledge base is attached; its id otherwise."""
@@ -99,12 +101,16 @@ class JobSpec:
 
 def registry(ctx: JobContext) -> dict[str, JobSpec]:
     """Every job Frontdesk knows, enabled or not (the runner schedules only the enabled ones)."""
-    from scheduler import digest, qa
+    from scheduler import campaigns, digest, qa
 
-    return {
+    jobs = {
         "digest": JobSpec("digest", "Monday failure digest to team leads", digest.run, ctx.digest),
         "qa": JobSpec("qa", "Weekly QA sample of AI answers", qa.run, ctx.qa),
     }
+    for name, campaign in ctx.campaigns.items():
+        run = partial(campaigns.run_campaign, name=name)
+        jobs[f"campaign.{name}"] = JobSpec(f"campaign.{name}", f"Campaign {name}", run, campaign)
+    return jobs
 
 
 def on_demand(ctx: JobContext) -> dict[str, Callable[[], Awaitable[str]]]:

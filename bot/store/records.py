@@ -14,8 +14,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.conversation import Turn
-from bot.ports import FeedbackEntry
+from bot.conversation import Conversation, Turn
+from bot.ports import Contact, FeedbackEntry
 from bot.store.defaults import utc
 from bot.types import (
     Action,
@@ -129,6 +129,17 @@ def check_feedback(entry: FeedbackEntry) -> None:
         raise ValueError(f"CSAT score must be 1 to 5, got {entry.score}")
     if entry.kind == "csat" and entry.score is None:
         raise ValueError("csat feedback needs a score from 1 to 5")
+
+
+def contact_of(conversation: Conversation, seen: datetime) -> Contact:
+    """The channel-level contact a conversation gives (memory store; the SQL store builds the same from rows)."""
+    a = conversation.address
+    return Contact(
+        Address(a.platform, a.workspace, a.channel, None, a.is_dm, a.opaque),
+        conversation.customer.org,
+        conversation.language,
+        utc(seen),
+    )
 
 
 def normalize_ticket(ticket: Ticket) -> Ticket:

@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.errors import NotFound
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.ports import Contact, DecisionRecord, FeedbackEntry
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
 from bot.store.engine import make_engine
 from bot.store.models import (
     AdminChangeRow,
     Channel,
+    ConversationRow,
     Customer,
     DecisionRow,
     Delivery,
@@ -37,6 +38,7 @@ from bot.store.records import (
     AdminChange,
     check_feedback,
     decision_fields,
+    frozen,
     normalize_ticket,
     trace_from_json,
     trace_to_json,
@@ -52,6 +54,8 @@ from bot.types import (
     HandoffStatus,
     Inbound,
     Mode,
+    Platform,
+    Role,
     Ticket,
     TraceStep,
 )
@@ -294,6 +298,21 @@ class SqlStore:
             stmt = stmt.where(FeedbackRow.at >= utc(since))
         async with self._sessions() as session:
             return [feedback_entry(r) for r in (await session.scalars(stmt)).all()]
+
+    async def contacts(self) -> Sequence[Contact]:
+        stmt = (
+            select(ConversationRow, Org.external_id)
+            .join(Customer, Customer.id == ConversationRow.customer_id)
+            .outerjoin(Org, Org.id == Customer.org_id)
+            .where(Customer.role == str(Role.CUSTOMER))
+            .order_by(ConversationRow.updated_at, ConversationRow.id)
+        )
+        latest: dict[tuple[str, str, str], Contact] = {}
+        async with self._sessions() as session:
+            for row, org in (await session.execute(stmt)).all():
+                address = Address(Platform(row.platform), row.workspace, row.channel, None, row.is_dm, frozen(row.opaque))
+                latest[(row.platform, row.workspace, row.channel)] = Contact(address, org or "", row.language, row.updated_at)
+        return [latest[k] for k in sorted(latest)]
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None:
         async with self._sessions.begin() as session:

@@ -98,6 +98,10 @@ async def test_jobs_without_recipients_say_what_to_configure(tmp_path: Path) -> 
         ('[qa]\nchannel = "#qa"', "'#qa' is not a Slack channel or user id"),
         ('[teams.support]\nlead = "dana@example.com"', "'teams.support.lead': 'dana@example.com' is not a Slack"),
         ("[digest]\nhour = 9", "unknown key 'digest.hour'"),
+        ('[campaigns.launch]\ntext = "Hi {name}"', "'campaigns.launch.text': Value error, unknown placeholder {name}"),
+        ('[campaigns.launch]\ntext = "Hi"\nquiet_hours = "late"', "quiet_hours must be HH:MM-HH:MM"),
+        ("[campaigns.launch]\nday = \"tue\"", "'campaigns.launch.text': Field required"),
+        ('[campaigns.launch]\ntext = "Hi"\nholdout = 1.5', "'campaigns.launch.holdout'"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path: Path, toml: str, message: str) -> None:

@@ -114,6 +114,29 @@ async def test_conversation_round_trips_every_field(make_store: StoreFactory) ->
     assert (again.failed_attempts, again.ai_answers, again.reopened) == (1, 1, 0)
 
 
+async def test_contacts_are_customer_channels_from_their_latest_conversation(
+    make_store: StoreFactory, clock: FakeClock
+) -> None:
+    store = await make_store()
+    assert list(await store.contacts()) == []
+    other = Address(Platform.SLACK, "T_HOME", "C_OTHER", "1700.09")
+    for key, address, language, who in (
+        ("k1", ADDR, "en", CUSTOMER),
+        ("k2", other, "es", Actor("U2", "Bo", "T_GLOBEX", Role.CUSTOMER, True)),
+        ("k3", ADDR.in_thread("1700.02"), "de", CUSTOMER),  # the later conversation in C_SUPPORT
+        ("k4", Address(Platform.SLACK, "T_HOME", "C_AGENTS", "1"), "en", Actor("A1", role=Role.AGENT)),
+    ):
+        clock.now += timedelta(minutes=1)
+        await store.save_conversation(Conversation(key, address, who, T0, language=language))
+    contacts = await store.contacts()
+    assert [(c.address.channel, c.address.thread, c.org, c.language) for c in contacts] == [
+        ("C_OTHER", None, "T_GLOBEX", "es"),
+        ("C_SUPPORT", None, "T_ACME", "de"),
+    ]
+    assert contacts[1].address.opaque == {"service_url": "https://x", "n": [1, 2]}
+    assert contacts[1].last_seen == clock.now - timedelta(minutes=1)
+
+
 async def test_saved_conversation_is_a_copy(make_store: StoreFactory) -> None:
     store = await make_store()
     conv = Conversation("k1", ADDR, CUSTOMER, T0)
