@@ -19,8 +19,16 @@ from bot.metrics_text import headline_lines, pct, plural
 from bot.settings import Settings
 
 
-def render(m: Metrics, previous: Metrics, parts: dict[str, dict[str, Metrics]], title: str) -> str:
+def render(m: Metrics, previous: Metrics, parts: dict[str, dict[str, Metrics]], title: str,
+           weeks: list[Metrics] | None = None) -> str:
     lines = [title, *headline_lines(m, previous)]
+    if weeks:
+        lines.append("By week:")
+        for week in weeks:
+            lines.append(
+                f"  to {week.until:%Y-%m-%d}: {plural(week.conversations, 'conversation')}, AI resolution "
+                f"{pct(week.ai_resolution_rate)}, deflection {pct(week.deflection_rate)}, CSAT AI {pct(week.csat_ai)}"
+            )
     if m.escalation_reasons:
         lines.append("Escalation reasons: " + ", ".join(f"{r} {n}" for r, n in m.escalation_reasons.items()))
     if m.customer_reasons:
@@ -65,7 +73,12 @@ async def _report(days: int, until: datetime, filters: Filters) -> dict[str, Any
     current = compute(records, since, until, metrics, filters)
     previous = compute(records, previous_since, since, metrics, filters)
     parts = {dim: breakdown(records, dim, since, until, metrics, filters) for dim in ("team", "language", "channel")}
-    return {"current": current, "previous": previous, "parts": parts}
+    # MISSION §3: metrics by week. Whole weeks ending at `until`, oldest first, when the period holds two or more.
+    weeks = [
+        compute(records, until - timedelta(days=7 * (k + 1)), until - timedelta(days=7 * k), metrics, filters)
+        for k in reversed(range(days // 7))
+    ]
+    return {"current": current, "previous": previous, "parts": parts, "weeks": weeks if len(weeks) > 1 else []}
 
 
 def report_command(
@@ -92,6 +105,7 @@ def report_command(
             "current": current.to_json(),
             "previous": previous.to_json(),
             "by": {dim: {k: v.to_json() for k, v in values.items()} for dim, values in parts.items()},
+            "weeks": [week.to_json() for week in result["weeks"]],
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -102,4 +116,4 @@ def report_command(
     if current.conversations == 0:
         typer.echo(title + "\nNo conversations in this period" + (" for this filter." if scope else "."))
         return
-    typer.echo(render(current, previous, parts, title))
+    typer.echo(render(current, previous, parts, title, result["weeks"]))

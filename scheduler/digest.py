@@ -45,8 +45,15 @@ class FailedQuestion:
     last: datetime | None = None
 
 
-def _normal(text: str) -> str:
-    return re.sub(r"[^\w\s]", "", text.lower()).strip()
+SAME_QUESTION = 0.6  # word-set overlap (Jaccard) at which two failed questions count as one gap
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= SAME_QUESTION
 
 
 def _in_scope(facts: list[ConversationFacts], since: datetime, until: datetime, team: str | None) -> set[str]:
@@ -54,7 +61,8 @@ def _in_scope(facts: list[ConversationFacts], since: datetime, until: datetime, 
 
 
 def failed_questions(records: Records, keys: set[str], since: datetime, until: datetime) -> list[FailedQuestion]:
-    """Customer questions the AI failed on, grouped by wording, most frequent first."""
+    """Customer questions the AI failed on, most frequent first; rewordings of one question (mostly the same words)
+    are one entry, so a knowledge gap asked five ways shows as one line with its count, not five lines."""
     by_key: dict[str, list[tuple[datetime, str, str, str]]] = {}
     asked: dict[str, str] = {}  # the conversation's first customer question, for failures with no text of their own
     for d in sorted(records.decisions, key=lambda d: (d.at, d.id)):
@@ -71,19 +79,23 @@ def failed_questions(records: Records, keys: set[str], since: datetime, until: d
             text = answered[-1].text if answered else ""
             language = answered[-1].language if answered else ""
             by_key.setdefault(f.conversation_key, []).append((f.at, text, "not_helpful", language))
-    grouped: dict[str, FailedQuestion] = {}
+    grouped: list[tuple[frozenset[str], FailedQuestion]] = []
     for key, failures in by_key.items():
         for at, text, reason, language in failures:
             text = text or asked.get(key, "")
             if not text:
                 continue
-            item = grouped.setdefault(_normal(text), FailedQuestion(text.strip()))
+            words = _words(text)
+            item = next((q for w, q in grouped if _similar(w, words)), None)
+            if item is None:
+                item = FailedQuestion(text.strip())
+                grouped.append((words, item))
             item.count += 1
             item.reasons[reason] += 1
             if language:
                 item.languages.add(language)
             item.last = at if item.last is None else max(item.last, at)
-    return sorted(grouped.values(), key=lambda q: (-q.count, -(q.last.timestamp() if q.last else 0), q.text))
+    return sorted((q for _, q in grouped), key=lambda q: (-q.count, -(q.last.timestamp() if q.last else 0), q.text))
 
 
 def poor_articles(records: Records, keys: set[str], since: datetime, until: datetime) -> list[tuple[str, str]]:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
 LAST_RUN_KEY = "scheduler.last_run."
+DONE_KEPT = 20
 _current: ContextVar[SchedulerRunner | None] = ContextVar("frontdesk_scheduler_runner", default=None)
 
 
@@ -71,7 +72,8 @@ class SchedulerRunner:
         self.retry_seconds = retry_seconds
         self.specs = registry(ctx)
         self.scheduler: AsyncIOScheduler | None = None
-        self.done: asyncio.Queue[tuple[str, str]] = asyncio.Queue()  # (job, outcome) for each finished run
+        # (job, outcome) of recent finished runs, for tests and status; bounded so a long-running server never grows it.
+        self.done: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=DONE_KEPT)
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -166,6 +168,8 @@ class SchedulerRunner:
         else:
             log.info("scheduled job %s: %s", name, outcome)
         await self.ctx.store.put_setting(LAST_RUN_KEY + name, f"{self.ctx.clock().isoformat()} {outcome}"[:2000])
+        if self.done.full():
+            self.done.get_nowait()
         self.done.put_nowait((name, outcome))
         return outcome
 

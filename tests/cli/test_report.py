@@ -61,9 +61,14 @@ def test_filters_by_team_channel_and_language(env: dict[str, str]) -> None:
     assert {team: m["conversations"] for team, m in by_team.items()} == {"support": 5, "billing": 2}
 
 
-def test_a_longer_period_takes_in_the_week_before(env: dict[str, str]) -> None:
-    m = report(env, "--days", "14")["current"]
+def test_a_longer_period_takes_in_the_week_before_and_shows_each_week(env: dict[str, str]) -> None:
+    data = report(env, "--days", "14")
+    m = data["current"]
     assert (m["conversations"], m["ai_resolved"]) == (9, 2)
+    assert [(w["conversations"], w["ai_resolved"]) for w in data["weeks"]] == [(2, 1), (7, 1)]
+    assert report(env)["weeks"] == []  # one week has no trend of its own
+    text = runner.invoke(app, ["report", "--days", "14"], env=env).stdout
+    assert "By week:" in text and "2 conversations, AI resolution 50%" in text and "7 conversations, AI resolution 14%" in text
 
 
 def test_readable_output(env: dict[str, str]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.errors import ConfigError, FrontdeskError
-from bot.metrics import load_records
+from bot.metrics import Records, load_records
+from bot.ports import DecisionRecord
 from bot.settings import load_config
 from scheduler import digest
 from tests.history import History, fill_week, open_history
@@ -51,6 +53,15 @@ async def test_the_all_teams_digest_lists_failures_reasons_articles_and_trends(h
     assert "• invoices: cited 2 · 0 helpful / 1 not helpful" in text  # B's unhelpful answer
     assert "reset-password" not in text.split("*Articles to fix*")[1]  # helpful more often than not
     assert "*Per language:* en 6 conversations, AI resolution 17% · de 1 conversation, AI resolution 0%" in text
+
+
+def test_rewordings_of_one_failed_question_are_one_gap() -> None:
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    asked = ["Does Relaybase support SAML SSO?", "does relaybase support SAML sso", "Is there an on-prem version?"]
+    decisions = [DecisionRecord(n, f"k{n}", f"m{n}", "escalate", "no_knowledge", None, "en", (), at, text)
+                 for n, text in enumerate(asked)]
+    found = digest.failed_questions(Records(decisions, [], []), {"k0", "k1", "k2"}, at, at + timedelta(days=1))
+    assert [(q.text, q.count) for q in found] == [("Does Relaybase support SAML SSO?", 2), ("Is there an on-prem version?", 1)]
 
 
 async def test_digest_job_sends_to_team_leads_and_everyone(history: History) -> None:
