@@ -43,3 +43,15 @@ async def test_campaign_posts_to_customer_channels_and_the_opt_out_button_stops_
     assert await slack.app.jobs["campaign.webinar"]() == "Campaign webinar: 1 sent, 1 opted out."
     assert slack.fake.posts(SECOND)[-1]["text"].startswith("Join our admin webinar")
     assert not any(p["text"].startswith("Join our admin webinar") for p in slack.fake.posts(SHARED))
+
+
+async def test_admins_send_a_campaign_with_a_slash_command(slack: Slack) -> None:
+    await slack.say("How do I reset my password?")
+    unknown = await slack.command("campaign launch now")
+    assert unknown["text"] == "No campaign `launch`; campaigns: `exports`, `webinar`. Nothing was sent."
+    assert "usage: `campaign <name> now`" in (await slack.command("campaign exports"))["text"]
+    assert "only Frontdesk admins" in (await slack.command("campaign exports now", user=AGENT))["text"]
+    ack = await slack.command("campaign exports now")
+    assert ack["text"].startswith("Sending campaign `exports`")
+    assert slack.fake.called("response")[-1]["text"] == "Campaign exports: 1 sent."
+    assert slack.fake.posts(SHARED)[-1]["text"].startswith("Exports to CSV are live")
