@@ -81,16 +81,61 @@ async def _report(days: int, until: datetime, filters: Filters) -> dict[str, Any
     return {"current": current, "previous": previous, "parts": parts, "weeks": weeks if len(weeks) > 1 else []}
 
 
+async def _campaign(name: str, days: int) -> Any:
+    from bot.bootstrap import open_store
+    from scheduler.campaigns import effect
+
+    settings = Settings()
+    config = settings.load_config()
+    if name not in config.campaigns:
+        known = ", ".join(sorted(config.campaigns)) or "none configured"
+        raise FrontdeskError(f"no campaign {name!r} in [campaigns] (campaigns: {known})")
+    store = await open_store(settings, config)
+    try:
+        return await effect(store, name, days)
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            await close()
+
+
+def campaign_lines(e: Any) -> list[str]:
+    def rate(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    lines = [
+        f"Campaign {e.name}: sent to {plural(e.sent_channels, 'channel')}, held out {e.holdout_channels} "
+        f"(tickets and conversations in the {e.window_days} days after each)",
+        f"Tickets per channel: {rate(e.sent_tickets_per_channel)} sent vs {rate(e.holdout_tickets_per_channel)} held out",
+        f"Conversations: {e.sent_conversations} in channels that got it, {e.holdout_conversations} in the holdout",
+    ]
+    if e.ticket_reduction is not None:
+        lines.append(f"Ticket reduction against the holdout: {e.ticket_reduction:.0%}")
+    elif e.holdout_channels == 0:
+        lines.append("No holdout group: set holdout (e.g. 0.1) on the campaign to measure its effect")
+    return lines
+
+
 def report_command(
     days: Annotated[int, typer.Option(min=1, max=366, help="Length of the period in days, ending now (or --until).")] = 7,
     team: Annotated[str | None, typer.Option(help="Only conversations that ended with this team.")] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel id.")] = None,
     language: Annotated[str | None, typer.Option(help="Only conversations in this language (e.g. de).")] = None,
     until: Annotated[str | None, typer.Option(help="End of the period (YYYY-MM-DD or ISO time, UTC); default now.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Instead: a campaign's tickets vs its holdout, in the --days "
+                                                 "after it was sent.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Support metrics of a period: AI resolution, deflection, CSAT (AI vs human), overrides, escalation reasons and
     cost per resolution, with the previous period for comparison. Definitions: see bot/metrics.py and the README."""
+    if campaign is not None:
+        try:
+            measured = asyncio.run(_campaign(campaign, days))
+        except FrontdeskError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(json.dumps(measured.to_json(), indent=2) if as_json else "\n".join(campaign_lines(measured)))
+        return
     filters = Filters(team=team, channel=channel, language=language)
     try:
         end = _until(until)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import FrontdeskError
 from bot.optout import opted_out
-from bot.ports import Contact
+from bot.ports import Contact, Store
 from bot.types import Action, Reply
 from scheduler.config import CampaignConfig
 from scheduler.jobs import JobContext
@@ -109,3 +109,90 @@ async def run_campaign(ctx: JobContext, *, name: str) -> str:
     order = ("sent", "holdout", "outside", "capped", "opted_out", "not_targeted", "failed")
     parts = [f"{counts[k]} {k.replace('_', ' ')}" for k in order if counts[k]]
     return f"Campaign {name}: " + (", ".join(parts) if parts else "no customer channels yet") + "."
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Tickets and conversations per channel after a campaign, for channels that got it vs the holdout group."""
+
+    name: str
+    window_days: int
+    sent_channels: int = 0
+    holdout_channels: int = 0
+    sent_tickets: int = 0
+    holdout_tickets: int = 0
+    sent_conversations: int = 0
+    holdout_conversations: int = 0
+
+    @staticmethod
+    def _per(count: int, channels: int) -> float | None:
+        return count / channels if channels else None
+
+    @property
+    def sent_tickets_per_channel(self) -> float | None:
+        return self._per(self.sent_tickets, self.sent_channels)
+
+    @property
+    def holdout_tickets_per_channel(self) -> float | None:
+        return self._per(self.holdout_tickets, self.holdout_channels)
+
+    @property
+    def ticket_reduction(self) -> float | None:
+        """1 − (tickets per channel that got it) / (tickets per channel held out); None without a comparison."""
+        sent, held = self.sent_tickets_per_channel, self.holdout_tickets_per_channel
+        if sent is None or not held:
+            return None
+        return 1 - sent / held
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "campaign": self.name,
+            "window_days": self.window_days,
+            "sent_channels": self.sent_channels,
+            "holdout_channels": self.holdout_channels,
+            "sent_tickets": self.sent_tickets,
+            "holdout_tickets": self.holdout_tickets,
+            "sent_conversations": self.sent_conversations,
+            "holdout_conversations": self.holdout_conversations,
+            "sent_tickets_per_channel": self.sent_tickets_per_channel,
+            "holdout_tickets_per_channel": self.holdout_tickets_per_channel,
+            "ticket_reduction": self.ticket_reduction,
+        }
+
+
+async def effect(store: Store, name: str, window_days: int = 14) -> Effect:
+    """Measure a campaign against its holdout (MISSION §6): handoff tickets and conversations opened in each
+    channel within `window_days` after it was sent (or held out)."""
+    members: dict[str, tuple[str, datetime]] = {}
+    for contact in await store.contacts():
+        value = await store.get_setting(MEMBER + f"{name}.{channel_id(contact)}")
+        if value:
+            side, _, at = value.partition(" ")
+            members[channel_id(contact)] = (side, datetime.fromisoformat(at))
+    if not members:
+        return Effect(name, window_days)
+    window = timedelta(days=window_days)
+    start = min(at for _, at in members.values())
+    tickets: Counter[str] = Counter()
+    for ticket in await store.tickets():
+        a = ticket.address
+        member = members.get(f"{a.platform}:{a.workspace}:{a.channel}")
+        if member and ticket.created_at and member[1] <= ticket.created_at < member[1] + window:
+            tickets[member[0]] += 1
+    conversations: dict[str, set[str]] = {"sent": set(), "holdout": set()}
+    for d in await store.decisions(start):
+        platform, workspace, channel = (d.conversation_key.split(":") + ["", "", ""])[:3]
+        member = members.get(f"{platform}:{workspace}:{channel}")
+        if member and d.kind != "ignore" and member[1] <= d.at < member[1] + window:
+            conversations.setdefault(member[0], set()).add(d.conversation_key)
+    sides = Counter(side for side, _ in members.values())
+    return Effect(
+        name,
+        window_days,
+        sent_channels=sides["sent"],
+        holdout_channels=sides["holdout"],
+        sent_tickets=tickets["sent"],
+        holdout_tickets=tickets["holdout"],
+        sent_conversations=len(conversations["sent"]),
+        holdout_conversations=len(conversations["holdout"]),
+    )

@@ -65,15 +65,15 @@ class History:
     now: datetime  # when the history ends ("now" for the report)
     n: int = 0
 
-    def _customer(self, who: str) -> Actor:
-        return Actor(f"U_{who}", who.title(), "T_ACME", Role.CUSTOMER, is_external=True)
+    def _customer(self, who: str, org: str = "T_ACME") -> Actor:
+        return Actor(f"U_{who}", who.title(), org, Role.CUSTOMER, is_external=True)
 
     async def say(self, text: str, thread: str, *, channel: str = SHARED, who: str = "dana", at: datetime,
-                  kind: InboundKind = InboundKind.MESSAGE, language: str | None = None) -> Any:
+                  kind: InboundKind = InboundKind.MESSAGE, language: str | None = None, org: str = "T_ACME") -> Any:
         self.clock.now = at
         self.n += 1
         address = Address(Platform.SLACK, "T_HOME", channel, thread)
-        inbound = Inbound(f"m{self.n}", address, self._customer(who), text, at, kind=kind, language=language)
+        inbound = Inbound(f"m{self.n}", address, self._customer(who, org), text, at, kind=kind, language=language)
         return await self.app.dispatcher.submit(inbound)
 
     async def helpful(self, thread: str, yes: bool, *, at: datetime, channel: str = SHARED) -> None:

@@ -88,3 +88,54 @@ def test_bad_input_is_a_clear_error(env: dict[str, str]) -> None:
     assert result.exit_code == 2 and "is not a date" in result.output
     result = runner.invoke(app, ["report", "--days", "0"], env=env)
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+CAMPAIGN = """
+[campaigns.exports]
+text = "CSV exports are live."
+holdout = 0.5
+"""
+
+
+@pytest.fixture
+async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
+    """Eight organisations, one campaign with a 50 % holdout; held-out organisations then ask for a person twice
+    each, those that got it once in all. Returns the CLI environment and the (sent, held out) channel counts."""
+    from datetime import timedelta
+
+    from scheduler.campaigns import group
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    h, env = await open_history(tmp_path, extra_config=CAMPAIGN)
+    start = h.now - timedelta(days=10)
+    for n in range(8):
+        await h.say("How do I reset my password?", f"t{n}", channel=f"C_ORG{n}", who=f"c{n}", org=f"T_ORG{n}", at=start)
+    h.clock.now = start + timedelta(hours=1)
+    summary = await h.app.jobs["campaign.exports"]()
+    contacts = await h.app.store.contacts()
+    held = [c for c in contacts if group("exports", h.app.config.campaigns["exports"], c) == "holdout"]
+    assert summary == f"Campaign exports: {8 - len(held)} sent, {len(held)} holdout." and 0 < len(held) < 8
+    for c in held:
+        for k in range(2):
+            await h.say("I want to talk to a human", f"h{k}", channel=c.address.channel, who=c.org, org=c.org,
+                        at=start + timedelta(days=1, hours=k))
+    sent = [c for c in contacts if c not in held]
+    await h.say("I want to talk to a human", "s0", channel=sent[0].address.channel, who=sent[0].org,
+                org=sent[0].org, at=start + timedelta(days=2))
+    await h.app.close()
+    return env, len(sent), len(held)
+
+
+def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[dict[str, str], int, int]) -> None:
+    env, sent, held = campaign_env
+    result = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["sent_channels"], data["holdout_channels"]) == (sent, held)
+    assert (data["sent_tickets"], data["holdout_tickets"]) == (1, 2 * held)
+    reduction = 1 - (1 / sent) / 2
+    assert data["ticket_reduction"] == pytest.approx(reduction)
+    text = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14"], env=env).stdout
+    assert f"Ticket reduction against the holdout: {reduction:.0%}" in text
+    missing = runner.invoke(app, ["report", "--campaign", "nope"], env=env)
+    assert missing.exit_code == 2 and "no campaign 'nope' in [campaigns] (campaigns: exports)" in missing.output
