@@ -86,6 +86,10 @@ def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Applic
         slack.mount(web_app, app)
     if maintenance_interval > 0:
         web_app.cleanup_ctx.append(maintenance_context(app, maintenance_interval))
+    if app.settings.webhook_token is not None:
+        from scheduler import webhook
+
+        webhook.mount(web_app, app, app.settings.webhook_token.get_secret_value())
     if app.config.scheduler.enabled:
         from scheduler.jobs import JobContext
         from scheduler.runner import SchedulerRunner

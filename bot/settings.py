@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias=_env("SLACK_API_URL"))
     agents_channel: str | None = Field(default=None, validation_alias=_env("FRONTDESK_AGENTS_CHANNEL"))
     admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_ADMINS"))
+    webhook_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_WEBHOOK_TOKEN"))
     teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
     teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
 

@@ -60,12 +60,16 @@ class Plan:
     outcome: str  # send | holdout | outside | opted_out | capped | not_targeted
 
 
-async def plan(ctx: JobContext, name: str, campaign: CampaignConfig, now: datetime) -> list[Plan]:
-    """What one run would do for each contact (pure decisions over the store's state; nothing is sent)."""
+async def plan(
+    ctx: JobContext, name: str, campaign: CampaignConfig, now: datetime, orgs: list[str] | None = None
+) -> list[Plan]:
+    """What one run would do for each contact (decisions over the store's state; nothing is sent). `orgs`, from an
+    event, overrides the campaign's own targeting."""
     out = []
     cap = timedelta(days=campaign.min_days_between)
+    targets = campaign.orgs if orgs is None else orgs
     for contact in await ctx.store.contacts():
-        if campaign.orgs and contact.org not in campaign.orgs:
+        if targets and contact.org not in targets:
             outcome = "not_targeted"
         elif await opted_out(ctx.store, contact.org, contact.address):
             outcome = "opted_out"
@@ -79,7 +83,7 @@ async def plan(ctx: JobContext, name: str, campaign: CampaignConfig, now: dateti
     return out
 
 
-async def run_campaign(ctx: JobContext, *, name: str) -> str:
+async def run_campaign(ctx: JobContext, *, name: str, orgs: list[str] | None = None) -> str:
     campaign = ctx.campaigns.get(name)
     if campaign is None:
         raise FrontdeskError(f"no campaign {name!r} in frontdesk.toml ([campaigns.<name>])")
@@ -88,7 +92,7 @@ async def run_campaign(ctx: JobContext, *, name: str) -> str:
     if campaign.quiet(local.hour, local.minute):
         return f"Campaign {name}: not sent, {local:%H:%M} is inside its quiet hours ({campaign.quiet_hours})."
     counts: Counter[str] = Counter()
-    for item in await plan(ctx, name, campaign, now):
+    for item in await plan(ctx, name, campaign, now, orgs):
         key = channel_id(item.contact)
         if item.outcome == "holdout" and await ctx.store.get_setting(MEMBER + f"{name}.{key}") is None:
             await ctx.store.put_setting(MEMBER + f"{name}.{key}", f"holdout {now.isoformat()}")
