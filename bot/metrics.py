@@ -187,11 +187,35 @@ class Metrics:
 
 @dataclass(frozen=True, slots=True)
 class Records:
-    """Everything the metrics read, as loaded from the store (decisions from a little before the period on)."""
+    """Everything the metrics read, as loaded from the store (decisions from a little before the period on).
+
+    Grouped by conversation once, on first use, and conversation facts are kept per metrics config: a report slices
+    the same records many ways (per team, per channel, per week), and regrouping for each slice made a 200-channel
+    breakdown quadratic.
+    """
 
     decisions: Sequence[DecisionRecord]
     tickets: Sequence[Ticket]
     feedback: Sequence[FeedbackEntry]
+    _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def by_key(self) -> tuple[dict[str, list[DecisionRecord]], dict[str, list[Ticket]], dict[str, list[FeedbackEntry]]]:
+        """Decisions (in time order), tickets and feedback per conversation key."""
+        if "by_key" not in self._cache:
+            decisions = _group(sorted(self.decisions, key=lambda d: (d.at, d.id)), lambda d: d.conversation_key)
+            tickets = _group(self.tickets, lambda t: t.conversation_key)
+            feedback = _group(self.feedback, lambda f: f.conversation_key)
+            self._cache["by_key"] = (decisions, tickets, feedback)
+        cached: tuple[dict[str, list[DecisionRecord]], dict[str, list[Ticket]], dict[str, list[FeedbackEntry]]]
+        cached = self._cache["by_key"]
+        return cached
+
+    def facts(self, config: MetricsConfig) -> list[ConversationFacts]:
+        key = ("facts", config.model_dump_json())
+        if key not in self._cache:
+            self._cache[key] = _conversation_facts(self, config)
+        facts: list[ConversationFacts] = self._cache[key]
+        return facts
 
 
 def _group(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, list[Any]]:
@@ -228,12 +252,16 @@ def _team(decisions: Sequence[DecisionRecord], tickets: Sequence[Ticket]) -> str
 
 def conversation_facts(records: Records, config: MetricsConfig) -> list[ConversationFacts]:
     """One `ConversationFacts` per conversation that has at least one decision other than Ignore."""
-    decided = [d for d in records.decisions if d.kind != "ignore"]
-    tickets = _group(records.tickets, lambda t: t.conversation_key)
-    feedback = _group(records.feedback, lambda f: f.conversation_key)
+    return records.facts(config)
+
+
+def _conversation_facts(records: Records, config: MetricsConfig) -> list[ConversationFacts]:
+    by_decision, tickets, feedback = records.by_key()
     facts = []
-    for key, items in _group(decided, lambda d: d.conversation_key).items():
-        items.sort(key=lambda d: (d.at, d.id))
+    for key, all_items in by_decision.items():
+        items = [d for d in all_items if d.kind != "ignore"]
+        if not items:
+            continue
         first = items[0]
         own_tickets = tickets.get(key, [])
         facts.append(
@@ -292,13 +320,17 @@ def compute(
     """The metrics of conversations that started in [since, until) and match `filters`."""
     config = config or MetricsConfig()
     filters = filters or Filters()
-    facts = [
-        c for c in conversation_facts(records, config) if since <= c.first_at < until and filters.admits(c)
-    ]
-    keys = {c.key for c in facts}
-    decisions = [d for d in records.decisions if d.conversation_key in keys]
-    tickets = [t for t in records.tickets if t.conversation_key in keys]
-    feedback = [f for f in records.feedback if f.conversation_key in keys]
+    facts = [c for c in records.facts(config) if since <= c.first_at < until and filters.admits(c)]
+    return _metrics(records, facts, since, until, config)
+
+
+def _metrics(
+    records: Records, facts: list[ConversationFacts], since: datetime, until: datetime, config: MetricsConfig
+) -> Metrics:
+    by_decision, by_ticket, by_feedback = records.by_key()
+    decisions = [d for c in facts for d in by_decision.get(c.key, [])]
+    tickets = [t for c in facts for t in by_ticket.get(c.key, [])]
+    feedback = [f for c in facts for f in by_feedback.get(c.key, [])]
     human_keys = {c.key for c in facts if c.ticket}
     ai_good, ai_n = _satisfied((f for f in feedback if f.conversation_key not in human_keys), votes=True)
     human_good, human_n = _satisfied((f for f in feedback if f.conversation_key in human_keys), votes=False)
@@ -350,15 +382,11 @@ def breakdown(
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, got {dimension!r}")
     config = config or MetricsConfig()
     filters = filters or Filters()
-    values = {
-        getattr(c, dimension)
-        for c in conversation_facts(records, config)
-        if since <= c.first_at < until and filters.admits(c)
-    }
-    out = {}
-    for value in values:
-        narrowed = Filters(**{**{d: getattr(filters, d) for d in DIMENSIONS}, dimension: value})
-        out[value] = compute(records, since, until, config, narrowed)
+    groups: dict[str, list[ConversationFacts]] = {}
+    for c in records.facts(config):
+        if since <= c.first_at < until and filters.admits(c):
+            groups.setdefault(getattr(c, dimension), []).append(c)
+    out = {value: _metrics(records, facts, since, until, config) for value, facts in groups.items()}
     return dict(sorted(out.items(), key=lambda item: (-item[1].conversations, item[0])))
 
 

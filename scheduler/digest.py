@@ -65,20 +65,20 @@ def failed_questions(records: Records, keys: set[str], since: datetime, until: d
     are one entry, so a knowledge gap asked five ways shows as one line with its count, not five lines."""
     by_key: dict[str, list[tuple[datetime, str, str, str]]] = {}
     asked: dict[str, str] = {}  # the conversation's first customer question, for failures with no text of their own
-    for d in sorted(records.decisions, key=lambda d: (d.at, d.id)):
-        if d.conversation_key not in keys:
+    decisions, _, feedback = records.by_key()
+    for key, history in decisions.items():  # in order of each conversation's first decision
+        if key not in keys:
             continue
-        if d.text:
-            asked.setdefault(d.conversation_key, d.text)
-        if d.kind == "escalate" and d.reason in FAILURE_REASONS and since <= d.at < until:
-            by_key.setdefault(d.conversation_key, []).append((d.at, d.text, d.reason, d.language))
-    for f in records.feedback:
-        if f.conversation_key in keys and f.kind == "helpful" and f.helpful is False and since <= f.at < until:
-            answered = [d for d in records.decisions if d.conversation_key == f.conversation_key and d.kind == "answer"
-                        and d.at <= f.at and d.text]
-            text = answered[-1].text if answered else ""
-            language = answered[-1].language if answered else ""
-            by_key.setdefault(f.conversation_key, []).append((f.at, text, "not_helpful", language))
+        asked[key] = next((d.text for d in history if d.text), "")
+        for d in history:
+            if d.kind == "escalate" and d.reason in FAILURE_REASONS and since <= d.at < until:
+                by_key.setdefault(key, []).append((d.at, d.text, d.reason, d.language))
+        for f in feedback.get(key, []):
+            if f.kind == "helpful" and f.helpful is False and since <= f.at < until:
+                answered = [d for d in history if d.kind == "answer" and d.at <= f.at and d.text]
+                text = answered[-1].text if answered else ""
+                language = answered[-1].language if answered else ""
+                by_key.setdefault(key, []).append((f.at, text, "not_helpful", language))
     grouped: list[tuple[frozenset[str], FailedQuestion]] = []
     for key, failures in by_key.items():
         for at, text, reason, language in failures:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import defer
 
 from bot.conversation import Conversation
 from bot.errors import NotFound
@@ -225,7 +226,8 @@ class SqlStore:
             return [decision_record(r) for r in (await session.scalars(stmt.order_by(DecisionRow.id))).all()]
 
     async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]:
-        stmt = select(DecisionRow).order_by(DecisionRow.id)
+        # The trace is not part of a DecisionRecord: leave it in the database (it is most of a row's bytes).
+        stmt = select(DecisionRow).options(defer(DecisionRow.trace)).order_by(DecisionRow.id)
         if since is not None:
             stmt = stmt.where(DecisionRow.at >= utc(since))
         async with self._sessions() as session:
