@@ -140,7 +140,9 @@ class SchedulerRunner:
         for name, spec in wanted.items():
             cron = trigger(spec, self.ctx.scheduler.timezone)
             stored = scheduler.get_job(name)
-            if stored is not None and str(stored.trigger) == str(cron) and stored.args == (name,):
+            # repr, not str: a trigger's str leaves out its time zone, and a changed zone must move the job.
+            same = stored is not None and repr(stored.trigger) == repr(cron) and stored.args == (name,)
+            if same and stored.misfire_grace_time == self.ctx.scheduler.misfire_grace_minutes * 60:
                 continue
             scheduler.add_job(fire, cron, args=[name], id=name, name=spec.description, replace_existing=True)
 

@@ -7,6 +7,7 @@ runner's queue of finished runs.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import SCHEDULER_KEY, build_web_app
 from bot.store.leader import AdvisoryLock, FileLock, leader_lock
+from scheduler.config import SchedulerConfig
 from scheduler.jobs import JobContext
 from scheduler.runner import SchedulerRunner
 from tests.history import History, fill_week, open_history
@@ -85,6 +87,14 @@ async def test_enabled_jobs_are_stored_for_next_monday_in_the_configured_zone(hi
         assert again.next_runs() == runs
     finally:
         await again.stop()
+    moved = SchedulerRunner(replace(JobContext.of(history.app, history.clock), scheduler=SchedulerConfig(timezone="Asia/Tokyo")),
+                            history.app.settings.resolved_database_url, retry_seconds=3600)
+    try:  # a new time zone in the config moves the stored job
+        await moved.tick()
+        tokyo = moved.next_runs()["digest"].astimezone(ZoneInfo("Asia/Tokyo"))
+        assert (tokyo.weekday(), tokyo.hour, tokyo.minute) == (0, 9, 0) and tokyo != runs["digest"]
+    finally:
+        await moved.stop()
         await history.app.close()
 
 
