@@ -18,9 +18,9 @@ from functools import wraps
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from bot.cli_knowledge import eval_command, kb_app
+from bot.cli_output import USAGE_ERROR, fail, heading, print_error, say
 from bot.errors import FrontdeskError
 from bot.settings import Settings
 from bot.summary import describe
@@ -30,21 +30,16 @@ app = typer.Typer(
     name="frontdesk",
     help="Frontdesk: an open-source AI support desk for Slack Connect and Microsoft Teams.",
     no_args_is_help=True,
+    # Plain click help and one-line usage errors: rich's boxes garble pipes, logs and narrow consoles.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.command("eval")(eval_command)
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
 T = TypeVar("T")
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def run_async(fn: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
@@ -99,7 +94,7 @@ async def _serve(host: str | None, port: int | None) -> None:
         raise FrontdeskError(f"cannot listen on {host or cfg.host}:{port or cfg.port}: {exc.strerror}") from None
     bound = runner.addresses[0]
     url = f"http://{bound[0]}:{bound[1]}"
-    out.print(f"Frontdesk is running. Playground: [bold]{url}/ui[/]  (health: {url}/healthz)", highlight=False)
+    say(f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz)")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,11 +122,12 @@ def ask(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    out.print(f"[bold]{result['decision']}[/] ({result['reason']}, confidence {result['confidence']})", highlight=False)
+    confidence = "" if result["confidence"] is None else f", confidence {result['confidence']:.2f}"
+    heading(f"{result['decision']} ({result['reason']}{confidence})")
     if result["reply"]:
-        out.print(result["reply"], highlight=False)
+        say(result["reply"])
     for article in result["articles"][:3]:
-        out.print(f"  · {article['id']}: {article['title']} ({article['score']:.3f})", highlight=False)
+        say(f"  · {article['id']}: {article['title']} ({article['score']:.3f})")
 
 
 async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]:
@@ -166,7 +162,7 @@ async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
     revision = run_async(_db_upgrade)()
-    out.print(f"database at revision {revision}", highlight=False)
+    say(f"database at revision {revision}")
 
 
 async def _db_upgrade() -> str:
@@ -175,7 +171,7 @@ async def _db_upgrade() -> str:
     settings = _settings()
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.ensure_data_dir()
     return await upgrade(url)
 
 
@@ -183,5 +179,5 @@ def main() -> None:
     try:
         app()
     except FrontdeskError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
+        print_error(str(exc))
+        sys.exit(USAGE_ERROR)

@@ -91,6 +91,14 @@ class Settings(BaseSettings):
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'frontdesk.db').resolve()}"
 
+    def ensure_data_dir(self) -> Path:
+        """Create FRONTDESK_DATA_DIR if needed; a folder that cannot be created is a one-line ConfigError."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"FRONTDESK_DATA_DIR={self.data_dir}: cannot create this folder ({exc.strerror})") from None
+        return self.data_dir
+
     def config_path(self) -> Path | None:
         """FRONTDESK_CONFIG if set (it must exist), else ./frontdesk.toml when present, else built-in defaults."""
         if self.config_file is not None:
