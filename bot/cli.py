@@ -7,6 +7,7 @@ tracebacks are for bugs only.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import signal
@@ -65,7 +66,9 @@ def _settings() -> Settings:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default from config: 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from config: 8080; 0 picks a free one).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Port (default from config: 8080; 0 picks a free one).")
+    ] = None,
 ) -> None:
     """Run the server: the playground at /ui, Slack at /slack/events, health at /healthz."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -86,12 +89,14 @@ async def _serve(host: str | None, port: int | None) -> None:
     cfg = app_.config.server
     runner = web.AppRunner(build_web_app(app_))
     await runner.setup()
-    site = web.TCPSite(runner, host or cfg.host, cfg.port if port is None else port)
+    where = (host or cfg.host, cfg.port if port is None else port)
+    site = web.TCPSite(runner, *where)
     try:
         await site.start()
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         await runner.cleanup()
-        raise FrontdeskError(f"cannot listen on {host or cfg.host}:{port or cfg.port}: {exc.strerror}") from None
+        await app_.close()
+        raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
     bound = runner.addresses[0]
     url = f"http://{bound[0]}:{bound[1]}"
     say(f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz)")
@@ -101,6 +106,20 @@ async def _serve(host: str | None, port: int | None) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runner.cleanup()
+
+
+def _bind_problem(exc: BaseException) -> str:
+    """Why the server could not listen, and what to do: asyncio's own message repeats the address."""
+    code = getattr(exc, "errno", None)
+    if code == errno.EADDRINUSE:
+        return "the port is in use (another Frontdesk running?); stop it or choose another with --port"
+    if code == errno.EADDRNOTAVAIL:
+        return "no network interface of this machine has that address; use --host 127.0.0.1 or 0.0.0.0"
+    if code == errno.EACCES:
+        return "permission denied (ports below 1024 need privileges); choose a port above 1024 with --port"
+    if isinstance(exc, OverflowError):
+        return "the port must be 0-65535"
+    return " ".join(str(getattr(exc, "strerror", None) or exc).split())
 
 
 @app.command()

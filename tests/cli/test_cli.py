@@ -194,3 +194,19 @@ def test_unusable_data_dir_is_one_line(env: dict[str, str], tmp_path: Path, monk
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert result.stderr == f"error: FRONTDESK_DATA_DIR={blocker / 'var'}: cannot create this folder (Not a directory)\n"
+
+
+def test_serve_on_a_busy_port_says_what_to_do(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use (another Frontdesk running?); "
+        "stop it or choose another with --port\n"
+    )
+    assert "Traceback" not in result.output
