@@ -144,7 +144,9 @@ async def test_status_help_reindex_and_digest(slack: Slack) -> None:
     assert "/frontdesk" in (await slack.command("help"))["text"]
     assert "no knowledge base attached" in (await slack.command("reindex"))["text"]
     assert "No digest job is configured" in (await slack.command("digest now"))["text"]
-    assert "usage" in (await slack.command("threshold 7"))["text"]
+    assert (await slack.command("threshold 7"))["text"].endswith("did you mean `threshold 0.07`?")
+    assert (await slack.command("threshold 70%"))["text"].endswith("did you mean `threshold 0.7`?")
+    assert "usage" in (await slack.command("threshold high"))["text"]
     assert "unknown command" in (await slack.command("explode"))["text"]
 
 
