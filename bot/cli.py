@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from functools import wraps
+from importlib.metadata import version as package_version
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -38,7 +39,21 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
-app.command("eval")(eval_command)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        say(f"frontdesk {package_version('frontdesk')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Frontdesk: an open-source AI support desk for Slack Connect and Microsoft Teams."""
 
 T = TypeVar("T")
 
@@ -63,7 +78,7 @@ def _settings() -> Settings:
         raise fail(f"invalid environment setting: {exc}") from None
 
 
-@app.command()
+@app.command(short_help="Run the server: the playground at /ui, Slack, /healthz.")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default from config: 127.0.0.1).")] = None,
     port: Annotated[
@@ -122,7 +137,7 @@ def _bind_problem(exc: BaseException) -> str:
     return " ".join(str(getattr(exc, "strerror", None) or exc).split())
 
 
-@app.command()
+@app.command(short_help="Show what Frontdesk would do with one customer message.")
 def ask(
     message: Annotated[str, typer.Argument(help="What a customer writes.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
@@ -175,6 +190,10 @@ async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]
         await app_.close()
     assert decision is not None
     return describe(decision)
+
+
+# Listed after serve and ask in `frontdesk --help`, in the order a new user needs them.
+app.command("eval", short_help="Score a knowledge base against a file of real questions.")(eval_command)
 
 
 @db_app.command("upgrade")

@@ -40,7 +40,7 @@ def _open(settings: Any, *, ingest: bool = True) -> Any:
     return knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.ensure_data_dir(), ingest=ingest)
 
 
-@kb_app.command("ingest")
+@kb_app.command("ingest", short_help="Validate and index a KB folder (incremental).")
 def ingest(
     path: Annotated[
         Path | None,
@@ -74,7 +74,7 @@ def ingest(
         )
 
 
-@kb_app.command("audit")
+@kb_app.command("audit", short_help="Duplicates, conflicts, stale articles, tags, citations.")
 def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     kb: Annotated[Path | None, typer.Option("--kb", help="KB folder (default: FRONTDESK_KB).")] = None,
@@ -196,6 +196,13 @@ def eval_command(
     """Run every question through the full engine as a new customer conversation and score the KB."""
     from knowledge.evaluation import load_questions, summarize
 
+    if out is not None:
+        try:  # fail before running every question, not after
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.touch()
+        except OSError as exc:
+            why = f"{out.parent} is a file" if out.parent.is_file() else exc.strerror
+            raise _fail(f"--out {out}: cannot write there ({why})") from None
     try:
         qs = load_questions(questions)
         settings = _settings(kb)
@@ -203,7 +210,6 @@ def eval_command(
     except FrontdeskError as exc:
         raise _fail(str(exc)) from None
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     summary = summarize(qs, rows, threshold)
     if as_json:

@@ -210,3 +210,14 @@ def test_serve_on_a_busy_port_says_what_to_do(env: dict[str, str]) -> None:
         "stop it or choose another with --port\n"
     )
     assert "Traceback" not in result.output
+
+
+def test_version_and_command_list(env: dict[str, str]) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"frontdesk {version('frontdesk')}\n")
+    listed = runner.invoke(app, ["--help"]).stdout
+    commands = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()]
+    assert commands == ["serve", "ask", "eval", "db", "kb"]
+    assert "..." not in listed.split("Commands:")[1]  # every one-line summary fits

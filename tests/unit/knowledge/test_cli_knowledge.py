@@ -150,3 +150,15 @@ def test_eval_summary_is_plain_columns(small_kb: Path, tmp_path: Path) -> None:
     assert re.fullmatch(r"top-1 accuracy \(answerable\) +1\.000", lines[3])
     assert lines[-1].startswith("decisions: answer 1")
     assert not set("┏┃━│") & set(result.output)
+
+
+def test_eval_checks_out_before_running_the_questions(small_kb: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "1", "text": "how do I reset my password", "expected": "reset-password"}\n')
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = runner.invoke(
+        _app(), ["eval", "--kb", str(small_kb), "--questions", str(questions), "--out", str(blocker / "out.jsonl")]
+    )
+    assert result.exit_code == 2
+    assert result.output == f"error: --out {blocker / 'out.jsonl'}: cannot write there ({blocker} is a file)\n"
