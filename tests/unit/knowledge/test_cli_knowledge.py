@@ -162,3 +162,16 @@ def test_eval_checks_out_before_running_the_questions(small_kb: Path, tmp_path: 
     )
     assert result.exit_code == 2
     assert result.output == f"error: --out {blocker / 'out.jsonl'}: cannot write there ({blocker} is a file)\n"
+
+
+def test_audit_lists_each_id_of_a_multi_article_finding_on_its_own_line(small_kb: Path) -> None:
+    # Comma-joined ids wrapped mid-id in narrow terminals; one per line reads (and greps) at any width.
+    body = "Webhooks are retried five times over one hour with exponential backoff after a failed delivery."
+    article(small_kb, "webhook-retries", "Webhook retries", body)
+    article(small_kb, "webhook-retries-copy", "Webhook retries", body)
+    result = runner.invoke(_app(), ["kb", "audit", "--kb", str(small_kb)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("Near-duplicates")))
+    assert lines[start + 1].startswith("  [warning] near-duplicate articles")
+    assert sorted(lines[start + 2 : start + 4]) == ["      - webhook-retries", "      - webhook-retries-copy"]
