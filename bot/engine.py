@@ -76,9 +76,10 @@ class Engine:
 
     async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
         trace: list[TraceStep] = []
+        language = inbound.language or history.language or self.default_language
         gate = self._gate(inbound, history, channel)
         if gate is not None:
-            return Ignore(gate, (TraceStep("gate", "ignore", gate),))
+            return Ignore(gate, (TraceStep("gate", "ignore", gate),), language)
         trace.append(TraceStep("gate", "proceed"))
 
         ctx = TurnContext(
@@ -87,7 +88,7 @@ class Engine:
             channel=channel,
             now=self.clock(),
             vip=vip,
-            language=inbound.language or history.language or self.default_language,
+            language=language,
         )
         for policy in self.input_policies:
             outcome = policy.check(ctx)
@@ -99,7 +100,7 @@ class Engine:
         if inbound.kind is not InboundKind.MESSAGE or not inbound.text.strip():
             # Button presses carry no question; only policies may act on them. Reaching here means none did.
             trace.append(TraceStep("engine", "ignore", "no question to answer"))
-            return Ignore("no_question", tuple(trace))
+            return Ignore("no_question", tuple(trace), ctx.language)
 
         answer = await self.answerer.answer(
             Question(inbound.text, ctx.language, channel.audience, history.customer_texts)
@@ -157,7 +158,7 @@ class Engine:
         steps = tuple(trace)
         match stop.action:
             case StopAction.IGNORE:
-                return Ignore(stop.reason, steps)
+                return Ignore(stop.reason, steps, ctx.language)
             case StopAction.REPLY:
                 reply = Reply(stop.text, actions=customer_actions(self.phrases, ctx.language, feedback=False))
                 return Respond(reply, stop.reason, 0.0, ctx.language, trace=steps)

@@ -49,6 +49,7 @@ async def test_ai_stays_quiet_while_a_human_owns_the_thread(core: Core) -> None:
     sent_before = len(core.outbox.sent)
     decision = await core.dispatcher.submit(message("Where is my invoice?", "m2"))
     assert isinstance(decision, Ignore) and decision.reason == "claimed_by_human"
+    assert decision.language == "en"  # the thread's language: every decision records one
     assert len(core.outbox.sent) == sent_before
 
 
@@ -106,7 +107,7 @@ async def test_failed_delivery_is_redelivered(core: Core) -> None:
 
 async def test_button_press_without_policy_match_is_ignored(core: Core) -> None:
     decision = await core.dispatcher.submit(message("", "b1", kind=InboundKind.MESSAGE))
-    assert isinstance(decision, Ignore) and decision.reason == "no_question"
+    assert isinstance(decision, Ignore) and decision.reason == "no_question" and decision.language == "en"
 
 
 async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
