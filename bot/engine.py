@@ -156,6 +156,8 @@ class Engine:
 
     def _stop(self, ctx: TurnContext, stop: Stop, trace: list[TraceStep], *, answer: Answer | None) -> Decision:
         steps = tuple(trace)
+        if stop.language:
+            ctx = replace(ctx, language=stop.language)
         match stop.action:
             case StopAction.IGNORE:
                 return Ignore(stop.reason, steps, ctx.language)

@@ -89,8 +89,15 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
         ),
         # A new question is not a failure.
         (InboundKind.MESSAGE, "And where do I download invoices?", ANSWERED, "proceed"),
-        # Nothing answered yet: nothing can have failed.
-        (InboundKind.MESSAGE, "that didn't help", History(), "proceed"),
+        # Nothing answered yet: nothing can have failed. A bare failure is noted (small talk asks what they need)...
+        (InboundKind.MESSAGE, "no that didn't help", History(), "unanswered"),
+        (InboundKind.MESSAGE, "it still doesn't work", History(customer_texts=("hi",)), "unanswered"),
+        # ... said twice, a person takes over.
+        (InboundKind.MESSAGE, "nope", History(customer_texts=("that didn't help",)), "asked_for_human"),
+        # A failure with something to ask about is a question.
+        (InboundKind.MESSAGE, "SSO doesn't work", History(), "noted"),
+        (InboundKind.MESSAGE, "that didn't help, how do I reset my password", History(), "noted"),
+        (InboundKind.MESSAGE, "How do I reset my password?", History(), "proceed"),
     ],
 )
 def test_failed_attempts(
@@ -101,6 +108,11 @@ def test_failed_attempts(
     )
     if expected == "proceed":
         assert isinstance(outcome, Proceed) and outcome.context is None
+    elif expected in ("unanswered", "noted"):  # nothing counted; the failure note eases the sentiment trigger
+        assert isinstance(outcome, Proceed) and outcome.context is not None
+        notes = outcome.context.notes
+        assert "failed_attempt" not in notes and "failure" in notes
+        assert ("unanswered_failure" in notes) is (expected == "unanswered")
     elif expected == "failed_attempt":
         assert isinstance(outcome, Proceed) and outcome.context is not None
         assert outcome.context.notes["failed_attempt"] == "1"
@@ -149,6 +161,8 @@ def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Cal
         ("ok thank you so much", "en", True),
         ("Great, that worked 👍", "en", True),
         ("👍", "en", True),
+        ("🙏🙏", "en", True),
+        (":)", "en", True),
         ("ok danke", "de", True),
         ("Vielen Dank, hat geklappt", "de", True),
         ("muchas gracias", "es", True),
@@ -158,10 +172,22 @@ def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Cal
         ("ok?", "en", False),
         ("ok but it still fails", "en", False),
         ("ok 😡", "en", False),
+        ("😡", "en", False),
+        ("...", "en", False),  # not a thanks: the small-talk step asks what they need
+        ("??", "en", False),
         ("danke, und wie ändere ich die E-Mail", "de", False),
     ],
 )
 def test_acknowledgements_keep_the_ai_quiet(step: Callable[[str], Any], text: str, language: str, quiet: bool) -> None:
-    ctx = step("signals").check(make_ctx(text, language=language)).context
+    ctx = step("signals").check(make_ctx(text, language=language, history=ANSWERED)).context
+    outcome = step("acknowledgement").check(ctx)
+    assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
+
+
+@pytest.mark.parametrize(("text", "quiet"), [("👍", False), ("🙂", False), ("thanks!", True)])
+def test_a_wordless_message_opening_a_thread_acknowledges_nothing(
+    step: Callable[[str], Any], text: str, quiet: bool
+) -> None:
+    ctx = step("signals").check(make_ctx(text)).context
     outcome = step("acknowledgement").check(ctx)
     assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
