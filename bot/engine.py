@@ -93,6 +93,8 @@ class Engine:
         for policy in self.input_policies:
             outcome = policy.check(ctx)
             if isinstance(outcome, Stop):
+                if outcome.failed_attempt:
+                    trace.append(TraceStep(policy.name, FAILED_ATTEMPT, outcome.detail))
                 trace.append(TraceStep(policy.name, outcome.action.value, f"{outcome.reason} {outcome.detail}".strip()))
                 return self._stop(ctx, outcome, trace, answer=None)
             ctx = self._proceed(policy.name, outcome, ctx, trace)

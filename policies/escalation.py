@@ -128,6 +128,10 @@ class FailedAttempts:
                 detail=f"{why}; failures={failures + 1}",
                 team=noted_team(ctx),
             )
+        if not why.startswith("re-asked") and self.bare(ctx.inbound.text, ctx.language):
+            # Nothing new to search for ("still broken"): ask for detail, like a first "Not helpful" click.
+            text = self.phrasebook.say("clarify", ctx.language)
+            return Stop(StopAction.REPLY, "clarify", detail=why, text=text, failed_attempt=True)
         # FAILURE_NOTE outlives the engine's one-shot failed_attempt note: the sensitive step reads it.
         notes = {**ctx.notes, FAILED_ATTEMPT_NOTE: "1", FAILURE_NOTE: why}
         return Proceed(context=replace(ctx, notes=MappingProxyType(notes)), detail=why)

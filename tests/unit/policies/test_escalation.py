@@ -74,9 +74,13 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
         (InboundKind.NOT_HELPFUL, "", History(failed_attempts=1, ai_answers=1), "clarify"),
         # The second click: never a third AI try.
         (InboundKind.NOT_HELPFUL, "", History(failed_attempts=2, ai_answers=1), "repeated_failure"),
-        # A typed "that didn't help" after one answer: counted, the AI may try once more.
-        (InboundKind.MESSAGE, "that didn't help", ANSWERED, "failed_attempt"),
-        (InboundKind.MESSAGE, "Das hat nicht geholfen", ANSWERED, "failed_attempt"),
+        # A typed "that didn't help" after one answer: counted, the AI may try once more...
+        (InboundKind.MESSAGE, "that didn't help, the annual option is greyed out", ANSWERED, "failed_attempt"),
+        (InboundKind.MESSAGE, "Das hat nicht geholfen, die Option fehlt", ANSWERED, "failed_attempt"),
+        # ... and with nothing new to search for, it asks for detail like a first "Not helpful" click (counted).
+        (InboundKind.MESSAGE, "that didn't help", ANSWERED, "clarify_counted"),
+        (InboundKind.MESSAGE, "Das hat leider nicht geholfen", ANSWERED, "clarify_counted"),
+        (InboundKind.MESSAGE, "no, still broken", ANSWERED, "clarify_counted"),
         # Typed failure after an earlier failure: escalate.
         (InboundKind.MESSAGE, "still doesn't work", History(failed_attempts=1, ai_answers=2), "repeated_failure"),
         # Re-asking the same question counts as a failure.
@@ -116,6 +120,9 @@ def test_failed_attempts(
     elif expected == "failed_attempt":
         assert isinstance(outcome, Proceed) and outcome.context is not None
         assert outcome.context.notes["failed_attempt"] == "1"
+    elif expected == "clarify_counted":
+        assert isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and outcome.reason == "clarify"
+        assert outcome.failed_attempt and outcome.text
     elif expected == "clarify":
         assert isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and outcome.reason == "clarify"
         assert "Talk to a human" in outcome.text
