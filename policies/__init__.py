@@ -124,7 +124,7 @@ def build_policies(
                 {lang: frozenset(normalize(w) for w in ws) for lang, ws in escalation.failure_fillers.items()}
             ),
         ),
-        "acknowledgement": Acknowledgement.of(escalation.acknowledgements),
+        "acknowledgement": Acknowledgement.of(escalation.acknowledgements, escalation.acknowledgement_fillers),
         "smalltalk": SmallTalk(
             Greetings.of(smalltalk), phrases, frozenset(languages.supported) | phrases.languages, smalltalk.enabled
         ),

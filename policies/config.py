@@ -78,6 +78,7 @@ class EscalationConfig(_Strict):
     failure_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> "that didn't help"
     failure_fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around a bare failure
     acknowledgements: dict[str, list[str]] = Field(default_factory=dict)  # language -> words of a plain "thanks"
+    acknowledgement_fillers: dict[str, list[str]] = Field(default_factory=dict)  # "for your help" around a thanks
     reask_similarity: float = Field(default=0.8, gt=0.0, le=1.0)  # word overlap that counts as the same question
     guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
 
@@ -88,7 +89,8 @@ class EscalationConfig(_Strict):
             return data
         base = shipped("escalation")
         out = dict(data)
-        for key in ("human_phrases", "failure_phrases", "failure_fillers", "acknowledgements"):
+        keys = ("human_phrases", "failure_phrases", "failure_fillers", "acknowledgements", "acknowledgement_fillers")
+        for key in keys:
             given = data.get(key) or {}
             if isinstance(given, dict):
                 out[key] = {**base[key], **given}
@@ -103,7 +105,8 @@ class SmallTalkConfig(_Strict):
 
     enabled: bool = True
     greetings: dict[str, list[str]] = Field(default_factory=dict)  # language -> greetings ("hi", "guten tag")
-    fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around one ("team", "all")
+    farewells: dict[str, list[str]] = Field(default_factory=dict)  # language -> farewells ("bye", "tschuss")
+    fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around them ("team", "all")
 
     @model_validator(mode="before")
     @classmethod
@@ -112,13 +115,13 @@ class SmallTalkConfig(_Strict):
             return data
         base = shipped("smalltalk")
         out = dict(data)
-        for key in ("greetings", "fillers"):
+        for key in ("greetings", "farewells", "fillers"):
             given = data.get(key) or {}
             if isinstance(given, dict):
                 out[key] = {**base[key], **given}
         return out
 
-    @field_validator("greetings", "fillers")
+    @field_validator("greetings", "farewells", "fillers")
     @classmethod
     def _phrases(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for language, items in value.items():

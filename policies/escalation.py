@@ -147,18 +147,17 @@ class FailedAttempts:
         """Nothing the AI said can have failed, so nothing counts. A bare "that didn't help" gets "what do you
         need?" (from the small-talk step, after the VIP and rollout rules); said again, a person takes over."""
         hit = self.phrases.find(ctx.inbound.text, ctx.language)
-        if hit is None:
-            return Proceed()
-        notes = {**ctx.notes, FAILURE_NOTE: f"typed '{hit}'"}  # a failure is not a complaint by itself
-        if self.bare(ctx.inbound.text, ctx.language):
-            if any(self.bare(text, ctx.language) for text in ctx.history.customer_texts):
-                return Stop(
-                    StopAction.ESCALATE,
-                    EscalationReason.ASKED_FOR_HUMAN.value,
-                    detail=f"typed '{hit}' again before any answer",
-                    team=noted_team(ctx),
-                )
-            notes[UNANSWERED_NOTE] = hit
+        if hit is None or not self.bare(ctx.inbound.text, ctx.language):
+            return Proceed()  # "SSO doesn't work, this is awful" is a question (or a complaint), not about the AI
+        if any(self.bare(text, ctx.language) for text in ctx.history.customer_texts):
+            return Stop(
+                StopAction.ESCALATE,
+                EscalationReason.ASKED_FOR_HUMAN.value,
+                detail=f"typed '{hit}' again before any answer",
+                team=noted_team(ctx),
+            )
+        # The failure note keeps the sentiment trigger from reading a bare "no, that didn't help" as a complaint.
+        notes = {**ctx.notes, FAILURE_NOTE: f"typed '{hit}'", UNANSWERED_NOTE: hit}
         return Proceed(context=replace(ctx, notes=MappingProxyType(notes)), detail=f"typed '{hit}' before any answer")
 
     def _failure(self, ctx: TurnContext) -> str | None:
@@ -178,13 +177,15 @@ class Acknowledgement:
     """A plain "thanks" / "ok" / 👍 is not a question: the AI stays quiet instead of searching the KB for it."""
 
     words: Mapping[str, frozenset[str]]
+    fillers: Mapping[str, frozenset[str]] = field(default_factory=dict)  # around a thanks, never one alone
     name: str = "acknowledgement"
 
     @staticmethod
-    def of(table: Mapping[str, list[str]]) -> Acknowledgement:
-        return Acknowledgement(
-            MappingProxyType({lang: frozenset(normalize(w) for w in ws) for lang, ws in table.items()})
-        )
+    def of(table: Mapping[str, list[str]], fillers: Mapping[str, list[str]] | None = None) -> Acknowledgement:
+        def folded(t: Mapping[str, list[str]]) -> Mapping[str, frozenset[str]]:
+            return MappingProxyType({lang: frozenset(normalize(w) for w in ws) for lang, ws in t.items()})
+
+        return Acknowledgement(folded(table), folded(fillers or {}))
 
     def check(self, ctx: TurnContext) -> Outcome:
         text = ctx.inbound.text
@@ -194,7 +195,9 @@ class Acknowledgement:
             return Proceed()  # "ok 😡" is not a thank-you
         tokens = normalize(text).split()
         known = self.words.get(ctx.language, frozenset()) | self.words.get("en", frozenset())
-        if tokens and len(tokens) <= 8 and all(t in known for t in tokens):
+        around = self.fillers.get(ctx.language, frozenset()) | self.fillers.get("en", frozenset())
+        thanks = [t for t in tokens if t in known]
+        if thanks and len(tokens) <= 10 and all(t in known or t in around for t in tokens):
             return Stop(StopAction.IGNORE, "acknowledged", detail=" ".join(tokens))
         if not tokens and len(text.strip()) <= 12 and self._acknowledges(ctx):  # e.g. "👍" or "🙏🙏" after an answer
             return Stop(StopAction.IGNORE, "acknowledged", detail="emoji")

@@ -1,8 +1,9 @@
-"""Small talk: a greeting ("hi", "Guten Tag") or a message with no words ("...", a lone 👋) is not a question.
+"""Small talk: a greeting ("hi", "Guten Tag"), a farewell ("bye!") or a message with no words ("...", a lone 👋)
+is not a question.
 
 Searching the knowledge base for "hello there" finds nothing relevant and hands a greeting to a person. Instead
-the AI answers with one short "How can I help?" in the customer's language (the "Talk to a human" button stays
-under it). A message counts as small talk only when it is *nothing but* greetings and filler words ("hi team",
+the AI answers a greeting with one short "How can I help?" in the customer's language (the "Talk to a human"
+button stays under it) and lets a farewell end the conversation quietly. A message counts as small talk only when it is *nothing but* greetings and filler words ("hi team",
 "Hola a todos"), so "hi, how do I reset my password?" is still a question.
 
 A greeting that only one language uses ("Guten Tag", "Hola") sets the thread's language however short it is:
@@ -27,29 +28,33 @@ from policies.text import PhraseMatcher, normalize
 
 GREETING = "greeting"
 NO_WORDS = "no_words"
+FAREWELL = "farewell"
 AGENTS_ANSWER = (Mode.AGENT_FIRST, Mode.PARALLEL)  # agents greet their customers themselves; the AI only drafts
 NEGATIVE = -0.05  # a wordless message scoring below this is not small talk ("😡", "🙄")
 
 
 @dataclass(frozen=True, slots=True)
 class Greetings:
-    """Per-language greeting phrases and the filler words that may surround them."""
+    """Per-language greeting and farewell phrases and the filler words that may surround them."""
 
-    phrases: Mapping[str, PhraseMatcher]
+    greetings: Mapping[str, PhraseMatcher]
+    farewells: Mapping[str, PhraseMatcher]
     fillers: Mapping[str, frozenset[str]]
 
     @staticmethod
     def of(config: SmallTalkConfig) -> Greetings:
-        phrases = {lang: PhraseMatcher.of(items) for lang, items in config.greetings.items()}
+        def matchers(table: Mapping[str, list[str]]) -> Mapping[str, PhraseMatcher]:
+            return MappingProxyType({lang: PhraseMatcher.of(items) for lang, items in table.items()})
+
         fillers = {lang: frozenset(w for item in items for w in normalize(item).split())
                    for lang, items in config.fillers.items()}
-        return Greetings(MappingProxyType(phrases), MappingProxyType(fillers))
+        return Greetings(matchers(config.greetings), matchers(config.farewells), MappingProxyType(fillers))
 
-    def languages_of(self, text: str) -> tuple[str, ...]:
-        """The languages in which `text` is nothing but greetings and fillers; () when it is not a greeting."""
+    def languages_of(self, text: str, *, farewell: bool = False) -> tuple[str, ...]:
+        """The languages in which `text` is nothing but greetings (or farewells) and fillers; () when none."""
         norm = normalize(text)
         found: list[str] = []
-        for language, matcher in self.phrases.items():
+        for language, matcher in (self.farewells if farewell else self.greetings).items():
             if matcher.regex is None:
                 continue
             rest = matcher.regex.sub(" ", norm)
@@ -63,7 +68,7 @@ class Greetings:
 
 @dataclass(slots=True)
 class SmallTalk:
-    """Greetings → `greeting`, wordless messages → `no_words`: a short prompt, no knowledge-base search."""
+    """Greetings → `greeting`, wordless messages → `no_words`: a short prompt; farewells → `farewell`: quiet."""
 
     greetings: Greetings
     phrases: Phrasebook
@@ -85,6 +90,8 @@ class SmallTalk:
             return self._no_words(ctx)
         found = self.greetings.languages_of(text)
         if not found:
+            if self.greetings.languages_of(text, farewell=True):
+                return Stop(StopAction.IGNORE, FAREWELL, detail="the customer is leaving")
             return Proceed()
         language = self.language(found, ctx.language)
         return Stop(

@@ -74,3 +74,12 @@ async def test_a_vip_greeting_goes_straight_to_a_person(transcript: Transcript) 
     vip = Actor("U_VIP", "Hank", "globex", Role.CUSTOMER, True)
     decision = await transcript.say("Hi there", author=vip)
     assert isinstance(decision, Escalate) and decision.reason == "vip"
+
+
+async def test_thanks_and_goodbye_after_an_answer_stay_quiet(transcript: Transcript) -> None:
+    await transcript.say("How do I reset my password?")
+    thanks = await transcript.say("thanks for your help")
+    assert isinstance(thanks, Ignore) and thanks.reason == "acknowledged"
+    bye = await transcript.say("perfect, have a nice day!")
+    assert isinstance(bye, Ignore) and bye.reason == "farewell"
+    assert len(transcript.seen()) == 1 and not transcript.agents.posted

@@ -175,3 +175,24 @@ def test_small_talk_comes_after_the_rules_that_always_mean_a_person() -> None:
     assert order.index("failed_attempts") < order.index("acknowledgement") < order.index("smalltalk")
     assert order.index("sensitive") < order.index("vip") < order.index("share") < order.index("smalltalk")
     assert order.index("smalltalk") < order.index("language_kb")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "farewell"),
+    [
+        ("bye!", "en", True),
+        ("ok thanks, bye", "en", True),
+        ("Have a good day", "en", True),
+        ("see you later team", "en", True),
+        ("Tschüss!", "de", True),
+        ("hasta luego", "es", True),
+        ("bye, how do I export my invoices?", "en", False),
+        ("later today our webhooks failed", "en", False),
+    ],
+)
+def test_a_farewell_ends_the_conversation_quietly(
+    step: Callable[[str], Any], text: str, language: str, farewell: bool
+) -> None:
+    outcome = step("smalltalk").check(make_ctx(text, language=language))
+    quiet = isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE and outcome.reason == "farewell"
+    assert quiet is farewell, text
