@@ -22,6 +22,7 @@ FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a coun
 FAILURE_NOTE = "failure"  # why this turn counts as a failed attempt
 UNANSWERED_NOTE = "unanswered_failure"  # a bare "that didn't help" before any AI answer: the small-talk step asks
 SHORT_MESSAGE_WORDS = 4  # one-word phrases ("agent") only count in messages this short
+REASK_MIN_WORDS = 3  # a re-ask is a question: shorter messages ("hi", "ok thanks") never count as one
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +166,11 @@ class FailedAttempts:
         hit = self.phrases.find(text, ctx.language)
         if hit is not None:
             return f"typed '{hit}'"
+        if len(normalize(text).split()) < REASK_MIN_WORDS:
+            return None  # "hi" or "ok" twice is not the same question asked again
         for earlier in ctx.history.customer_texts[-3:]:
+            if len(normalize(earlier).split()) < REASK_MIN_WORDS:
+                continue
             score = similarity(text, earlier)
             if score >= self.reask_similarity:
                 return f"re-asked (overlap {score:.2f})"
@@ -187,6 +192,10 @@ class Acknowledgement:
 
         return Acknowledgement(folded(table), folded(fillers or {}))
 
+    @property
+    def all_words(self) -> frozenset[str]:
+        return frozenset().union(*self.words.values())
+
     def check(self, ctx: TurnContext) -> Outcome:
         text = ctx.inbound.text
         if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip() or "?" in text:
@@ -194,7 +203,8 @@ class Acknowledgement:
         if ctx.sentiment is not None and ctx.sentiment < -0.05:
             return Proceed()  # "ok 😡" is not a thank-you
         tokens = normalize(text).split()
-        known = self.words.get(ctx.language, frozenset()) | self.words.get("en", frozenset())
+        # Every language's words: a German "Danke!" in an English thread is a thanks too (too short to switch).
+        known = self.all_words
         around = self.fillers.get(ctx.language, frozenset()) | self.fillers.get("en", frozenset())
         thanks = [t for t in tokens if t in known]
         if thanks and len(tokens) <= 10 and all(t in known or t in around for t in tokens):

@@ -91,6 +91,9 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
             History(failed_attempts=1, ai_answers=2, customer_texts=ANSWERED.customer_texts),
             "repeated_failure",
         ),
+        # A greeting or a thanks said twice is not a re-asked question.
+        (InboundKind.MESSAGE, "hi", History(ai_answers=1, customer_texts=("hi", "How do I reset it?")), "proceed"),
+        (InboundKind.MESSAGE, "ok thanks", History(ai_answers=1, customer_texts=("ok thanks",)), "proceed"),
         # A new question is not a failure.
         (InboundKind.MESSAGE, "And where do I download invoices?", ANSWERED, "proceed"),
         # Nothing answered yet: nothing can have failed. A bare failure is noted (small talk asks what they need)...
@@ -176,6 +179,8 @@ def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Cal
         ("thanks for your help", "en", True),
         ("thank you for the quick reply!", "en", True),
         ("Danke für die schnelle Hilfe", "de", True),
+        ("Danke!", "en", True),  # another language's thanks in an English thread (too short to switch)
+        ("gracias", "en", True),
         ("help me", "en", False),  # words that only surround a thanks are not one
         ("for the answer", "en", False),
         ("thanks for nothing", "en", False),
