@@ -101,6 +101,7 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         languages=config.languages,
         teams=config.teams,
         kb_languages=kb_languages,
+        smalltalk=config.smalltalk,
     )
 
 

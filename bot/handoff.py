@@ -10,6 +10,7 @@ from bot.ports import TurnContext
 from bot.types import Answer, Handoff, Priority, Reply
 
 _MAX_QUOTE = 280
+_SHORT_FOLLOW_UP = 3  # words: "still broken", "human please", "that didn't help" name no problem of their own
 
 # The customer's own reason for wanting a person (MISSION §7), optional. Every adapter's dropdown offers these, and
 # the metrics group by the values, so they are defined once here.
@@ -61,6 +62,25 @@ def describe_reason(reason: str) -> str:
     return reason
 
 
+def _asked_lines(asked: list[str]) -> list[str]:
+    """What the customer asked. A short last message ("still broken", "human please") does not say what the
+    problem is, so the latest longer message leads and the short one follows: the agent reads the question first."""
+    if not asked:
+        return []
+    last = len(asked) - 1
+    if len(asked[last].split()) <= _SHORT_FOLLOW_UP:
+        lead = next((i for i in range(last - 1, -1, -1) if len(asked[i].split()) > _SHORT_FOLLOW_UP), last)
+    else:
+        lead = last
+    lines = [f"Asked: {_clip(asked[lead])}"]
+    if lead != last:
+        lines.append(f"Then: {_clip(asked[last], 120)}")
+    earlier = [t for i, t in enumerate(asked) if i not in (lead, last)][-3:]
+    if earlier:
+        lines.append(f"Earlier: {'; '.join(_clip(t, 120) for t in earlier)}")
+    return lines
+
+
 def build_handoff(
     ctx: TurnContext,
     *,
@@ -73,12 +93,7 @@ def build_handoff(
     reported: bool = False,
 ) -> Handoff:
     asked = [*ctx.history.customer_texts, ctx.inbound.text] if ctx.inbound.text else list(ctx.history.customer_texts)
-    lines = []
-    if asked:
-        lines.append(f"Asked: {_clip(asked[-1])}")
-        if len(asked) > 1:
-            earlier = "; ".join(_clip(t, 120) for t in asked[-4:-1])
-            lines.append(f"Earlier: {earlier}")
+    lines = _asked_lines(asked)
     if ctx.history.ai_answers:
         titles = ", ".join(a.title for a in ctx.history.last_articles[:3]) or "no article"
         lines.append(f"AI answered {ctx.history.ai_answers} time(s), citing: {titles}")

@@ -22,6 +22,7 @@ from policies.config import (
     PersonaConfig,
     RoutingConfig,
     SensitiveConfig,
+    SmallTalkConfig,
     TeamConfig,
 )
 
@@ -54,6 +55,7 @@ class Config(BaseModel):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     languages: LanguageConfig = Field(default_factory=LanguageConfig)
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
+    smalltalk: SmallTalkConfig = Field(default_factory=SmallTalkConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
 
 

@@ -81,6 +81,7 @@ def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
             reply = decision.notice.text if decision.notice is not None else ""
         case Ignore():
             confidence, articles, reply = None, (), ""
+            language = decision.language or language
     return DecisionFields(
         kind=decision_kind(decision),
         reason=decision.reason,

@@ -152,6 +152,6 @@ def test_sentiment_is_bounded(text: str, language: str) -> None:
 
 
 def test_notes_stay_read_only() -> None:
-    ctx = make_ctx("that didn't help", history=History(ai_answers=1))
+    ctx = make_ctx("that didn't help, the option is missing", history=History(ai_answers=1))
     outcome = POLICY_SET.input[4].check(ctx)
     assert isinstance(outcome, Proceed) and isinstance(outcome.context.notes, MappingProxyType)  # type: ignore[union-attr]
