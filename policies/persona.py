@@ -1,7 +1,8 @@
 """Persona: every AI reply (extractive or LLM) is reshaped into the configured voice before it is sent.
 
 No emojis, no "As an AI" preambles, no corporate openers, banned jargon rewritten or its sentence dropped, and the
-length held to 1-2 sentences for simple questions and 3-5 for complex ones (the complexity estimate decides).
+length held to 1-2 sentences for simple questions and 3-5 for complex ones (the complexity estimate decides). A list of
+steps, with the sentence introducing it, counts as one: cutting a procedure after step 2 is worse than not sending it.
 Citations travel separately on the `Answer`, so sources are always kept; "Source:" lines in the text are kept too.
 Agents' own replies never pass through here: the engine only runs output policies on the AI's answer.
 """
