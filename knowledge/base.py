@@ -13,7 +13,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
-from knowledge.chain import best_passage, extract, llm_answer
+from knowledge.chain import best_passage, compose, extract, llm_answer
 from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
@@ -256,11 +256,12 @@ class KnowledgeBase:
         usage = TokenUsage()
         grounding: tuple[str, ...] = (plain_text(top_passage.text),) if top_passage is not None else ()
         if top_passage is not None:
-            text = extract(
+            text = compose(
+                top,
                 top_passage,
                 question.text,
                 question.language,
-                max_sentences=self.config.answer_sentences,
+                max_units=self.config.answer_sentences,
                 max_chars=self.config.answer_chars,
             )
         if self.chat_model is not None and relevant:

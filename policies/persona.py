@@ -29,7 +29,9 @@ _EMOJI = re.compile(
 )
 # Text emoticons; "/" is excluded before them so "https://" is never touched.
 _EMOTICON = re.compile(r"(?<![\w/:])(?:[:;=8][-'^]?[)(\]\[dDpP|*oO3]+|<3+|\^_+\^|[xX][dD])(?![\w])")
-_SOURCE_LINE = re.compile(r"^\s*(sources?|see|read more|more|quelle|quellen|fuente|fuentes|source)\s*:", re.I)
+_SOURCE_LINE = re.compile(
+    r"^\s*(sources?|see|read more|more|quelle|quellen|mehr( dazu)?|fuentes?|m[aá]s( informaci[oó]n)?)\s*:", re.I
+)
 
 
 def strip_emojis(text: str) -> str:

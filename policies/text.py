@@ -56,9 +56,11 @@ class PhraseMatcher:
 
 # Words whose trailing dot is not a sentence end. "E.G." in capitals too: matching is case-insensitive.
 _ABBREVIATIONS = re.compile(
-    r"(?<![\w.])(e\.g|i\.e|etc|vs|approx|incl|no|nr|z\.b|d\.h|u\.a|bzw|ggf|p\.ej|ca|usw|mr|mrs|ms|dr|st)\.$", re.I
+    r"(?<![\w.])(e\.g|i\.e|etc|vs|approx|incl|no|nr|z\.b|d\.h|u\.a|bzw|ggf|p\.ej|ca|usw|mr|mrs|ms|dr|st|ee|uu)\.$", re.I
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"')\]]*)\s+")  # closing quotes/brackets stay with their sentence
+# A sentence ends at . ! ? … (closing quotes and brackets stay with it) before whitespace and something that can
+# start a sentence: "Click Forgot password? on the sign-in page" is one sentence, not two.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"')\]]*)\s+(?![a-zß-öø-ÿ])")
 # A list marker at the start of a line ("1.", "2)", "-", "*", "•"): part of the item, never a sentence of its own.
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•])\s+")
 _BARE_NUMBER = re.compile(r"^\d{1,3}[.)]$")

@@ -27,7 +27,10 @@ from policies.text import is_list_item, sentences
         # Decimals and versions never split; a number at a sentence's end still ends it.
         ("It costs $2.50 per event. Pay monthly.", ["It costs $2.50 per event.", "Pay monthly."]),
         ("Starter allows 10. Growth allows 100.", ["Starter allows 10.", "Growth allows 100."]),
-        ("Wait! Really? Yes… ok", ["Wait!", "Really?", "Yes…", "ok"]),
+        ("Wait! Really? Yes… Ok", ["Wait!", "Really?", "Yes…", "Ok"]),
+        # A lower-case word after "?" or "." continues the sentence (a UI label, an abbreviation we do not know).
+        ("Click Forgot password? on the sign-in page.", ["Click Forgot password? on the sign-in page."]),
+        ("Los de EE. UU. usan otra URL.", ["Los de EE. UU. usan otra URL."]),
         ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
         ("Click Forgot password?. Enter your email.", ["Click Forgot password?.", "Enter your email."]),
         ("", []),
@@ -40,7 +43,17 @@ def test_sentences(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("line", "expected"),
-    [("1. Go", True), ("2) Go", True), ("- item", True), ("• item", True), ("1.", False), ("-", False), ("1.5 GB", False), ("-5 degrees", False), ("Go", False)],
+    [
+        ("1. Go", True),
+        ("2) Go", True),
+        ("- item", True),
+        ("• item", True),
+        ("1.", False),
+        ("-", False),
+        ("1.5 GB", False),
+        ("-5 degrees", False),
+        ("Go", False),
+    ],
 )
 def test_list_items(line: str, expected: bool) -> None:
     assert is_list_item(line) is expected
