@@ -61,13 +61,13 @@ def section_scores(
             candidates = sorted(i for i in top if i < len(article.passages))
         else:
             candidates = candidates[: 3 * shortlist]
-    q = _terms(query, language)
+    q = terms(query, language)
     steps = _wants_steps(query)
     sections = []
     for i in candidates:
         p = article.passages[i]
         lead = i == 0 or p.heading == article.title
-        sections.append((i, set() if lead else _terms(p.heading, language), _terms(p.text, language), lead))
+        sections.append((i, set() if lead else terms(p.heading, language), terms(p.text, language), lead))
     # A word in every section (usually the article's topic: "password" in a password article) says nothing about
     # which section answers; a word in one section says a lot. Each shared word counts 1/(sections it is in).
     df: dict[str, int] = {}
@@ -110,7 +110,7 @@ _FILLER_WORDS = (
 _FILLER = frozenset(word for line in _FILLER_WORDS for word in line.split())
 
 
-def _terms(text: str, language: str) -> set[str]:
+def terms(text: str, language: str) -> set[str]:
     """Content words for overlap: stop and filler words dropped, English plural and tense endings stripped, then
     cut to a short prefix, a crude stem that makes "encryption"/"encrypted", "types"/"type", "IPs"/"IP" and
     "Rechnung"/"Rechnungen" meet (while "contabilidad" and "contactos" stay apart)."""
@@ -293,8 +293,8 @@ def compose(
     found = units(passage.text)
     if not found:
         return ""
-    q = _terms(query, language)
-    overlap = [len(q & _terms(u.text(), language)) for u in found]
+    q = terms(query, language)
+    overlap = [len(q & terms(u.text(), language)) for u in found]
     start = 0
     best = max(range(len(found)), key=lambda i: (overlap[i], -i))
     if overlap[best] >= 2 and overlap[best] > overlap[0]:
@@ -340,12 +340,12 @@ def compose(
 def _focus(unit: Unit, q: set[str], language: str) -> list[Unit]:
     """The one step of a procedure that clearly carries the answer, as plain sentences (from its first sentence
     that shares a word with the question); the whole procedure when no single step stands out."""
-    scores = [len(q & _terms(item, language)) for item in unit.items]
+    scores = [len(q & terms(item, language)) for item in unit.items]
     best = max(range(len(scores)), key=lambda i: scores[i])
     if scores[best] < 2 or sorted(scores)[-2:].count(scores[best]) > 1:
         return [unit]
     sents = split_sentences(_ITEM_MARKER.sub("", unit.items[best], count=1))
-    first = next((i for i, s in enumerate(sents) if q & _terms(s, language)), 0)
+    first = next((i for i, s in enumerate(sents) if q & terms(s, language)), 0)
     return [Unit((s,)) for s in sents[first:]]
 
 
@@ -420,8 +420,8 @@ def extract(passage: Passage, query: str, language: str, *, max_sentences: int =
     sents = [re.sub(r"^(\d{1,3}\.|-)\s+", "", s) for s in sents]
     if not sents:
         return ""
-    q = _terms(query, language)
-    overlap = [len(q & _terms(s, language)) for s in sents]
+    q = terms(query, language)
+    overlap = [len(q & terms(s, language)) for s in sents]
     start = int(np.argmax([o - 0.1 * i for i, o in enumerate(overlap)])) if q else 0
     # Only skip the passage's opening for a clearly better match: a later sentence sharing one word with the
     # question often depends on the sentences before it.

@@ -14,8 +14,9 @@ class KnowledgeConfig(BaseModel):
     # "none" (lexical only).
     embedder: Literal["wordllama", "minilm", "none"] = "wordllama"
     top_k: int = Field(default=5, ge=1, le=50)
-    # Calibrated confidence below this means "nothing in the KB covers this" (escalate with no_knowledge).
-    relevance_floor: float = Field(default=0.35, ge=0.0, le=1.0)
+    # Share of the question's content words the best article must contain (with a semantically related key) for
+    # the KB to count as covering it; below, the escalation says no_knowledge rather than low_confidence.
+    relevance_floor: float = Field(default=0.5, ge=0.0, le=1.0)
     review_days: int = Field(default=180, ge=1)
     default_language: str = Field(default="en", min_length=2)
     candidates: int = Field(default=30, ge=2, le=500)  # articles scored per question before the final ranking
