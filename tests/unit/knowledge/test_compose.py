@@ -156,5 +156,7 @@ async def test_relevance_separates_no_knowledge_from_low_confidence(
     assert covered.relevant
     outside = await kb.answer(Question("what is the weather like in berlin", "en"))
     assert not outside.relevant and outside.articles  # something was retrieved, but it does not cover the question
-    half = await kb.answer(Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en"))
+    half = await kb.answer(
+        Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en")
+    )
     assert not half.relevant  # most of what is asked is nowhere in the article
