@@ -103,6 +103,7 @@ _FILLER_WORDS = (
     "a an the do does did you your yours we our ours i me my mine can could would should will is are was be been",
     "it its this that there here what which who how when where why want wants need needs got get help please pls",
     "hey hi hello just like still any some thing things way able re ve ll don doesn didn isn aren wasn",
+    "cant dont doesnt didnt isnt wont hallo mehr hola",
     "ich wir sie ihr unser unsere unseren mein meine kann können wie wo was wann warum bitte brauche brauchen",
     "yo tu nosotros nuestro nuestra mi mis puedo podemos cómo como dónde donde qué que cuándo por favor",
     "necesito necesita necesitamos quiero queremos",
@@ -120,6 +121,7 @@ def terms(text: str, language: str) -> set[str]:
     for w in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
         if w in stop or w in _FILLER or len(w) < 2:
             continue
+        w = _SAME.get(w, w)
         if english:
             for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
                 if w.endswith(suffix) and len(w) - len(suffix) >= 2 and not w.endswith("ss"):
@@ -130,6 +132,8 @@ def terms(text: str, language: str) -> set[str]:
 
 
 _WORD = re.compile(r"\w+")
+# Spellings of one word that a prefix cannot join ("email" / "e-mail" / "mail").
+_SAME = {"email": "mail", "emails": "mail", "correo": "mail", "correos": "mail"}
 
 
 # --- composing the reply ------------------------------------------------------------------------------------------
