@@ -56,7 +56,9 @@ CONFIDENT = 0.6
 RELATED_SIMILARITY = 0.4
 
 
-def is_relevant(r: Retrieval, text: str, language: str, floor: float) -> bool:
+def is_relevant(
+    r: Retrieval, text: str, language: str, floor: float, article_terms: Callable[[Article], set[str]] | None = None
+) -> bool:
     """Whether the KB has something on this question at all, as opposed to whether the answer is right.
 
     The two escalations mean different things to a team: `no_knowledge` ("nothing covers this yet": write an
@@ -73,12 +75,16 @@ def is_relevant(r: Retrieval, text: str, language: str, floor: float) -> bool:
     words = terms(text, language)
     if not words:
         return False
-    covered = terms(" ".join([article.title, article.body, *article.questions]), language)
+    covered = article_terms(article) if article_terms else _article_terms(article)
     coverage = len(words & covered) / len(words)
     related = True
     if r.qvec is not None and "d_max" in RANK_FEATURES:
         related = float(r.ranking.hits[0].features[RANK_FEATURES.index("d_max")]) >= RELATED_SIMILARITY
     return coverage >= floor and related
+
+
+def _article_terms(article: Article) -> set[str]:
+    return terms(" ".join([article.title, article.body, *article.questions]), article.language)
 
 
 class KnowledgeBase:
@@ -103,6 +109,7 @@ class KnowledgeBase:
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         self._stored = Stored("", [], [], [])
         self._indexes: dict[tuple[str, Audience], ScopeIndex] = {}
+        self._terms: dict[str, set[str]] = {}  # article id -> content words (relevance), per active version
 
     # --- state -------------------------------------------------------------------------------------------------
     @property
@@ -218,6 +225,7 @@ class KnowledgeBase:
             elif public:
                 indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public)
         self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
+        self._terms = {}
 
     @staticmethod
     def _build(stored: Stored, language: str, rows: list[int]) -> ScopeIndex:
@@ -257,6 +265,13 @@ class KnowledgeBase:
         ranking = rank(index, text, qvec, self.params.rank_weights, candidates=self.config.candidates)
         return Retrieval(index, ranking, confidence(ranking, self.params), qvec)
 
+    def _article_terms(self, article: Article) -> set[str]:
+        """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""
+        cached = self._terms.get(article.id)
+        if cached is None:
+            cached = self._terms[article.id] = _article_terms(article)
+        return cached
+
     def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:
         """A LangChain `BaseRetriever` over one language and audience scope."""
         from knowledge.lc import KnowledgeRetriever
@@ -283,7 +298,9 @@ class KnowledgeBase:
             )
             hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet, art.audience))
         top = r.article(0)
-        relevant = is_relevant(r, question.text, question.language, self.config.relevance_floor)
+        relevant = is_relevant(
+            r, question.text, question.language, self.config.relevance_floor, article_terms=self._article_terms
+        )
         text = ""
         usage = TokenUsage()
         grounding: tuple[str, ...] = (plain_text(top_passage.text),) if top_passage is not None else ()
