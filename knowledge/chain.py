@@ -319,7 +319,7 @@ def compose(
             start = opening
     steps = _wants_steps(query)
     lists = [i for i, u in enumerate(found) if u.is_list]
-    if lists and not found[start].is_list and steps:
+    if lists and not found[start].is_list and (steps or _WHERE.search(query)):
         start = max(lists, key=lambda i: (overlap[i], -i))
     candidates = found[start:]
     if candidates[0].ordered and _asks_fact(query):
@@ -374,6 +374,8 @@ def _condensed(unit: Unit) -> Unit:
 _ITEM_MARKER = re.compile(r"^(?:\d{1,3}\.|-)\s+")
 
 
+# "Where do I put the new card?": within a section that has steps, the steps say where.
+_WHERE = re.compile(r"\b(where (do|can|should) (i|we)|wo (kann|finde|muss) ich|dónde (puedo|pongo|cambio))\b", re.I)
 # Questions about a fact ("can an endpoint be plain HTTP?", "what characters are allowed?"), not a request to do
 # something ("can we switch to yearly", "how do I ...").
 _FACT = re.compile(

@@ -160,3 +160,15 @@ async def test_relevance_separates_no_knowledge_from_low_confidence(
         Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en")
     )
     assert not half.relevant  # most of what is asked is nowhere in the article
+
+
+def test_a_where_question_gets_the_steps_of_its_section() -> None:
+    body = (
+        "# Cards\n\nWe accept cards.\n\n## Update your card\n\n1. Go to Settings > Billing.\n2. Click Replace card.\n\n"
+        "The new card is used for the next charge.\n"
+    )
+    art = make(body, url="")
+    text = compose(art, section(art, "Update your card"), "our card expires, where do i put the new card", "en")
+    assert text.splitlines()[:3] == ["Update your card:", "1. Go to Settings > Billing.", "2. Click Replace card."]
+    plain = compose(art, section(art, "Update your card"), "is the new card used for the next charge", "en")
+    assert plain == "The new card is used for the next charge."
