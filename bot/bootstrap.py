@@ -70,7 +70,7 @@ async def open_store(settings: Settings, config: Config, *, migrate: bool = True
 
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.ensure_data_dir()
     if migrate:
         await upgrade(url)
     return SqlStore(url, channel_defaults(config, settings))
@@ -88,7 +88,7 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
     import knowledge
 
     return knowledge.open_knowledge(
-        config.knowledge, settings.kb_dir, settings.data_dir, llm=settings.llm, persona=persona_prompt(config)
+        config.knowledge, settings.kb_dir, settings.ensure_data_dir(), llm=settings.llm, persona=persona_prompt(config)
     )
 
 
@@ -102,6 +102,7 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         languages=config.languages,
         teams=config.teams,
         kb_languages=kb_languages,
+        smalltalk=config.smalltalk,
     )
 
 

@@ -108,6 +108,8 @@ class Stop:
     priority: Priority = Priority.NORMAL
     text: str = ""
     flag_admins: bool = False  # threats and abuse are reported, not only escalated
+    language: str = ""  # the language of the stop, when the policy knows it better than detection (a greeting)
+    failed_attempt: bool = False  # this turn is itself a failed AI attempt (a bare "still broken"): count it
 
 
 Outcome = Proceed | Stop

@@ -23,6 +23,7 @@ from policies.config import (
     PersonaConfig,
     RoutingConfig,
     SensitiveConfig,
+    SmallTalkConfig,
     TeamConfig,
 )
 from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, check_sections
@@ -56,6 +57,7 @@ class Config(BaseModel):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     languages: LanguageConfig = Field(default_factory=LanguageConfig)
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
+    smalltalk: SmallTalkConfig = Field(default_factory=SmallTalkConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
@@ -103,6 +105,14 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'frontdesk.db').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        """Create FRONTDESK_DATA_DIR if needed; a folder that cannot be created is a one-line ConfigError."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"FRONTDESK_DATA_DIR={self.data_dir}: cannot create this folder ({exc.strerror})") from None
+        return self.data_dir
 
     def config_path(self) -> Path | None:
         """FRONTDESK_CONFIG if set (it must exist), else ./frontdesk.toml when present, else built-in defaults."""

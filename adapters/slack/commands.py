@@ -83,6 +83,11 @@ def parse(text: str) -> Command:
         except ValueError:
             value = -1.0
         if not 0.0 <= value <= 1.0:
+            given = args[0].rstrip("%") if args else ""
+            if given.replace(".", "", 1).isdigit() and 1.0 < float(given) <= 100.0:
+                # "threshold 70" or "70%": the number is right, the scale is not.
+                hint = f"threshold {float(given) / 100:g}"
+                raise UsageError(f"the threshold is a number from 0 to 1: did you mean `{hint}`?")
             raise UsageError("usage: `threshold <number from 0 to 1> [#channel]`, e.g. `threshold 0.7`")
         return Command(name, str(value), _optional_channel(args[1:], name))
     if name == "share":

@@ -24,7 +24,7 @@ from adapters.slack.host import Host
 from adapters.slack.inbound import Us, action_address, action_user, human_request, to_inbound
 from adapters.slack.tasks import BackgroundTasks
 from bot.conversation import conversation_key
-from bot.errors import Conflict, FrontdeskError, NotFound
+from bot.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
 from bot.optout import opt_out
 from bot.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
 
@@ -143,7 +143,7 @@ class SlackListeners:
         elif kind == "edit":
             ticket = await self.app.store.get_ticket(value)
             if ticket is None:
-                raise NotFound(f"no handoff with id {value!r}")
+                raise handoff_not_found(value)
             if ticket.status is HandoffStatus.RESOLVED or ticket.handoff.suggestion is None:
                 raise Conflict("this draft was already handled")
             await self.client.views_open(trigger_id=body["trigger_id"], view=cards.edit_modal(ticket))

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.conversation import Conversation
-from bot.errors import NotFound
+from bot.errors import NotFound, handoff_not_found
 from bot.ports import Contact, DecisionRecord, FeedbackEntry
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
 from bot.store.records import (
@@ -189,7 +189,7 @@ class MemoryStore:
 
     async def update_ticket(self, ticket: Ticket) -> None:
         if ticket.id not in self._tickets:
-            raise NotFound(f"no ticket with id {ticket.id}")
+            raise handoff_not_found(ticket.id)
         self._tickets[ticket.id] = normalize_ticket(ticket)
 
     async def tickets(self, status: HandoffStatus | None = None) -> Sequence[Ticket]:

@@ -87,6 +87,7 @@ def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
             usage = decision.usage
         case Ignore():
             confidence, articles, reply = None, (), ""
+            language = decision.language or language
     return DecisionFields(
         kind=decision_kind(decision),
         reason=decision.reason,

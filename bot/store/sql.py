@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
 from bot.conversation import Conversation
-from bot.errors import NotFound
+from bot.errors import NotFound, handoff_not_found
 from bot.ports import Contact, DecisionRecord, FeedbackEntry
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
@@ -264,7 +264,7 @@ class SqlStore:
         async with self._sessions.begin() as session:
             result = await session.execute(update(TicketRow).where(TicketRow.id == ticket.id).values(**values))
             if result.rowcount == 0:  # type: ignore[attr-defined]
-                raise NotFound(f"no ticket with id {ticket.id}")
+                raise handoff_not_found(ticket.id)
 
     async def tickets(self, status: HandoffStatus | None = None) -> Sequence[Ticket]:
         stmt = select(TicketRow).order_by(TicketRow.created_at, TicketRow.id)

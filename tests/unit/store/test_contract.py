@@ -310,7 +310,7 @@ async def test_record_decision_stores_what_was_decided(make_store: StoreFactory)
     did = await store.record_decision("k1", inbound("m2", T0 + timedelta(minutes=1)), draft)
     esc = Escalate(Reply("A person will reply."), handoff(), "asked_for_human", "fr")
     eid = await store.record_decision("k2", inbound("m3", T0 + timedelta(minutes=2), "humain"), esc)
-    iid = await store.record_decision("k2", inbound("m4", T0 + timedelta(minutes=3)), Ignore("bot_message"))
+    iid = await store.record_decision("k2", inbound("m4", T0 + timedelta(minutes=3)), Ignore("bot_message", language="de"))
     assert len({rid, did, eid, iid}) == 4
 
     records = {r.id: r for r in await store.decisions()}
@@ -342,6 +342,7 @@ async def test_record_decision_stores_what_was_decided(make_store: StoreFactory)
         "humain",
     )
     assert (records[iid].kind, records[iid].reason, records[iid].delivered) == ("ignore", "bot_message", True)
+    assert records[iid].language == "de"  # silent turns count in per-language metrics too
     assert await store.trace(rid) == TRACE
     assert [d.id for d in await store.decisions(since=T0 + timedelta(minutes=2))] == [eid, iid]
 
