@@ -195,7 +195,7 @@ async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]
 
 # Listed after serve and ask in `frontdesk --help`, in the order a new user needs them.
 app.command("eval", short_help="Score a knowledge base against a file of real questions.")(eval_command)
-app.command("report", short_help="Support metrics of a period: AI resolution, deflection, CSAT, cost.")(report_command)
+app.command("report", short_help="Metrics: AI resolution, deflection, CSAT, overrides, cost.")(report_command)
 
 
 @db_app.command("upgrade")
