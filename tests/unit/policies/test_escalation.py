@@ -91,6 +91,10 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
             History(failed_attempts=1, ai_answers=2, customer_texts=ANSWERED.customer_texts),
             "repeated_failure",
         ),
+        # A person answered last (then resolved the thread): any typed failure goes back to a person.
+        (InboundKind.MESSAGE, "still broken", History(ai_answers=1, human_replied=True), "asked_for_human"),
+        (InboundKind.MESSAGE, "that didn't work, error 500", History(human_replied=True), "asked_for_human"),
+        (InboundKind.MESSAGE, "And where are the invoices?", History(human_replied=True), "proceed"),
         # A greeting or a thanks said twice is not a re-asked question.
         (InboundKind.MESSAGE, "hi", History(ai_answers=1, customer_texts=("hi", "How do I reset it?")), "proceed"),
         (InboundKind.MESSAGE, "ok thanks", History(ai_answers=1, customer_texts=("ok thanks",)), "proceed"),
