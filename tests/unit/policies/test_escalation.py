@@ -211,3 +211,14 @@ def test_a_wordless_message_opening_a_thread_acknowledges_nothing(
     ctx = step("signals").check(make_ctx(text)).context
     outcome = step("acknowledgement").check(ctx)
     assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr", "pt", "it"])
+def test_typing_the_not_helpful_label_is_a_failure(step: Callable[[str], Any], language: str) -> None:
+    """A customer who types what the button says ("No me sirvió") means what the button means."""
+    from policies.phrases import Phrases
+
+    label = Phrases.shipped().say("label_not_helpful", language)
+    ctx = make_ctx(label, language=language, history=ANSWERED)
+    outcome = step("failed_attempts").check(ctx)
+    assert isinstance(outcome, Stop) and outcome.reason == "clarify" and outcome.failed_attempt, (language, label)
