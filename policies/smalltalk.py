@@ -24,6 +24,7 @@ from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContex
 from bot.types import InboundKind, Mode
 from policies.config import SmallTalkConfig
 from policies.escalation import UNANSWERED_NOTE
+from policies.introductions import Introductions
 from policies.text import PhraseMatcher, normalize
 
 GREETING = "greeting"
@@ -40,6 +41,7 @@ class Greetings:
     greetings: Mapping[str, PhraseMatcher]
     farewells: Mapping[str, PhraseMatcher]
     fillers: Mapping[str, frozenset[str]]
+    introductions: Introductions = Introductions(MappingProxyType({}))
 
     @staticmethod
     def of(config: SmallTalkConfig) -> Greetings:
@@ -48,7 +50,16 @@ class Greetings:
 
         fillers = {lang: frozenset(w for item in items for w in normalize(item).split())
                    for lang, items in config.fillers.items()}
-        return Greetings(matchers(config.greetings), matchers(config.farewells), MappingProxyType(fillers))
+        intros = Introductions.of(config.introductions, config.organisation_words)
+        return Greetings(matchers(config.greetings), matchers(config.farewells), MappingProxyType(fillers), intros)
+
+    def introduced(self, text: str) -> tuple[str, ...]:
+        """The languages in which `text` is an introduction ("Hi, I'm Dana from Acme"), greeting or not."""
+        return tuple(
+            language
+            for language, before in self.introductions.matches(text)
+            if not normalize(before) or self.languages_of(before)
+        )
 
     def languages_of(self, text: str, *, farewell: bool = False) -> tuple[str, ...]:
         """The languages in which `text` is nothing but greetings (or farewells) and fillers; () when none."""
@@ -88,7 +99,7 @@ class SmallTalk:
             return Proceed()
         if not normalize(text):
             return self._no_words(ctx)
-        found = self.greetings.languages_of(text)
+        found = self.greetings.languages_of(text) or self.greetings.introduced(text)
         if not found:
             if self.greetings.languages_of(text, farewell=True):
                 return Stop(StopAction.IGNORE, FAREWELL, detail="the customer is leaving")

@@ -83,3 +83,11 @@ async def test_thanks_and_goodbye_after_an_answer_stay_quiet(transcript: Transcr
     bye = await transcript.say("perfect, have a nice day!")
     assert isinstance(bye, Ignore) and bye.reason == "farewell"
     assert len(transcript.seen()) == 1 and not transcript.agents.posted
+
+
+async def test_an_introduction_is_greeted_and_the_question_after_it_answered(transcript: Transcript) -> None:
+    hello = await transcript.say("Hi, I'm Dana from Acme")
+    assert isinstance(hello, Respond) and hello.reason == "greeting"
+    question = await transcript.say("How do I reset my password?")
+    assert isinstance(question, Respond) and question.reason == "answered"
+    assert not transcript.agents.posted

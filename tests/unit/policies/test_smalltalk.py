@@ -44,6 +44,13 @@ PHRASES = Phrases.shipped()
         ("Hey", "de", "de"),
         # Ambiguous between two other languages: keep the current one.
         ("hey", "es", "es"),
+        # Introductions say who is writing, not what they need.
+        ("Hi, I'm Dana from Acme", "en", "en"),
+        ("Hello, this is Mark from Globex Inc.", "en", "en"),
+        ("My name is Li.", "en", "en"),
+        ("Hallo, ich bin Jana von Acme", "en", "de"),
+        ("Hola, soy Ana de Acme", "en", "es"),
+        ("Bonjour, je suis Élodie de Acme", "en", "fr"),
     ],
 )
 def test_greetings_get_a_prompt_in_the_customers_language(
@@ -67,6 +74,13 @@ def test_greetings_get_a_prompt_in_the_customers_language(
         "Hallo, wie ändere ich meine E-Mail-Adresse?",
         "thanks!",
         "",
+        "I'm stuck at login",
+        "THIS IS URGENT",
+        "This is broken",
+        "I'm Dana from Acme, our webhooks fail",
+        "Hi, I'm Dana from Acme. How do I reset my password?",
+        "I am unable to log in",
+        "Hier ist Fehler 500",
     ],
 )
 def test_questions_are_not_small_talk(step: Callable[[str], Any], text: str) -> None:
