@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 export FRONTDESK_CONFIG ?= examples/frontdesk.toml
 export FRONTDESK_KB ?= examples/kb
 export FRONTDESK_DATA_DIR ?= var
+# make run PORT=8081 when 8080 is taken
+PORT ?=
 
 .PHONY: run test install lint typecheck bench clean
 
@@ -20,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/frontdesk db upgrade
 	$(BIN)/frontdesk kb ingest $(FRONTDESK_KB)
-	$(BIN)/frontdesk serve
+	$(BIN)/frontdesk serve $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -8,7 +8,7 @@ the same engine without a server. Adapters register their `Outbox` / `AgentDesk`
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +37,7 @@ class App:
     outboxes: dict[Platform, Outbox] = field(default_factory=dict)
     desks: dict[Platform, AgentDesk] = field(default_factory=dict)
     knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
+    jobs: dict[str, Callable[[], Awaitable[str]]] = field(default_factory=dict)  # on-demand runs (`digest now`)
     closers: list[Callable[[], Any]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -69,7 +70,7 @@ async def open_store(settings: Settings, config: Config, *, migrate: bool = True
 
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.ensure_data_dir()
     if migrate:
         await upgrade(url)
     return SqlStore(url, channel_defaults(config, settings))
@@ -87,7 +88,7 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
     import knowledge
 
     return knowledge.open_knowledge(
-        config.knowledge, settings.kb_dir, settings.data_dir, llm=settings.llm, persona=persona_prompt(config)
+        config.knowledge, settings.kb_dir, settings.ensure_data_dir(), llm=settings.llm, persona=persona_prompt(config)
     )
 
 
@@ -155,6 +156,9 @@ async def bootstrap(
         desks=desks,
         knowledge=kb,
     )
+    from scheduler.jobs import JobContext, on_demand
+
+    app.jobs.update(on_demand(JobContext.of(app, clock)))
     close = getattr(store, "close", None)
     if close is not None:
         app.closers.append(close)

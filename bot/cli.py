@@ -7,6 +7,7 @@ tracebacks are for bugs only.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import signal
@@ -15,12 +16,14 @@ import uuid
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from functools import wraps
+from importlib.metadata import version as package_version
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from bot.cli_knowledge import eval_command, kb_app
+from bot.cli_output import USAGE_ERROR, fail, heading, print_error, say
+from bot.cli_report import report_command
 from bot.errors import FrontdeskError
 from bot.settings import Settings
 from bot.summary import describe
@@ -30,21 +33,30 @@ app = typer.Typer(
     name="frontdesk",
     help="Frontdesk: an open-source AI support desk for Slack Connect and Microsoft Teams.",
     no_args_is_help=True,
+    # Plain click help and one-line usage errors: rich's boxes garble pipes, logs and narrow consoles.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
-app.command("eval")(eval_command)
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+
+def _show_version(value: bool) -> None:
+    if value:
+        say(f"frontdesk {package_version('frontdesk')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Frontdesk: an open-source AI support desk for Slack Connect and Microsoft Teams."""
+
 T = TypeVar("T")
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def run_async(fn: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
@@ -67,10 +79,12 @@ def _settings() -> Settings:
         raise fail(f"invalid environment setting: {exc}") from None
 
 
-@app.command()
+@app.command(short_help="Run the server: the playground at /ui, Slack, /healthz.")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default from config: 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from config: 8080; 0 picks a free one).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Port (default from config: 8080; 0 picks a free one).")
+    ] = None,
 ) -> None:
     """Run the server: the playground at /ui, Slack at /slack/events, health at /healthz."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -91,15 +105,17 @@ async def _serve(host: str | None, port: int | None) -> None:
     cfg = app_.config.server
     runner = web.AppRunner(build_web_app(app_))
     await runner.setup()
-    site = web.TCPSite(runner, host or cfg.host, cfg.port if port is None else port)
+    where = (host or cfg.host, cfg.port if port is None else port)
+    site = web.TCPSite(runner, *where)
     try:
         await site.start()
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         await runner.cleanup()
-        raise FrontdeskError(f"cannot listen on {host or cfg.host}:{port or cfg.port}: {exc.strerror}") from None
+        await app_.close()
+        raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
     bound = runner.addresses[0]
     url = f"http://{bound[0]}:{bound[1]}"
-    out.print(f"Frontdesk is running. Playground: [bold]{url}/ui[/]  (health: {url}/healthz)", highlight=False)
+    say(f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz)")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -108,7 +124,21 @@ async def _serve(host: str | None, port: int | None) -> None:
     await runner.cleanup()
 
 
-@app.command()
+def _bind_problem(exc: BaseException) -> str:
+    """Why the server could not listen, and what to do: asyncio's own message repeats the address."""
+    code = getattr(exc, "errno", None)
+    if code == errno.EADDRINUSE:
+        return "the port is in use (another Frontdesk running?); stop it or choose another with --port"
+    if code == errno.EADDRNOTAVAIL:
+        return "no network interface of this machine has that address; use --host 127.0.0.1 or 0.0.0.0"
+    if code == errno.EACCES:
+        return "permission denied (ports below 1024 need privileges); choose a port above 1024 with --port"
+    if isinstance(exc, OverflowError):
+        return "the port must be 0-65535"
+    return " ".join(str(getattr(exc, "strerror", None) or exc).split())
+
+
+@app.command(short_help="Show what Frontdesk would do with one customer message.")
 def ask(
     message: Annotated[str, typer.Argument(help="What a customer writes.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
@@ -127,11 +157,12 @@ def ask(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    out.print(f"[bold]{result['decision']}[/] ({result['reason']}, confidence {result['confidence']})", highlight=False)
+    confidence = "" if result["confidence"] is None else f", confidence {result['confidence']:.2f}"
+    heading(f"{result['decision']} ({result['reason']}{confidence})")
     if result["reply"]:
-        out.print(result["reply"], highlight=False)
+        say(result["reply"])
     for article in result["articles"][:3]:
-        out.print(f"  · {article['id']}: {article['title']} ({article['score']:.3f})", highlight=False)
+        say(f"  · {article['id']}: {article['title']} ({article['score']:.3f})")
 
 
 async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]:
@@ -162,11 +193,16 @@ async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]
     return describe(decision)
 
 
+# Listed after serve and ask in `frontdesk --help`, in the order a new user needs them.
+app.command("eval", short_help="Score a knowledge base against a file of real questions.")(eval_command)
+app.command("report", short_help="Metrics: AI resolution, deflection, CSAT, overrides, cost.")(report_command)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
     revision = run_async(_db_upgrade)()
-    out.print(f"database at revision {revision}", highlight=False)
+    say(f"database at revision {revision}")
 
 
 async def _db_upgrade() -> str:
@@ -175,7 +211,7 @@ async def _db_upgrade() -> str:
     settings = _settings()
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.ensure_data_dir()
     return await upgrade(url)
 
 
@@ -183,5 +219,5 @@ def main() -> None:
     try:
         app()
     except FrontdeskError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
+        print_error(str(exc))
+        sys.exit(USAGE_ERROR)

@@ -15,19 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from bot.cli_output import fail as _fail
+from bot.cli_output import heading, print_warning, say, table
 from bot.errors import FrontdeskError
 
-kb_app = typer.Typer(help="Knowledge base: ingest and audit.", no_args_is_help=True)
-_out = Console(soft_wrap=True)
-_err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(2)
+kb_app = typer.Typer(help="Knowledge base: ingest and audit.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _settings(kb: Path | None = None) -> Any:
@@ -44,28 +37,44 @@ def _open(settings: Any, *, ingest: bool = True) -> Any:
     import knowledge
 
     config = settings.load_config()
-    return knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.data_dir, ingest=ingest)
+    return knowledge.open_knowledge(config.knowledge, settings.kb_dir, settings.ensure_data_dir(), ingest=ingest)
 
 
-@kb_app.command("ingest")
-def ingest(path: Annotated[Path, typer.Argument(help="The KB folder (Markdown, HTML, JSONL).")]) -> None:
-    """Validate and index a KB folder; re-ingest only embeds articles whose content changed."""
+@kb_app.command("ingest", short_help="Validate and index a KB folder (incremental).")
+def ingest(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The KB folder (Markdown, HTML, JSONL). Default: FRONTDESK_KB (examples/kb when unset).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Validate and index a KB folder; re-ingest only embeds articles whose content changed.
+
+    The server reads FRONTDESK_KB, so ingesting any other folder builds an index the server will not use.
+    """
     try:
         from knowledge.progress import ingest_with_progress
 
-        kb = _open(_settings(path), ingest=False)
+        settings = _settings(path)
+        kb = _open(settings, ingest=False)
         report = ingest_with_progress(kb)
     except FrontdeskError as exc:
         raise _fail(str(exc)) from None
-    _out.print(
-        f"ingested {report.articles} articles from {path} (version {report.version}; languages "
+    plural = "" if report.articles == 1 else "s"
+    say(
+        f"ingested {report.articles} article{plural} from {settings.kb_dir} (version {report.version}; languages "
         f"{', '.join(report.languages) or '-'}): {report.added} new, {report.updated} changed, "
-        f"{report.removed} removed, {report.unchanged} unchanged",
-        highlight=False,
+        f"{report.removed} removed, {report.unchanged} unchanged"
     )
+    if report.articles == 0:
+        print_warning(
+            f"{settings.kb_dir} holds no articles (.md, .html or .jsonl files): every question will go to a person"
+        )
 
 
-@kb_app.command("audit")
+@kb_app.command("audit", short_help="Duplicates, conflicts, stale articles, tags, citations.")
 def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     kb: Annotated[Path | None, typer.Option("--kb", help="KB folder (default: FRONTDESK_KB).")] = None,
@@ -129,7 +138,7 @@ async def _stats(settings: Any) -> Any:
 
 def _print_audit(report: Any) -> None:
     counts = report.counts()
-    _out.print(f"[bold]KB audit[/]: {report.articles} articles, {len(report.findings)} findings", highlight=False)
+    heading(f"KB audit: {report.articles} articles, {len(report.findings)} findings")
     titles = {
         "conflict": "Conflicting facts",
         "duplicate": "Near-duplicates",
@@ -142,23 +151,40 @@ def _print_audit(report: Any) -> None:
         items = [f for f in report.findings if f.kind == kind]
         if not items:
             continue
-        _out.print(f"\n[bold]{title}[/] ({counts[kind]})", highlight=False)
+        say()
+        heading(f"{title} ({counts[kind]})")
         for f in items[:50]:
-            _out.print(f"  [{f.severity}] {', '.join(f.articles)}: {f.message}", highlight=False, markup=False)
-            if f.detail:
-                _out.print(f"      {f.detail}", highlight=False, markup=False)
+            for line in _finding_lines(f.severity, f.articles, f.message, f.detail):
+                say(line)
         if len(items) > 50:
-            _out.print(f"  … and {len(items) - 50} more (use --json for all)", highlight=False)
+            say(f"  … and {len(items) - 50} more (use --json for all)")
+    say()
     if report.stats is None:
-        _out.print("\nPer-article performance: no answers recorded yet.", highlight=False)
+        say("Per-article performance: no answers recorded yet.")
         return
-    table = Table(title="Per-article performance")
-    for col in ("article", "cited", "helpful rate", "escalations after", "rewrites after"):
-        table.add_column(col)
+    heading("Per-article performance")
+    rows = []
     for art, s in sorted(report.stats.items(), key=lambda kv: -kv[1].cited)[:30]:
         rate = "-" if s.helpful_rate is None else f"{s.helpful_rate:.0%}"
-        table.add_row(art, str(s.cited), rate, str(s.escalations_after), str(s.rewrites_after))
-    _out.print(table)
+        rows.append([str(s.cited), rate, str(s.escalations_after), str(s.rewrites_after), art])
+    for line in table(["cited", "helpful", "escalated after", "rewritten after", "article"], rows, right=(0, 1, 2, 3)):
+        say(line)
+
+
+def _finding_lines(severity: str, articles: Any, message: str, detail: str) -> list[str]:
+    """One finding: a single article id leads its line; several go one per line under the message.
+
+    Long comma-joined id lists wrapped mid-id in narrow terminals and were hard to copy; one id per line is
+    readable at any width and greps cleanly.
+    """
+    ids = list(articles)
+    if len(ids) == 1:
+        lines = [f"  [{severity}] {ids[0]}: {message}"]
+    else:
+        lines = [f"  [{severity}] {message}", *(f"      - {article}" for article in ids)]
+    if detail:
+        lines.append(f"      {detail}")
+    return lines
 
 
 def eval_command(
@@ -170,6 +196,13 @@ def eval_command(
     """Run every question through the full engine as a new customer conversation and score the KB."""
     from knowledge.evaluation import load_questions, summarize
 
+    if out is not None:
+        try:  # fail before running every question, not after
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.touch()
+        except OSError as exc:
+            why = f"{out.parent} is a file" if out.parent.is_file() else exc.strerror
+            raise _fail(f"--out {out}: cannot write there ({why})") from None
     try:
         qs = load_questions(questions)
         settings = _settings(kb)
@@ -177,15 +210,12 @@ def eval_command(
     except FrontdeskError as exc:
         raise _fail(str(exc)) from None
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     summary = summarize(qs, rows, threshold)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    table = Table(title=f"frontdesk eval: {len(qs)} questions, {kb}")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
+    heading(f"frontdesk eval: {len(qs)} questions, {kb}")
     labels = {
         "top1_accuracy": "top-1 accuracy (answerable)",
         "answer_rate": "answer rate",
@@ -194,11 +224,10 @@ def eval_command(
         "precision_at_threshold": f"right when confidence ≥ {threshold:.2f}",
         "ece": "expected calibration error",
     }
-    for key, label in labels.items():
-        value = summary[key]
-        table.add_row(label, "-" if value is None else f"{value:.3f}")
-    table.add_row("decisions", ", ".join(f"{k} {v}" for k, v in summary["decisions"].items()))
-    _out.print(table)
+    rows = [[label, "-" if summary[key] is None else f"{summary[key]:.3f}"] for key, label in labels.items()]
+    for line in table(["measure", "value"], rows, right=(1,)):
+        say(line)
+    say("decisions: " + ", ".join(f"{k} {v}" for k, v in summary["decisions"].items()))
 
 
 async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from bot.conversation import Conversation, Turn
 from bot.engine import customer_actions
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, NotFound, handoff_not_found
 from bot.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store
 from bot.types import (
     Action,
@@ -56,6 +56,12 @@ class Locks:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+def _customer_was_told(conversation: Conversation) -> bool:
+    """True when Frontdesk's last words to the customer were a handoff or draft notice (a person will reply)."""
+    last = next((t for t in reversed(conversation.turns) if t.role is not Role.CUSTOMER), None)
+    return last is not None and last.role is Role.BOT and last.decision in ("escalate", "draft")
 
 
 def csat_actions() -> tuple[Action, ...]:
@@ -186,19 +192,26 @@ class Desk:
         return await self._send_draft(ticket, agent, text, edited=True)
 
     async def reject(self, ticket_id: str, agent: Actor) -> Ticket:
-        """A rejected draft becomes an ordinary handoff; the customer is told a person will reply."""
+        """The draft is dropped and the ticket becomes an ordinary handoff: a person writes the answer.
+
+        The draft is removed rather than kept, so no button (here or on a stale Slack card) can still send it. The
+        customer is told a person will reply only if nothing said so yet: a pre-approval draft already came with
+        "a teammate will confirm the answer", and agent-first with the handoff notice.
+        """
         ticket = await self._ticket(ticket_id)
         self._suggestion(ticket)
         if ticket.status is not HandoffStatus.OPEN:
             raise Conflict(f"this draft is already {ticket.status.value}")
-        handoff = replace(ticket.handoff, reason="rejected_draft")
+        handoff = replace(ticket.handoff, reason="rejected_draft", suggestion=None)
         ticket = replace(ticket, kind=TicketKind.HANDOFF, handoff=handoff)
-        await self.store.update_ticket(ticket)
+        async with self.locks.hold(ticket.conversation_key):
+            conversation = await self._conversation(ticket)
+            await self.store.update_ticket(ticket)
         await self.store.add_feedback(
             FeedbackEntry("rewrite", ticket.conversation_key, agent.id, self.clock(), rewrote=True, reason="rejected")
         )
-        conversation = await self._conversation(ticket)
-        await self._tell_customer(ticket, Reply(self.phrases.say("handoff", conversation.language or "en")))
+        if not _customer_was_told(conversation):
+            await self._tell_customer(ticket, Reply(self.phrases.say("handoff", conversation.language or "en")))
         await self._refresh_card(ticket)
         return ticket
 
@@ -265,19 +278,21 @@ class Desk:
     @staticmethod
     def _suggestion(ticket: Ticket) -> Reply:
         if ticket.handoff.suggestion is None:
+            if ticket.handoff.reason == "rejected_draft":
+                raise Conflict("the AI draft for this handoff was rejected; reply to the customer yourself")
             raise Conflict("this handoff has no AI draft to act on")
         return ticket.handoff.suggestion
 
     async def _ticket(self, ticket_id: str) -> Ticket:
         ticket = await self.store.get_ticket(ticket_id)
         if ticket is None:
-            raise NotFound(f"no handoff with id {ticket_id!r}")
+            raise handoff_not_found(ticket_id)
         return ticket
 
     async def _conversation(self, ticket: Ticket) -> Conversation:
         conversation = await self.store.load_conversation(ticket.conversation_key)
         if conversation is None:
-            raise NotFound(f"the conversation of handoff {ticket.id} no longer exists")
+            raise NotFound(f"the conversation of handoff {ticket.id!r} no longer exists")
         return conversation
 
     async def _tell_customer(self, ticket: Ticket, reply: Reply) -> None:

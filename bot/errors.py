@@ -21,3 +21,8 @@ class NotFound(FrontdeskError):
 
 class Conflict(FrontdeskError):
     """The action no longer applies (e.g. a handoff already claimed by someone else)."""
+
+
+def handoff_not_found(ticket_id: str) -> NotFound:
+    """The one wording for a missing handoff, whichever adapter, desk action or store notices it."""
+    return NotFound(f"no handoff with id {ticket_id!r}")

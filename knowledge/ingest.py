@@ -85,12 +85,37 @@ def _markdown(raw: str, rel: str) -> tuple[dict[str, Any], str]:
     if m is None:
         raise KnowledgeError(f"{rel}: missing YAML frontmatter (start the file with '---', id, title, ... '---')")
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.load(m.group(1), Loader=_FrontmatterLoader) or {}
     except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{rel}: frontmatter is not valid YAML: {exc}") from exc
+        raise KnowledgeError(f"{rel}: {_yaml_problem(exc)}") from None
     if not isinstance(meta, dict):
         raise KnowledgeError(f"{rel}: frontmatter must be a mapping of fields")
     return meta, raw[m.end() :]
+
+
+def _frontmatter_loader() -> type[Any]:
+    import yaml
+
+    # SafeLoader that leaves dates as text: `updated: 2026-13-40` then fails validation naming the field, instead
+    # of PyYAML raising a bare ValueError from inside its date constructor.
+    loader: type[Any] = type("FrontmatterLoader", (yaml.SafeLoader,), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return loader
+
+
+_FrontmatterLoader = _frontmatter_loader()
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """One line with the file's own line number: YAML's message spans lines and counts from the frontmatter."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    what = f"{context}: {problem}" if context else str(problem)
+    if mark is None:
+        return f"frontmatter is not valid YAML ({what})"
+    # +2: mark.line counts from 0, and the frontmatter starts on the line after the opening '---'.
+    return f"line {mark.line + 2}: frontmatter is not valid YAML ({what})"
 
 
 class _HtmlText(HTMLParser):

@@ -11,10 +11,12 @@ from importlib import resources
 
 from aiohttp import web
 
-from adapters.web.api import Host, PlaygroundApi, json_errors
+from adapters.web.api import AGENT_NAME_KEY, Host, PlaygroundApi, json_errors, playground_address
 from adapters.web.desk import WebAgentDesk
 from adapters.web.outbox import WebOutbox
 from adapters.web.render import render_reply
+from adapters.web.restore import restore_playground
+from bot.conversation import conversation_key
 from bot.types import Platform
 
 __all__ = ["WebAgentDesk", "WebOutbox", "mount", "render_reply"]
@@ -46,6 +48,13 @@ def mount(web_app: web.Application, app: Host) -> None:
     app.outboxes[Platform.WEB] = outbox
     app.desks[Platform.WEB] = agent_desk
     api = PlaygroundApi(app, outbox, agent_desk)
+    # After a restart, the page shows the conversations the store still holds (not an empty log beside old handoffs).
+    prefix = conversation_key(playground_address("-"))[:-1]
+
+    async def restore(_: web.Application) -> None:
+        await restore_playground(app.store, outbox, app.phrases, prefix, names_key=AGENT_NAME_KEY)
+
+    web_app.on_startup.append(restore)
     page = _asset("playground.html")
     assets = {name: _asset(name) for name in ASSETS}
 

@@ -26,7 +26,7 @@ from bot.desk import Desk
 from bot.dispatcher import Dispatcher
 from bot.errors import Conflict, NotFound
 from bot.handoff import HUMAN_REASONS
-from bot.ports import AgentDesk, Outbox, Store
+from bot.ports import AgentDesk, Outbox, Phrasebook, Store
 from bot.types import Actor, Address, Decision, HandoffStatus, Inbound, InboundKind, Mode, Platform, Role, Ticket
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ REASON_CHOICES = HUMAN_REASONS
 CUSTOMER_KINDS = frozenset({"helpful", "not_helpful", "human", "csat"})
 AGENT_KINDS = frozenset({"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite"})
 RECENT_RESOLVED = 5
+AGENT_NAME_KEY = "playground.agent_name."  # + agent id: the name typed in the agent pane (see restore.py)
 _THREAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 
@@ -65,6 +66,7 @@ class Host(Protocol):
     store: Store
     dispatcher: Dispatcher
     desk: Desk
+    phrases: Phrasebook
     outboxes: dict[Platform, Outbox]
     desks: dict[Platform, AgentDesk]
 
@@ -151,6 +153,7 @@ class PlaygroundApi:
         self.desk = desk
         self.default_mode = Mode(app.config.routing.default_mode)
         self._mode_ready = False
+        self._agent_names: dict[str, str] = {}
 
     async def _ensure_mode(self) -> None:
         """Give the playground channel the configured mode once, unless someone already chose one.
@@ -215,7 +218,9 @@ class PlaygroundApi:
             raise BadRequest("'after' must be a whole number (the last sequence number you saw)") from None
         address = playground_address(thread)
         messages = [m.to_json() for m in self.outbox.messages(address, max(after, 0))]
-        return web.json_response({"thread": thread, "messages": messages, "last": self.outbox.last_seq(address)})
+        return web.json_response(
+            {"thread": thread, "messages": messages, "last": self.outbox.last_seq(address), "epoch": self.outbox.epoch}
+        )
 
     async def tickets(self, request: web.Request) -> web.Response:
         tickets = [t for t in await self.app.store.tickets() if t.address.platform is Platform.WEB]
@@ -228,6 +233,8 @@ class PlaygroundApi:
         order = {HandoffStatus.OPEN: 0, HandoffStatus.CLAIMED: 1, HandoffStatus.RESOLVED: 2}
         shown = sorted(active + asked, key=lambda t: (order[t.status], _ts(t)))
         shown += list(reversed(recent))
+        for agent in {t.agent for t in shown if t.agent and t.agent not in self._agent_names}:
+            self._agent_names[agent] = await self.app.store.get_setting(AGENT_NAME_KEY + agent) or agent
         return web.json_response({"tickets": [self._ticket(t) for t in shown], "version": self.desk.version})
 
     # -- customer pane --------------------------------------------------------------------------------------------
@@ -334,6 +341,7 @@ class PlaygroundApi:
             if value not in ("yes", "no"):
                 raise BadRequest('\'value\' must be "yes" or "no"')
             rewrote = value == "yes"
+        await self._remember(agent)
         # Only the agent's own words are shown as theirs; claim / resolve notices come from the bot.
         voice = speaking_as(Speaker("agent", name)) if text else contextlib.nullcontext()
         with voice:
@@ -344,6 +352,12 @@ class PlaygroundApi:
         return web.json_response({"ok": True, "ticket": self._ticket(ticket) if ticket else None})
 
     # -- internals ------------------------------------------------------------------------------------------------
+
+    async def _remember(self, agent: Actor) -> None:
+        """Keep the display name behind an agent id, so a restored log says "Alex (agent)", not "alex-agent"."""
+        if self._agent_names.get(agent.id) != agent.name:
+            await self.app.store.put_setting(AGENT_NAME_KEY + agent.id, agent.name)
+            self._agent_names[agent.id] = agent.name
 
     async def _submit(self, inbound: Inbound, *, annotate_fallback: str | None = None) -> Decision | None:
         """Submit through the dispatcher and add the decision's "why" to the messages it produced."""
@@ -385,7 +399,8 @@ class PlaygroundApi:
 
     def _ticket(self, ticket: Ticket) -> dict[str, Any]:
         question = self.desk.question(ticket.id)
-        return ticket_json(ticket, question.text if question else None)
+        name = self._agent_names.get(ticket.agent) if ticket.agent else None
+        return ticket_json(ticket, question.text if question else None, name)
 
 
 def _ts(ticket: Ticket) -> float:

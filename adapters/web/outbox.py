@@ -12,6 +12,7 @@ else is Frontdesk itself. The same mechanism captures which messages one request
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -113,6 +114,9 @@ class WebOutbox:
         self._max_conversations = max_conversations
         self._max_messages = max_messages
         self._clock = clock or (lambda: datetime.now(UTC))
+        # Sequence numbers and message ids restart with the process; a page left open across a restart sees a new
+        # epoch and reloads the conversation instead of waiting for sequence numbers it already passed.
+        self.epoch = uuid.uuid4().hex[:12]
 
     # -- the Outbox port -----------------------------------------------------------------------------------------
 
@@ -134,6 +138,24 @@ class WebOutbox:
             return False
         self._append(address, WebMessage(message_id, 0, "customer", author, self._clock(), text))
         return True
+
+    def restore(
+        self,
+        address: Address,
+        role: str,
+        author: str,
+        at: datetime,
+        text: str,
+        *,
+        reply: Reply | None = None,
+        why: dict[str, Any] | None = None,
+        pressed: frozenset[str] = frozenset(),
+        message_id: str | None = None,
+    ) -> WebMessage:
+        """Put back a message shown before a restart (see `adapters.web.restore`), keeping its original time."""
+        message = WebMessage(message_id or f"w{next(self._ids)}", 0, role, author, at, text, reply, pressed, why)
+        self._append(address, message)
+        return message
 
     def messages(self, address: Address, after: int = 0) -> list[WebMessage]:
         thread = self._threads.get(conversation_key(address))

@@ -8,6 +8,7 @@
   const state = {
     thread: "",
     lastSeq: 0,
+    epoch: "",
     meta: { reasons: [], customer: { name: "", org: "" }, agent: { name: "" } },
     ticketsJson: new Map(),
     inflight: { messages: false, tickets: false, conversations: false },
@@ -140,18 +141,27 @@
     const thread = state.thread;
     if (!thread || state.inflight.messages) return;
     state.inflight.messages = true;
+    let restarted = false;
     try {
       const data = await api("GET", `/ui/api/conversations/${encodeURIComponent(thread)}/messages?after=${state.lastSeq}`);
       if (thread !== state.thread) return;
-      for (const m of data.messages) {
-        upsertMessage(m);
-        state.lastSeq = Math.max(state.lastSeq, m.seq);
+      if (state.epoch && data.epoch !== state.epoch && state.lastSeq > 0) {
+        // The server restarted and rebuilt its log with new sequence numbers and ids: show it afresh.
+        restarted = true;
+        resetMessages();
+      } else {
+        for (const m of data.messages) {
+          upsertMessage(m);
+          state.lastSeq = Math.max(state.lastSeq, m.seq);
+        }
       }
+      state.epoch = data.epoch;
     } catch (error) {
       showError("customer-error", error);
     } finally {
       state.inflight.messages = false;
     }
+    if (restarted) pollMessages();
   }
 
   async function pollConversations() {
@@ -262,7 +272,7 @@
     if (t.vip) head.append(el("span", { class: "badge badge-vip" }, "VIP"));
     if (t.reported) head.append(el("span", { class: "badge badge-urgent" }, "Reported to admins"));
     if (t.priority !== "normal") head.append(el("span", { class: `badge badge-${t.priority}` }, t.priority));
-    const status = t.status === "claimed" && t.agent ? `Claimed by ${t.agent}` : t.status[0].toUpperCase() + t.status.slice(1);
+    const status = t.status === "claimed" && t.agent ? `Claimed by ${t.agent_name || t.agent}` : t.status[0].toUpperCase() + t.status.slice(1);
     head.append(el("span", { class: `badge badge-${t.status}` }, status));
     card.append(head);
     card.append(el("div", { class: "ticket-meta" },

@@ -10,7 +10,7 @@ from typing import Any
 from adapters.web.render import render_reply
 from bot.handoff import describe_reason
 from bot.summary import describe
-from bot.types import Decision, Draft, Escalate, HandoffStatus, Ignore, Reply, Respond, Ticket, TicketKind
+from bot.types import Decision, HandoffStatus, Reply, Ticket, TicketKind
 
 HEADLINES = {
     "answer": "answered",
@@ -23,26 +23,30 @@ HEADLINES = {
 def why(decision: Decision) -> dict[str, Any]:
     """A short line ("answered · confidence 0.82", "handed off · low_confidence") plus the full trace."""
     data = describe(decision)
-    parts = [HEADLINES[data["decision"]]]
-    show_confidence = data["confidence"] is not None
-    match decision:
-        case Respond() if decision.reason != "answered":
-            # A policy's own reply (e.g. "tell me more" after a first failure), not a knowledge-base answer.
-            parts = ["replied", decision.reason]
-            show_confidence = bool(decision.articles)
-        case Escalate() | Draft() | Ignore():
-            parts.append(decision.reason)
-        case _:
-            pass
+    return why_json(data["decision"], data["reason"], data["confidence"], data["articles"], data["trace"])
+
+
+def why_json(
+    kind: str, reason: str, confidence: float | None, articles: list[dict[str, Any]], trace: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The "why" from a decision's parts, so a stored decision (after a restart) reads like a live one."""
+    parts = [HEADLINES[kind]]
+    show_confidence = confidence is not None
+    if kind == "answer" and reason != "answered":
+        # A policy's own reply (e.g. "tell me more" after a first failure), not a knowledge-base answer.
+        parts = ["replied", reason]
+        show_confidence = bool(articles)
+    elif kind != "answer":
+        parts.append(reason)
     if show_confidence:
-        parts.append(f"confidence {data['confidence']:.2f}")
+        parts.append(f"confidence {confidence:.2f}")
     return {
         "label": " · ".join(parts),
-        "decision": data["decision"],
-        "reason": data["reason"],
-        "confidence": data["confidence"],
-        "articles": data["articles"],
-        "trace": data["trace"],
+        "decision": kind,
+        "reason": reason,
+        "confidence": confidence,
+        "articles": articles,
+        "trace": trace,
     }
 
 
@@ -65,7 +69,7 @@ def _at(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def ticket_json(ticket: Ticket, question_text: str | None) -> dict[str, Any]:
+def ticket_json(ticket: Ticket, question_text: str | None, agent_name: str | None = None) -> dict[str, Any]:
     handoff = ticket.handoff
     customer = handoff.customer
     suggestion = handoff.suggestion
@@ -74,6 +78,7 @@ def ticket_json(ticket: Ticket, question_text: str | None) -> dict[str, Any]:
         "kind": ticket.kind.value,
         "status": ticket.status.value,
         "agent": ticket.agent,
+        "agent_name": agent_name or ticket.agent,
         "thread": ticket.address.thread,
         "conversation_key": ticket.conversation_key,
         "team": handoff.team,

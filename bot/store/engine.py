@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store.urls import async_url
+from bot.errors import ConfigError
+from bot.store.urls import async_url, redact
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,3 +30,23 @@ def make_engine(url: str) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+
+@asynccontextmanager
+async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection; an unreachable database is one line naming it (password hidden), not a driver traceback.
+
+    Only the connection attempt is translated: an error in a statement once connected is a bug to see in full.
+    """
+    try:
+        connection = await engine.connect()
+    except (DBAPIError, OSError) as exc:
+        where = redact(engine.url.render_as_string(hide_password=True))
+        cause = getattr(exc, "orig", None) or exc
+        reason = " ".join(str(cause).split()) or type(cause).__name__
+        raise ConfigError(f"cannot connect to the database at {where}: {redact(reason)}") from None
+    try:
+        yield connection
+    finally:
+        await connection.close()

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.store.engine import make_engine
+from bot.store.engine import connected, make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_ID = 0x46_44_4D_49  # "FDMI": one advisory lock id for schema changes
@@ -48,7 +48,7 @@ async def upgrade(url: str, revision: str = "head") -> str:
     """Migrate the database at `url` to `revision` (default: the newest); returns the revision it is now at."""
     engine = make_engine(url)
     try:
-        async with engine.begin() as connection:
+        async with connected(engine) as connection, connection.begin():
             return await connection.run_sync(_upgrade, revision) or ""
     finally:
         await engine.dispose()
@@ -58,7 +58,7 @@ async def current(url: str) -> str | None:
     """The database's revision, or None when it has never been migrated."""
     engine = make_engine(url)
     try:
-        async with engine.connect() as connection:
+        async with connected(engine) as connection:
             return await connection.run_sync(_current)
     finally:
         await engine.dispose()

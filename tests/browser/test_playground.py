@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +41,10 @@ pytestmark = pytest.mark.browser
 class ServerThread:
     """The real aiohttp server on 127.0.0.1:<free port>, on its own event loop so Playwright's sync API can drive it."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, database_url: str = "", port: int = 0) -> None:
         self.data_dir = data_dir
+        self.database_url = database_url  # SQLite to outlive a restart; empty: a memory store
+        self.port = port
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="playground-server", daemon=True)
         self.runner: Any = None
@@ -62,18 +65,22 @@ class ServerThread:
     async def _start(self) -> None:
         from aiohttp import web
 
+        from bot.store.migrate import upgrade
+        from bot.store.sql import SqlStore
+
         config = make_config()
         settings = Settings(data_dir=self.data_dir, kb_dir=self.data_dir / "kb")
+        defaults = channel_defaults(config, settings)
+        if self.database_url:
+            await upgrade(self.database_url)
+        store = SqlStore(self.database_url, defaults) if self.database_url else MemoryStore(defaults)
         app = await bootstrap(
-            settings,
-            config=config,
-            store=MemoryStore(channel_defaults(config, settings)),
-            answerer=TinyAnswerer(),
-            kb_languages=frozenset({"en"}),
+            settings, config=config, store=store, answerer=TinyAnswerer(), kb_languages=frozenset({"en"})
         )
         self.runner = web.AppRunner(build_web_app(app))
+        self.runner.app.on_cleanup.append(lambda _: app.close())
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
         await site.start()
         port = self.runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
@@ -140,7 +147,7 @@ def test_customer_and_agent_play_a_whole_handoff(server: ServerThread, page: Any
     expect(ticket.locator(".summary")).to_contain_text("Asked: How do I reset my password?")
     expect(ticket).to_contain_text("It's urgent")
     ticket.get_by_role("button", name="Claim").click()
-    expect(ticket.locator(".badge-claimed")).to_have_text("Claimed by alex-agent")
+    expect(ticket.locator(".badge-claimed")).to_have_text("Claimed by Alex (agent)")  # the name, not the id
     ticket.get_by_role("button", name="Reply…").click()
     ticket.get_by_label("Your reply to the customer").fill("I've sent you a reset link <b>now</b>.")
     ticket.get_by_role("button", name="Send reply").click()
@@ -193,4 +200,41 @@ def test_pre_approval_draft_and_human_at_any_point(server: ServerThread, page: A
     expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("handed off · asked_for_human")
     handoff = agent.locator("article.ticket", has_text="Billing or payment")
     expect(handoff.get_by_role("button", name="Claim")).to_be_visible()
+    assert problems == []
+
+
+def test_a_page_left_open_across_a_server_restart_shows_the_conversation_again(tmp_path: Path, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    database = f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}"
+    customer = page.locator("#customer-pane")
+    with ServerThread(tmp_path, database_url=database) as first:
+        port = first.runner.addresses[0][1]
+        page.goto(f"{first.url}/ui")
+        customer.get_by_label("Your message").fill("How do I reset my password?")
+        customer.get_by_role("button", name="Send").click()
+        expect(customer.locator("article.msg-bot details.why summary")).to_have_text("answered · confidence 0.92")
+        customer.get_by_label("Your message").fill("And how do I reset the password of a teammate?")
+        customer.get_by_role("button", name="Send").click()
+        expect(customer.locator("article.msg-bot")).to_have_count(2)
+        for answer in customer.locator("article.msg-bot").all():
+            # Each press re-issues the message under a new sequence number: the page has seen more of them than
+            # the restarted server will hand out for the rebuilt log.
+            answer.get_by_role("button", name="Helpful", exact=True).click()
+        expect(customer.locator("article.msg-bot .fd-done")).to_have_count(2)
+    with ServerThread(tmp_path, database_url=database, port=port):
+        # The same page, never reloaded: it notices the new server and shows the rebuilt log, in order, once.
+        texts = customer.locator("article.msg .msg-head strong")
+        expect(texts).to_have_text(["Sam Rivera", "Frontdesk", "Sam Rivera", "Frontdesk"])
+        expect(customer.locator("article.msg-bot details.why summary").first).to_have_text(
+            "answered · confidence 0.92"
+        )
+        customer.get_by_label("Your message").fill("Thanks, and how do I reset my password on mobile?")
+        customer.get_by_role("button", name="Send").click()
+        expect(customer.locator("article.msg-bot")).to_have_count(3)
+        expect(customer.locator("article.msg")).to_have_count(6)
+        expect(customer.locator("article.msg-bot .fd-done")).to_have_count(2)  # pressed before the restart
+        expect(customer.locator("article.msg-customer").last).to_have_text(re.compile("on mobile"))
     assert problems == []

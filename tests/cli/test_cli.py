@@ -122,3 +122,102 @@ def test_unusable_llm_setting_is_a_clear_error(env: dict[str, str], monkeypatch:
     assert result.exit_code == 2
     assert f"FRONTDESK_LLM={llm!r} cannot be used" in result.output
     assert "Traceback" not in result.output
+
+
+BOX = set("╭╮╰╯│─┏┓┗┛┃━┡┩")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch"], "Error: No such command 'nosuch'."),
+        (["serve", "--port", "abc"], "Error: Invalid value for '--port'"),
+        (["ask"], "Error: Missing argument 'message'."),
+        (["db", "upgrade", "--bogus"], "Error: No such option: --bogus"),
+    ],
+)
+def test_usage_errors_are_plain_text(env: dict[str, str], args: list[str], message: str) -> None:
+    # Rich's boxed errors were unreadable in pipes and CI logs; click's plain form says the same in three lines.
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not BOX & set(result.output), result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["kb", "--help"], ["kb", "ingest", "--help"], ["db"]])
+def test_help_is_plain_text(env: dict[str, str], args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert "Usage: " in result.output
+    assert not BOX & set(result.output), result.output
+
+
+def test_error_text_is_printed_verbatim_on_one_line(env: dict[str, str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A markup-aware printer swallowed "[staging]" (it looks like a style tag); errors must show paths as they are.
+    missing = tmp_path / "[staging]" / "frontdesk.toml"
+    monkeypatch.setenv("FRONTDESK_CONFIG", str(missing))
+    result = runner.invoke(app, ["ask", "hello"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"error: FRONTDESK_CONFIG points to {missing}, which does not exist\n"
+
+
+def test_ask_text_output_is_plain(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["ask", "I want a refund, you charged us twice"])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first == "escalate (sensitive:billing_dispute)"  # no "confidence None" when nothing was retrieved
+    answered = runner.invoke(app, ["ask", "How do I reset my password?"]).stdout.splitlines()
+    assert re.fullmatch(r"answer \(answered, confidence \d\.\d\d\)", answered[0])
+    assert any(line.startswith("  · account-reset-password: ") for line in answered)
+
+
+def test_unreachable_database_is_one_line_without_the_password(env: dict[str, str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Port 1 on loopback refuses at once: no network beyond this machine, no waiting.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://frontdesk:hunter2secret@127.0.0.1:1/frontdesk")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "hunter2secret" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: cannot connect to the database at postgresql+psycopg://frontdesk:***@127.0.0.1:1/")
+    assert "refused" in lines[0].lower()
+
+
+@pytest.mark.parametrize("args", [["db", "upgrade"], ["ask", "hello"], ["kb", "ingest"], ["kb", "audit"]])
+def test_unusable_data_dir_is_one_line(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       args: list[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(blocker / "var"))
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: FRONTDESK_DATA_DIR={blocker / 'var'}: cannot create this folder (Not a directory)\n"
+
+
+def test_serve_on_a_busy_port_says_what_to_do(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use (another Frontdesk running?); "
+        "stop it or choose another with --port\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_version_and_command_list(env: dict[str, str]) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"frontdesk {version('frontdesk')}\n")
+    listed = runner.invoke(app, ["--help"]).stdout
+    commands = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()]
+    assert commands == ["serve", "ask", "eval", "report", "db", "kb"]
+    assert "..." not in listed.split("Commands:")[1]  # every one-line summary fits

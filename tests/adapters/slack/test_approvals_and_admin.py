@@ -81,9 +81,13 @@ async def test_reject_turns_the_draft_into_a_handoff(new_channel: Slack) -> None
     await slack.say("Where do I find my invoice?")
     card = slack.fake.posts(BILLING)[0]
     await slack.click(card, "reject", user=AGENT, team=OUR_TEAM)
-    assert "person" in slack.fake.posts(SHARED)[-1]["text"]
+    # The draft notice already told the customer a teammate will answer: no second notice, and no draft to send.
+    assert [p["text"] for p in slack.fake.posts(SHARED)] == ["Thanks, a teammate will confirm the answer here shortly."]
     updated = slack.fake.called("chat.update")[-1]
     assert buttons(updated["blocks"])[0] == "claim" and "rejected" in all_text(updated)
+    assert not {"approve", "edit", "reject"} & set(buttons(updated["blocks"]))
+    await slack.click(card, "approve", user=AGENT, team=OUR_TEAM)  # a stale card's button
+    assert len(slack.fake.posts(SHARED)) == 1
 
 
 async def test_admin_mode_overrides_the_approval_period(new_channel: Slack) -> None:
@@ -139,8 +143,11 @@ async def test_status_help_reindex_and_digest(slack: Slack) -> None:
     assert "Open handoffs: 1 (1 from this channel)" in status and "Knowledge base version" in status
     assert "/frontdesk" in (await slack.command("help"))["text"]
     assert "no knowledge base attached" in (await slack.command("reindex"))["text"]
-    assert "No digest job is configured" in (await slack.command("digest now"))["text"]
-    assert "usage" in (await slack.command("threshold 7"))["text"]
+    assert "Composing the weekly digest" in (await slack.command("digest now"))["text"]
+    assert "the digest has nobody to go to" in slack.fake.called("response")[-1]["text"]  # no recipients configured
+    assert (await slack.command("threshold 7"))["text"].endswith("did you mean `threshold 0.07`?")
+    assert (await slack.command("threshold 70%"))["text"].endswith("did you mean `threshold 0.7`?")
+    assert "usage" in (await slack.command("threshold high"))["text"]
     assert "unknown command" in (await slack.command("explode"))["text"]
 
 

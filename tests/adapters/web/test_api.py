@@ -188,7 +188,13 @@ async def test_pre_approval_drafts_approve_edit_reject(make_playground: MakePlay
     rejected = await pg.act("reject", ticket=drafts["d-reject"]["id"], agent="Alex (agent)")
     assert rejected["ticket"]["kind"] == "handoff" and rejected["ticket"]["reason"] == "rejected_draft"
     assert "claim" in rejected["ticket"]["actions"]
-    assert not any("Reset password" in m["text"] for m in await pg.latest("d-reject"))
+    assert rejected["ticket"]["suggestion"] is None and "approve" not in rejected["ticket"]["actions"]
+    shown = await pg.latest("d-reject")
+    assert not any("Reset password" in m["text"] for m in shown)
+    # A second click (another tab, a stale page) on the rejected draft: a clear 409, nothing sent.
+    late = await pg.act("approve", status=409, ticket=drafts["d-reject"]["id"])
+    assert late["error"] == "the AI draft for this handoff was rejected; reply to the customer yourself"
+    assert await pg.latest("d-reject") == shown
 
     rewrites = [f for f in await pg.app.store.feedback() if f.kind == "rewrite"]
     assert sorted((f.rewrote, f.edited_text) for f in rewrites) == [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.conversation import ConversationStatus, conversation_key
@@ -75,14 +77,46 @@ async def test_edit_records_override_with_diff() -> None:
         await core.desk.approve(ticket.id, AGENT)
 
 
-async def test_reject_turns_draft_into_handoff() -> None:
+async def test_reject_drops_the_draft_and_turns_it_into_a_handoff() -> None:
     core = make_core(approval_days=30)
     await core.dispatcher.submit(message("Where is my invoice?", "m1"))
     ticket = core.agents.posted[0]
+    told = len(core.outbox.sent)
     rejected = await core.desk.reject(ticket.id, AGENT)
     assert rejected.kind is TicketKind.HANDOFF and rejected.handoff.reason == "rejected_draft"
-    assert core.outbox.sent[-1][1].text == "[en:handoff]"
+    assert rejected.handoff.suggestion is None
+    stored = await core.store.get_ticket(ticket.id)
+    assert stored is not None and stored.handoff.suggestion is None
+    # The draft notice already said a teammate will answer: no second notice.
+    assert [r.text for _, r in core.outbox.sent[told:]] == []
+    assert core.agents.updated[-1].handoff.suggestion is None
+    for action in ("approve", "reject"):
+        with pytest.raises(Conflict, match="AI draft for this handoff was rejected; reply to the customer yourself"):
+            await core.desk.act(action, ticket.id, AGENT)
+    with pytest.raises(Conflict, match="was rejected"):
+        await core.desk.edit(ticket.id, AGENT, "Invoices are under Billing.")
+    assert len(core.outbox.sent) == told  # nothing reached the customer
     await core.desk.claim(ticket.id, AGENT)
+    assert core.outbox.sent[-1][1].text == "[en:claimed agent=Alex]"
+
+
+async def test_reject_in_agent_first_sends_no_second_notice() -> None:
+    core = make_core(mode=Mode.AGENT_FIRST)
+    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    ticket = core.agents.posted[0]
+    assert [r.text for _, r in core.outbox.sent] == ["[en:handoff]"]
+    await core.desk.reject(ticket.id, AGENT)
+    assert [r.text for _, r in core.outbox.sent] == ["[en:handoff]"]
+
+
+async def test_missing_handoff_has_one_wording_in_the_desk_and_the_store(core: Core) -> None:
+    for action in ("claim", "approve", "reject", "resolve"):
+        with pytest.raises(NotFound, match=r"^no handoff with id 'nope'$"):
+            await core.desk.act(action, "nope", AGENT)
+    await core.dispatcher.submit(message("human please", "m1"))
+    ghost = replace(core.agents.posted[0], id="ghost")
+    with pytest.raises(NotFound, match=r"^no handoff with id 'ghost'$"):
+        await core.store.update_ticket(ghost)
 
 
 async def test_agent_first_sends_suggestion_as_agent() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,88 @@ def test_eval_bad_questions_file(small_kb: Path, tmp_path: Path) -> None:
     bad.write_text('{"id": "1", "text": "hi"}\n', encoding="utf-8")
     result = runner.invoke(_app(), ["eval", "--kb", str(small_kb), "--questions", str(bad)])
     assert result.exit_code == 2 and "'expected'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "message"),
+    [
+        # a colon inside an unquoted title: the commonest YAML slip
+        ("id: x\ntitle: Billing: refunds\naudience: customer\n", "x.md: line 3: frontmatter is not valid YAML"),
+        ("id: x\ntitle: T\ntags: [billing\n", "x.md: line 4: frontmatter is not valid YAML"),
+        # PyYAML used to raise a bare ValueError (a traceback) from inside its date parser
+        ("id: x\ntitle: T\nupdated: 2026-13-40\n", "x.md: field 'updated': '2026-13-40' must be a date"),
+    ],
+)
+def test_frontmatter_errors_are_one_line_naming_file_and_line(tmp_path: Path, frontmatter: str, message: str) -> None:
+    kb = tmp_path / "bad"
+    kb.mkdir()
+    (kb / "x.md").write_text(f"---\n{frontmatter}---\n# T\nBody\n", encoding="utf-8")
+    result = runner.invoke(_app(), ["kb", "ingest", str(kb)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {message}"), result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_dates_with_a_time_still_ingest(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "x.md").write_text(
+        "---\nid: x\ntitle: T\naudience: customer\nlanguage: en\nupdated: 2026-01-20 10:00:00\n---\n# T\nBody\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(_app(), ["kb", "ingest", str(kb)])
+    assert result.exit_code == 0, result.output
+    assert "ingested 1 article from" in result.output
+
+
+def test_ingest_defaults_to_frontdesk_kb(small_kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTDESK_KB", str(small_kb))
+    result = runner.invoke(_app(), ["kb", "ingest"])
+    assert result.exit_code == 0, result.output
+    assert f"ingested 5 articles from {small_kb} " in result.output
+    assert "FRONTDESK_KB" in runner.invoke(_app(), ["kb", "ingest", "--help"]).output
+
+
+def test_ingest_of_an_empty_folder_warns(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(_app(), ["kb", "ingest", str(empty)])
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"warning: {empty} holds no articles")
+
+
+def test_eval_summary_is_plain_columns(small_kb: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "1", "text": "how do I reset my password", "expected": "reset-password"}\n')
+    result = runner.invoke(_app(), ["eval", "--kb", str(small_kb), "--questions", str(questions)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["measure", "value"]
+    assert re.fullmatch(r"top-1 accuracy \(answerable\) +1\.000", lines[3])
+    assert lines[-1].startswith("decisions: answer 1")
+    assert not set("┏┃━│") & set(result.output)
+
+
+def test_eval_checks_out_before_running_the_questions(small_kb: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "1", "text": "how do I reset my password", "expected": "reset-password"}\n')
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = runner.invoke(
+        _app(), ["eval", "--kb", str(small_kb), "--questions", str(questions), "--out", str(blocker / "out.jsonl")]
+    )
+    assert result.exit_code == 2
+    assert result.output == f"error: --out {blocker / 'out.jsonl'}: cannot write there ({blocker} is a file)\n"
+
+
+def test_audit_lists_each_id_of_a_multi_article_finding_on_its_own_line(small_kb: Path) -> None:
+    # Comma-joined ids wrapped mid-id in narrow terminals; one per line reads (and greps) at any width.
+    body = "Webhooks are retried five times over one hour with exponential backoff after a failed delivery."
+    article(small_kb, "webhook-retries", "Webhook retries", body)
+    article(small_kb, "webhook-retries-copy", "Webhook retries", body)
+    result = runner.invoke(_app(), ["kb", "audit", "--kb", str(small_kb)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("Near-duplicates")))
+    assert lines[start + 1].startswith("  [warning] near-duplicate articles")
+    assert sorted(lines[start + 2 : start + 4]) == ["      - webhook-retries", "      - webhook-retries-copy"]
