@@ -11,7 +11,8 @@ detection rightly refuses to switch on two words, but a greeting list is certain
 prompt once; a second one in a row stays quiet rather than repeat it. A negative one ("😡") is left to the
 sensitive step, and an emoji that acknowledges an answer (👍) to the acknowledgement step, which runs first.
 A bare "that didn't help" before the AI has answered anything (noted by the failed-attempts step) gets the same
-treatment: "could you tell me what you need?". In agent-first and parallel channels agents do the talking.
+treatment: "could you tell me what you need?". In agent-first and parallel channels agents do the talking, so what
+would get a prompt goes to them with the channel's mode as the reason.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from bot.types import InboundKind, Mode
 from policies.config import SmallTalkConfig
 from policies.escalation import UNANSWERED_NOTE
 from policies.introductions import Introductions
+from policies.routing import noted_team
 from policies.text import PhraseMatcher, normalize
 
 GREETING = "greeting"
 NO_WORDS = "no_words"
 FAREWELL = "farewell"
-AGENTS_ANSWER = (Mode.AGENT_FIRST, Mode.PARALLEL)  # agents greet their customers themselves; the AI only drafts
+AGENTS_ANSWER = (Mode.AGENT_FIRST, Mode.PARALLEL)  # agents greet their customers themselves: hand it over
 NEGATIVE = -0.05  # a wordless message scoring below this is not small talk ("😡", "🙄")
 
 
@@ -88,8 +90,22 @@ class SmallTalk:
     name: str = "smalltalk"
 
     def check(self, ctx: TurnContext) -> Outcome:
+        outcome = self._decide(ctx)
+        if isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and ctx.channel.mode in AGENTS_ANSWER:
+            # Agents do the talking here: hand it to them as this mode does with every message, instead of letting
+            # "hi" reach the knowledge base and be handed off as a knowledge gap (`no_knowledge`).
+            return Stop(
+                StopAction.ESCALATE,
+                ctx.channel.mode.value.replace("-", "_"),
+                detail=f"{outcome.reason}: agents answer in this channel",
+                team=noted_team(ctx),
+                language=outcome.language,
+            )
+        return outcome
+
+    def _decide(self, ctx: TurnContext) -> Outcome:
         text = ctx.inbound.text
-        if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip() or ctx.channel.mode in AGENTS_ANSWER:
+        if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip():
             return Proceed()
         if UNANSWERED_NOTE in ctx.notes:  # noted by the failed-attempts step: "that didn't help" before any answer
             return Stop(

@@ -91,3 +91,12 @@ async def test_an_introduction_is_greeted_and_the_question_after_it_answered(tra
     question = await transcript.say("How do I reset my password?")
     assert isinstance(question, Respond) and question.reason == "answered"
     assert not transcript.agents.posted
+
+
+async def test_in_an_agent_first_channel_a_greeting_goes_to_the_agents(transcript: Transcript) -> None:
+    await transcript.app.store.set_channel(transcript.address, mode="agent-first")
+    hello = await transcript.say("Guten Tag")
+    assert isinstance(hello, Escalate) and hello.reason == "agent_first" and hello.language == "de"
+    assert hello.articles == ()  # not searched, so not reported as a knowledge gap
+    [ticket] = transcript.agents.posted
+    assert ticket.handoff.language == "de" and "Guten Tag" in ticket.handoff.summary
