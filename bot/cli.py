@@ -100,6 +100,8 @@ async def _serve(host: str | None, port: int | None) -> None:
     from bot.bootstrap import bootstrap
 
     settings = _settings()
+    # The first start indexes the knowledge base, which takes a while on a small machine: say so, not silence.
+    say(f"Starting Frontdesk: knowledge base {settings.kb_dir}, data in {settings.data_dir} …")
     app_ = await bootstrap(settings)
     cfg = app_.config.server
     runner = web.AppRunner(build_web_app(app_))
