@@ -6,6 +6,8 @@ platform's card.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.ports import TurnContext
 from bot.types import Answer, Handoff, Priority, Reply
 
@@ -107,3 +109,10 @@ def build_handoff(
         customer_reason=ctx.inbound.reason_choice,
         reported=reported,
     )
+
+
+def with_reason(handoff: Handoff, reason: str) -> Handoff:
+    """The handoff under a new reason (e.g. a rejected draft), its summary's "Why:" line saying the same as the card."""
+    why = f"Why: {describe_reason(reason)}"
+    lines = [why if line.startswith("Why: ") else line for line in handoff.summary.splitlines()]
+    return replace(handoff, reason=reason, summary="\n".join(lines))
