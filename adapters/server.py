@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -19,6 +20,7 @@ from bot.bootstrap import App
 log = logging.getLogger(__name__)
 
 APP_KEY: web.AppKey[App] = web.AppKey("frontdesk", App)
+SCHEDULER_KEY: web.AppKey[Any] = web.AppKey("frontdesk.scheduler")  # a scheduler.runner.SchedulerRunner
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -58,6 +60,17 @@ def maintenance_context(app: App, interval: float) -> Callable[[web.Application]
     return context
 
 
+def scheduler_context(runner: Any) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Run the scheduled jobs (digest, QA sample) while the server runs; only one replica leads at a time."""
+
+    async def context(_: web.Application) -> AsyncIterator[None]:
+        await runner.start()
+        yield
+        await runner.stop()
+
+    return context
+
+
 def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Application:
     """The aiohttp application with every configured adapter mounted."""
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
@@ -73,5 +86,16 @@ def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Applic
         slack.mount(web_app, app)
     if maintenance_interval > 0:
         web_app.cleanup_ctx.append(maintenance_context(app, maintenance_interval))
+    if app.settings.webhook_token is not None:
+        from scheduler import webhook
+
+        webhook.mount(web_app, app, app.settings.webhook_token.get_secret_value())
+    if app.config.scheduler.enabled:
+        from scheduler.jobs import JobContext
+        from scheduler.runner import SchedulerRunner
+
+        runner = SchedulerRunner(JobContext.of(app, app.dispatcher.clock), app.settings.resolved_database_url)
+        web_app[SCHEDULER_KEY] = runner
+        web_app.cleanup_ctx.append(scheduler_context(runner))
     web_app.on_cleanup.append(lambda _: app.close())
     return web_app

@@ -8,7 +8,7 @@ the same engine without a server. Adapters register their `Outbox` / `AgentDesk`
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +37,7 @@ class App:
     outboxes: dict[Platform, Outbox] = field(default_factory=dict)
     desks: dict[Platform, AgentDesk] = field(default_factory=dict)
     knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
+    jobs: dict[str, Callable[[], Awaitable[str]]] = field(default_factory=dict)  # on-demand runs (`digest now`)
     closers: list[Callable[[], Any]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -101,6 +102,7 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         languages=config.languages,
         teams=config.teams,
         kb_languages=kb_languages,
+        smalltalk=config.smalltalk,
     )
 
 
@@ -154,6 +156,9 @@ async def bootstrap(
         desks=desks,
         knowledge=kb,
     )
+    from scheduler.jobs import JobContext, on_demand
+
+    app.jobs.update(on_demand(JobContext.of(app, clock)))
     close = getattr(store, "close", None)
     if close is not None:
         app.closers.append(close)

@@ -23,6 +23,7 @@ import typer
 
 from bot.cli_knowledge import eval_command, kb_app
 from bot.cli_output import USAGE_ERROR, fail, heading, print_error, say
+from bot.cli_report import report_command
 from bot.errors import FrontdeskError
 from bot.settings import Settings
 from bot.summary import describe
@@ -196,6 +197,7 @@ async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]
 
 # Listed after serve and ask in `frontdesk --help`, in the order a new user needs them.
 app.command("eval", short_help="Score a knowledge base against a file of real questions.")(eval_command)
+app.command("report", short_help="Metrics: AI resolution, deflection, CSAT, overrides, cost.")(report_command)
 
 
 @db_app.command("upgrade")

@@ -39,6 +39,19 @@ from bot.types import (
 log = logging.getLogger(__name__)
 
 
+def decision_team(decision: Decision) -> str:
+    """The team a decision concerns, when the decision itself says: the handoff's team, or the answering article's."""
+    match decision:
+        case Escalate() | Draft():
+            return decision.handoff.team
+        case Respond():
+            return next((a.team for a in decision.articles if a.team), "")
+        case Ignore():
+            return ""
+        case _:
+            assert_never(decision)
+
+
 @dataclass(slots=True)
 class Dispatcher:
     store: Store
@@ -65,7 +78,8 @@ class Dispatcher:
             decision = await self.engine.decide(inbound, History.of(conversation, exclude_last=asked), channel, vip=vip)
             ticket = await self._apply(conversation, inbound, decision)
             await self.store.save_conversation(conversation)
-            decision_id = await self.store.record_decision(key, inbound, decision)
+            team = decision_team(decision) or channel.team or self.engine.default_team
+            decision_id = await self.store.record_decision(key, inbound, decision, team=team)
         if await self._deliver(conversation.address, decision, ticket):
             await self.store.mark_delivered(decision_id)
         escalated = conversation.status is ConversationStatus.ESCALATED

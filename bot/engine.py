@@ -76,9 +76,10 @@ class Engine:
 
     async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
         trace: list[TraceStep] = []
+        language = inbound.language or history.language or self.default_language
         gate = self._gate(inbound, history, channel)
         if gate is not None:
-            return Ignore(gate, (TraceStep("gate", "ignore", gate),))
+            return Ignore(gate, (TraceStep("gate", "ignore", gate),), language)
         trace.append(TraceStep("gate", "proceed"))
 
         ctx = TurnContext(
@@ -87,11 +88,13 @@ class Engine:
             channel=channel,
             now=self.clock(),
             vip=vip,
-            language=inbound.language or history.language or self.default_language,
+            language=language,
         )
         for policy in self.input_policies:
             outcome = policy.check(ctx)
             if isinstance(outcome, Stop):
+                if outcome.failed_attempt:
+                    trace.append(TraceStep(policy.name, FAILED_ATTEMPT, outcome.detail))
                 trace.append(TraceStep(policy.name, outcome.action.value, f"{outcome.reason} {outcome.detail}".strip()))
                 return self._stop(ctx, outcome, trace, answer=None)
             ctx = self._proceed(policy.name, outcome, ctx, trace)
@@ -99,7 +102,7 @@ class Engine:
         if inbound.kind is not InboundKind.MESSAGE or not inbound.text.strip():
             # Button presses carry no question; only policies may act on them. Reaching here means none did.
             trace.append(TraceStep("engine", "ignore", "no question to answer"))
-            return Ignore("no_question", tuple(trace))
+            return Ignore("no_question", tuple(trace), ctx.language)
 
         answer = await self.answerer.answer(
             Question(inbound.text, ctx.language, channel.audience, history.customer_texts)
@@ -155,9 +158,11 @@ class Engine:
 
     def _stop(self, ctx: TurnContext, stop: Stop, trace: list[TraceStep], *, answer: Answer | None) -> Decision:
         steps = tuple(trace)
+        if stop.language:
+            ctx = replace(ctx, language=stop.language)
         match stop.action:
             case StopAction.IGNORE:
-                return Ignore(stop.reason, steps)
+                return Ignore(stop.reason, steps, ctx.language)
             case StopAction.REPLY:
                 reply = Reply(stop.text, actions=customer_actions(self.phrases, ctx.language, feedback=False))
                 return Respond(reply, stop.reason, 0.0, ctx.language, trace=steps)

@@ -6,12 +6,14 @@ platform's card.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.ports import TurnContext
-from bot.types import Answer, Handoff, Priority, Reply
+from bot.types import Answer, ArticleHit, Handoff, Priority, Reply
 
 _MAX_QUOTE = 280
+_SHORT_FOLLOW_UP = 3  # words: "still broken", "human please", "that didn't help" name no problem of their own
 
 # The customer's own reason for wanting a person (MISSION §7), optional. Every adapter's dropdown offers these, and
 # the metrics group by the values, so they are defined once here.
@@ -23,6 +25,25 @@ HUMAN_REASONS: tuple[tuple[str, str], ...] = (
     ("prefer_person", "I'd rather talk to a person"),
     ("other", "Something else"),
 )
+
+
+# Another retrieved article is worth an agent's click when its ranking probability is at least this share of the
+# top article's (and not negligible); the rest of the top-k are noise on a card.
+_ALSO_SHARE = 0.25
+_ALSO_MIN = 0.05
+_ALSO_MAX = 2
+
+
+def related_articles(hits: Sequence[ArticleHit]) -> tuple[ArticleHit, ...]:
+    """The retrieved articles besides the first (the one the answer quoted) that are clearly relevant too."""
+    if len(hits) < 2:
+        return ()
+    floor = max(_ALSO_MIN, hits[0].score * _ALSO_SHARE)
+    return tuple(h for h in hits[1:] if h.score >= floor and h.article_id != hits[0].article_id)[:_ALSO_MAX]
+
+
+def _titles(hits: Sequence[ArticleHit]) -> str:
+    return ", ".join(h.title or h.article_id for h in hits)
 
 
 def _clip(text: str, limit: int = _MAX_QUOTE) -> str:
@@ -63,6 +84,25 @@ def describe_reason(reason: str) -> str:
     return reason
 
 
+def _asked_lines(asked: list[str]) -> list[str]:
+    """What the customer asked. A short last message ("still broken", "human please") does not say what the
+    problem is, so the latest longer message leads and the short one follows: the agent reads the question first."""
+    if not asked:
+        return []
+    last = len(asked) - 1
+    if len(asked[last].split()) <= _SHORT_FOLLOW_UP:
+        lead = next((i for i in range(last - 1, -1, -1) if len(asked[i].split()) > _SHORT_FOLLOW_UP), last)
+    else:
+        lead = last
+    lines = [f"Asked: {_clip(asked[lead])}"]
+    if lead != last:
+        lines.append(f"Then: {_clip(asked[last], 120)}")
+    earlier = [t for i, t in enumerate(asked) if i not in (lead, last)][-3:]
+    if earlier:
+        lines.append(f"Earlier: {'; '.join(_clip(t, 120) for t in earlier)}")
+    return lines
+
+
 def build_handoff(
     ctx: TurnContext,
     *,
@@ -75,18 +115,20 @@ def build_handoff(
     reported: bool = False,
 ) -> Handoff:
     asked = [*ctx.history.customer_texts, ctx.inbound.text] if ctx.inbound.text else list(ctx.history.customer_texts)
-    lines = []
-    if asked:
-        lines.append(f"Asked: {_clip(asked[-1])}")
-        if len(asked) > 1:
-            earlier = "; ".join(_clip(t, 120) for t in asked[-4:-1])
-            lines.append(f"Earlier: {earlier}")
+    lines = _asked_lines(asked)
     if ctx.history.ai_answers:
-        titles = ", ".join(a.title for a in ctx.history.last_articles[:3]) or "no article"
-        lines.append(f"AI answered {ctx.history.ai_answers} time(s), citing: {titles}")
+        # The AI quotes one article (the first hit); listing every retrieved hit as "cited" misleads the agent.
+        last = ctx.history.last_articles
+        cited = _titles(last[:1]) or "no article"
+        also = related_articles(last)
+        extra = f"; also relevant: {_titles(also)}" if also else ""
+        lines.append(f"AI answered {ctx.history.ai_answers} time(s), citing: {cited}{extra}")
     if answer is not None and answer.articles:
         best = answer.articles[0]
         lines.append(f"Best article found: {best.title} (confidence {answer.confidence:.2f})")
+        also = related_articles(answer.articles)
+        if also:
+            lines.append(f"Also relevant: {_titles(also)}")
     why = describe_reason(reason)
     if detail:
         why = f"{why} ({detail})"

@@ -108,6 +108,8 @@ class Stop:
     priority: Priority = Priority.NORMAL
     text: str = ""
     flag_admins: bool = False  # threats and abuse are reported, not only escalated
+    language: str = ""  # the language of the stop, when the policy knows it better than detection (a greeting)
+    failed_attempt: bool = False  # this turn is itself a failed AI attempt (a bare "still broken"): count it
 
 
 Outcome = Proceed | Stop
@@ -188,6 +190,21 @@ class DecisionRecord:
     text: str = ""  # the customer's message
     reply: str = ""
     delivered: bool = False
+    team: str = ""  # the team the turn was routed to (handoff team, answering article's team, channel's team)
+    channel: str = ""  # the address's channel, for metrics per channel
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0  # as reported by the LLM path; metrics price tokens from config when prices are set
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A channel where a customer has written: where proactive messages can go (MISSION §6, house rule 7)."""
+
+    address: Address  # channel-level (no thread), with the adapter's opaque data from the latest conversation
+    org: str  # the customer's organisation ("" when unknown)
+    language: str | None
+    last_seen: datetime
 
 
 @runtime_checkable
@@ -216,7 +233,11 @@ class Store(Protocol):
         """`subject` is a customer id or an org id."""
         ...
 
-    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int: ...
+    async def record_decision(
+        self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
+    ) -> int:
+        """Record what was decided (and for which team, for metrics); returns the decision id."""
+        ...
 
     async def mark_delivered(self, decision_id: int) -> None: ...
 
@@ -239,6 +260,10 @@ class Store(Protocol):
     async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]: ...
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None: ...
+
+    async def contacts(self) -> Sequence[Contact]:
+        """Each channel customers have written in (platform, workspace, channel), from its latest conversation."""
+        ...
 
     async def get_setting(self, key: str) -> str | None: ...
 

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, Vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.metrics import MetricsConfig
 from knowledge.config import KnowledgeConfig
 from policies.config import (
     EscalationConfig,
@@ -22,8 +23,10 @@ from policies.config import (
     PersonaConfig,
     RoutingConfig,
     SensitiveConfig,
+    SmallTalkConfig,
     TeamConfig,
 )
+from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, check_sections
 
 
 class ServerConfig(BaseModel):
@@ -54,7 +57,18 @@ class Config(BaseModel):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     languages: LanguageConfig = Field(default_factory=LanguageConfig)
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
+    smalltalk: SmallTalkConfig = Field(default_factory=SmallTalkConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    qa: QaConfig = Field(default_factory=QaConfig)
+    campaigns: dict[str, CampaignConfig] = Field(default_factory=dict)
+
+    def problems(self) -> list[str]:
+        """Disagreements between sections (a digest recipient for a team that does not exist, …)."""
+        leads = {name: team.lead for name, team in self.teams.items() if team.lead}
+        return check_sections(self.digest, self.qa, self.teams, leads)
 
 
 def _env(*names: str) -> Any:
@@ -77,6 +91,7 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias=_env("SLACK_API_URL"))
     agents_channel: str | None = Field(default=None, validation_alias=_env("FRONTDESK_AGENTS_CHANNEL"))
     admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_ADMINS"))
+    webhook_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_WEBHOOK_TOKEN"))
     teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
     teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
 
@@ -129,7 +144,10 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(_describe(dict(e)) for e in exc.errors())
         raise ConfigError(f"{path}: {problems}") from exc
+    if config.problems():
+        raise ConfigError(f"{path}: {'; '.join(config.problems())}")
+    return config

@@ -11,10 +11,10 @@ def describe(decision: Decision) -> dict[str, Any]:
     reply = ""
     confidence: float | None = None
     articles: tuple[Any, ...] = ()
-    language = ""
+    language = decision.language
     if not isinstance(decision, Ignore):
         reply = decision.suggestion.text if isinstance(decision, Draft) else decision.reply.text
-        confidence, articles, language = decision.confidence, decision.articles, decision.language
+        confidence, articles = decision.confidence, decision.articles
     return {
         "decision": decision_kind(decision),
         "reason": decision.reason,

@@ -279,8 +279,11 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class Ignore:
+    """Say nothing. `language` is still recorded, so per-language metrics count silent turns too (MISSION §8)."""
+
     reason: str
     trace: tuple[TraceStep, ...] = ()
+    language: str = ""
 
 
 Decision = Respond | Escalate | Draft | Ignore

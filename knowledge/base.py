@@ -13,14 +13,14 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
-from knowledge.chain import best_passage, extract, llm_answer
+from knowledge.chain import best_passage, compose, extract, llm_answer, terms
 from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
-from knowledge.retriever import Ranking, rank
+from knowledge.retriever import RANK_FEATURES, Ranking, rank
 from knowledge.store import IndexStore, Stored, compute_version
 
 
@@ -49,6 +49,44 @@ class Retrieval:
         return self.index.articles[self.ranking.hits[i].row]
 
 
+# A calibrated confidence this high means the KB covers the question whatever the word overlap (a paraphrase).
+CONFIDENT = 0.6
+# Dense similarity of the best key at or above which the article is about the question's subject (wordllama and
+# MiniLM cosines of unrelated support questions sit around 0.2-0.35).
+RELATED_SIMILARITY = 0.4
+
+
+def is_relevant(
+    r: Retrieval, text: str, language: str, floor: float, article_terms: Callable[[Article], set[str]] | None = None
+) -> bool:
+    """Whether the KB has something on this question at all, as opposed to whether the answer is right.
+
+    The two escalations mean different things to a team: `no_knowledge` ("nothing covers this yet": write an
+    article) and `low_confidence` ("an article is about this, but the AI is unsure": check the answer). Calibrated
+    confidence cannot tell them apart: it is low both for an off-topic question and for one two articles could
+    answer. Relevance is judged on the best article itself: it contains at least `floor` of the question's content
+    words and its closest key is semantically related; or the calibrated confidence is high anyway.
+    """
+    if not r.ranking.hits:
+        return False
+    if r.confidence >= CONFIDENT:
+        return True
+    article = r.article(0)
+    words = terms(text, language)
+    if not words:
+        return False
+    covered = article_terms(article) if article_terms else _article_terms(article)
+    coverage = len(words & covered) / len(words)
+    related = True
+    if r.qvec is not None and "d_max" in RANK_FEATURES:
+        related = float(r.ranking.hits[0].features[RANK_FEATURES.index("d_max")]) >= RELATED_SIMILARITY
+    return coverage >= floor and related
+
+
+def _article_terms(article: Article) -> set[str]:
+    return terms(" ".join([article.title, article.body, *article.questions]), article.language)
+
+
 class KnowledgeBase:
     def __init__(
         self,
@@ -71,6 +109,7 @@ class KnowledgeBase:
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         self._stored = Stored("", [], [], [])
         self._indexes: dict[tuple[str, Audience], ScopeIndex] = {}
+        self._terms: dict[str, set[str]] = {}  # article id -> content words (relevance), per active version
 
     # --- state -------------------------------------------------------------------------------------------------
     @property
@@ -186,6 +225,7 @@ class KnowledgeBase:
             elif public:
                 indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public)
         self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
+        self._terms = {}
 
     @staticmethod
     def _build(stored: Stored, language: str, rows: list[int]) -> ScopeIndex:
@@ -225,6 +265,13 @@ class KnowledgeBase:
         ranking = rank(index, text, qvec, self.params.rank_weights, candidates=self.config.candidates)
         return Retrieval(index, ranking, confidence(ranking, self.params), qvec)
 
+    def _article_terms(self, article: Article) -> set[str]:
+        """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""
+        cached = self._terms.get(article.id)
+        if cached is None:
+            cached = self._terms[article.id] = _article_terms(article)
+        return cached
+
     def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:
         """A LangChain `BaseRetriever` over one language and audience scope."""
         from knowledge.lc import KnowledgeRetriever
@@ -251,16 +298,19 @@ class KnowledgeBase:
             )
             hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet, art.audience))
         top = r.article(0)
-        relevant = r.confidence >= self.config.relevance_floor
+        relevant = is_relevant(
+            r, question.text, question.language, self.config.relevance_floor, article_terms=self._article_terms
+        )
         text = ""
         usage = TokenUsage()
         grounding: tuple[str, ...] = (plain_text(top_passage.text),) if top_passage is not None else ()
         if top_passage is not None:
-            text = extract(
+            text = compose(
+                top,
                 top_passage,
                 question.text,
                 question.language,
-                max_sentences=self.config.answer_sentences,
+                max_units=self.config.answer_sentences,
                 max_chars=self.config.answer_chars,
             )
         if self.chat_model is not None and relevant:

@@ -10,6 +10,7 @@ declare a settable `name`; they are still never mutated after construction, so e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from bot.ports import InputPolicy, OutputPolicy, Phrasebook
 from policies.config import (
@@ -18,6 +19,7 @@ from policies.config import (
     PersonaConfig,
     RoutingConfig,
     SensitiveConfig,
+    SmallTalkConfig,
     TeamConfig,
 )
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
@@ -29,10 +31,14 @@ from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
 from policies.sensitive import SensitiveTopics
 from policies.sentiment import Sentiment
 from policies.signals import Signals
+from policies.smalltalk import Greetings, SmallTalk
+from policies.text import normalize
 
 # The declared order of the chain (ARCHITECTURE.md): read the message (language, sentiment, complexity, topic),
-# then the reasons a person must answer, most specific to the customer first; the KB-language gate and the hybrid
-# split come last because they are about our capacity, not the customer's request.
+# then the reasons a person must answer, most specific to the customer first; small talk follows the rules that send
+# a customer to a person whatever they write (VIP, rollout share) and precedes the KB-language gate, since a
+# greeting needs no knowledge base; the KB-language gate and the hybrid split come last because they are about our
+# capacity, not the customer's request.
 INPUT_ORDER = (
     "language",  # detect the message's language (everything after speaks it)
     "signals",  # sentiment and complexity
@@ -43,6 +49,7 @@ INPUT_ORDER = (
     "sensitive",  # complaints, disputes, privacy, threats, legal: humans first
     "vip",  # VIP customers and orgs go straight to humans
     "share",  # only a configured share of customers gets the AI
+    "smalltalk",  # "hi", "Guten Tag", "...", a bare "didn't help": not a question, so "How can I help?"
     "language_kb",  # no knowledge base in this language: humans (or the fallback language)
     "hybrid",  # hybrid channels: complex questions to humans
 )
@@ -67,6 +74,7 @@ class PolicyConfig:
     routing: RoutingConfig
     languages: LanguageConfig
     teams: dict[str, TeamConfig]
+    smalltalk: SmallTalkConfig
 
 
 def default_config() -> PolicyConfig:
@@ -78,6 +86,7 @@ def default_config() -> PolicyConfig:
         routing=RoutingConfig.model_validate({}),
         languages=LanguageConfig.model_validate({}),
         teams={},
+        smalltalk=SmallTalkConfig.model_validate({}),
     )
 
 
@@ -91,9 +100,11 @@ def build_policies(
     teams: dict[str, TeamConfig],
     kb_languages: frozenset[str],
     staff_names: frozenset[str] = frozenset(),
+    smalltalk: SmallTalkConfig | None = None,
 ) -> PolicySet:
     """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config)."""
     phrases = Phrases.shipped(languages.default)
+    smalltalk = smalltalk or SmallTalkConfig.model_validate({})
     sentiment_model = Sentiment.shipped()
     topics = Topics.of(teams)
     steps_in: dict[str, InputPolicy] = {
@@ -109,8 +120,14 @@ def build_policies(
             phrases,
             max_failed=escalation.max_failed_attempts,
             reask_similarity=escalation.reask_similarity,
+            fillers=MappingProxyType(
+                {lang: frozenset(normalize(w) for w in ws) for lang, ws in escalation.failure_fillers.items()}
+            ),
         ),
-        "acknowledgement": Acknowledgement.of(escalation.acknowledgements),
+        "acknowledgement": Acknowledgement.of(escalation.acknowledgements, escalation.acknowledgement_fillers),
+        "smalltalk": SmallTalk(
+            Greetings.of(smalltalk), phrases, frozenset(languages.supported) | phrases.languages, smalltalk.enabled
+        ),
         "sensitive": SensitiveTopics.of(sensitive),
         "vip": Vip(phrases),
         "share": Share(phrases, routing.share_salt),

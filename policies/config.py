@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.types import Mode, Priority
 from policies.defaults import shipped
+from policies.text import normalize
 
 
 class _Strict(BaseModel):
@@ -75,7 +76,9 @@ class EscalationConfig(_Strict):
     max_failed_attempts: int = Field(default=2, ge=1)
     human_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> typed requests for a person
     failure_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> "that didn't help"
+    failure_fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around a bare failure
     acknowledgements: dict[str, list[str]] = Field(default_factory=dict)  # language -> words of a plain "thanks"
+    acknowledgement_fillers: dict[str, list[str]] = Field(default_factory=dict)  # "for your help" around a thanks
     reask_similarity: float = Field(default=0.8, gt=0.0, le=1.0)  # word overlap that counts as the same question
     guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
 
@@ -86,11 +89,48 @@ class EscalationConfig(_Strict):
             return data
         base = shipped("escalation")
         out = dict(data)
-        for key in ("human_phrases", "failure_phrases", "acknowledgements"):
+        keys = ("human_phrases", "failure_phrases", "failure_fillers", "acknowledgements", "acknowledgement_fillers")
+        for key in keys:
             given = data.get(key) or {}
             if isinstance(given, dict):
                 out[key] = {**base[key], **given}
         return out
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+
+class SmallTalkConfig(_Strict):
+    """[smalltalk]: greetings that get a short "How can I help?" instead of a knowledge-base search."""
+
+    enabled: bool = True
+    greetings: dict[str, list[str]] = Field(default_factory=dict)  # language -> greetings ("hi", "guten tag")
+    farewells: dict[str, list[str]] = Field(default_factory=dict)  # language -> farewells ("bye", "tschuss")
+    fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around them ("team", "all")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        base = shipped("smalltalk")
+        out = dict(data)
+        for key in ("greetings", "farewells", "fillers"):
+            given = data.get(key) or {}
+            if isinstance(given, dict):
+                out[key] = {**base[key], **given}
+        return out
+
+    @field_validator("greetings", "farewells", "fillers")
+    @classmethod
+    def _phrases(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language, items in value.items():
+            if not _LANGUAGE_CODE.match(language):
+                raise ValueError(f"{language!r} is not an ISO 639-1 language code (two lower-case letters)")
+            for item in items:
+                if not normalize(item):
+                    raise ValueError(f"{language}: {item!r} has no words to match")
+        return value
 
 
 class SensitiveCategory(_Strict):

@@ -26,6 +26,8 @@ REQUIRED_KEYS = frozenset(
         "vip_handoff",
         "routing_handoff",
         "language_handoff",
+        "greeting",
+        "no_words",
     }
 )
 

@@ -51,7 +51,7 @@ class Topics:
     def of(teams: Mapping[str, TeamConfig]) -> Topics:
         tags = {normalize(t): name for name, team in teams.items() for t in [name, *team.topics]}
         return Topics(
-            MappingProxyType({name: PhraseMatcher.of(team.topics) for name, team in teams.items()}),
+            MappingProxyType({name: PhraseMatcher.of(_plurals(team.topics)) for name, team in teams.items()}),
             MappingProxyType(tags),
         )
 
@@ -66,24 +66,54 @@ class Topics:
         return self.tags.get(normalize(tag), "")
 
 
+def _plurals(topics: list[str]) -> list[str]:
+    """Each topic and its plain plurals: customers write "invoices" and "refunds" when the topic says "invoice"."""
+    out: list[str] = []
+    for topic in topics:
+        out.append(topic)
+        if topic[-1:].isalpha():
+            out += [f"{topic}s", f"{topic}es"]
+    return out
+
+
 def noted_team(ctx: TurnContext) -> str:
     return ctx.notes.get(TEAM_NOTE, "")
 
 
 @dataclass(slots=True)
 class TopicTeam:
-    """Input step: notes the team the question's words point to (used by every later escalation)."""
+    """Input step: notes the team the question's words point to (used by every later escalation).
+
+    A follow-up such as "still broken" or a button press names no topic, yet its handoff belongs with the team of
+    the thread: so it falls back to the latest earlier customer message that names one, then to the team of the
+    article the AI last cited. The customer's own words come first because a cited article may be the wrong one.
+    """
 
     topics: Topics
     name: str = "topic"
 
     def check(self, ctx: TurnContext) -> Outcome:
-        text = ctx.inbound.text if ctx.inbound.kind is InboundKind.MESSAGE else ""
-        text = text or (ctx.history.customer_texts[-1] if ctx.history.customer_texts else "")
-        team = self.topics.for_text(text)
+        team, how = self.team(ctx)
         if not team:
             return Proceed()
-        return Proceed(context=replace(ctx, notes=MappingProxyType({**ctx.notes, TEAM_NOTE: team})), detail=team)
+        notes = MappingProxyType({**ctx.notes, TEAM_NOTE: team})
+        return Proceed(context=replace(ctx, notes=notes), detail=f"{team} ({how})" if how else team)
+
+    def team(self, ctx: TurnContext) -> tuple[str, str]:
+        """(team, where it came from: "" for this message, else "earlier message" / "last cited article")."""
+        text = ctx.inbound.text if ctx.inbound.kind is InboundKind.MESSAGE else ""
+        team = self.topics.for_text(text) if text else ""
+        if team:
+            return team, ""
+        for earlier in reversed(ctx.history.customer_texts):
+            team = self.topics.for_text(earlier)
+            if team:
+                return team, "earlier message"
+        for hit in ctx.history.last_articles[:1]:
+            team = self.topics.for_tag(hit.team) or hit.team
+            if team:
+                return team, "last cited article"
+        return "", ""
 
 
 @dataclass(slots=True)

@@ -26,7 +26,8 @@ HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to
 • `share <percent> [#channel]` — share of new conversations the AI takes
 • `pause|resume [#channel]` — stop or restart the AI in a channel
 • `reindex` — re-ingest the knowledge base
-• `digest now` — post the weekly digest"""
+• `digest now` — post the weekly digest
+• `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels"""
 
 ROUTE_KEY = "slack.route."
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9_]+)(?:\|[^>]*)?>$|^([CGD][A-Z0-9_]{6,})$")
@@ -112,6 +113,10 @@ def parse(text: str) -> Command:
         if args[:1] != ["now"]:
             raise UsageError("usage: `digest now`")
         return Command(name, "now")
+    if name == "campaign":
+        if len(args) != 2 or args[1].lower() != "now":
+            raise UsageError("usage: `campaign <name> now`, e.g. `campaign exports now`")
+        return Command(name, args[0])
     raise UsageError(f"unknown command `{name}`. Type `/frontdesk help` for the list.")
 
 
@@ -236,4 +241,18 @@ class Commands:
         return Outcome(f"Reindexing {self.kb_dir}… I'll tell you here when it is done.", run)
 
     async def _digest(self, actor: Actor, command: Command, address: Address) -> Outcome:
-        return Outcome("No digest job is configured on this server yet, so there is nothing to send. Nothing was changed.")
+        job = self.app.jobs.get("digest")
+        if job is None:
+            return Outcome("No digest job is configured on this server, so there is nothing to send. Nothing was changed.")
+        await self._record(actor, "digest now")
+        # Composing reads a fortnight of history and posts one message per lead: longer than Slack's 3 s ack.
+        return Outcome("Composing the weekly digest… I'll tell you here when it has been sent.", job)
+
+    async def _campaign(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        job = self.app.jobs.get(f"campaign.{command.value}")
+        if job is None:
+            known = sorted(name.removeprefix("campaign.") for name in self.app.jobs if name.startswith("campaign."))
+            listed = ", ".join(f"`{name}`" for name in known) or "none are configured ([campaigns.<name>] in frontdesk.toml)"
+            return Outcome(f"No campaign `{command.value}`; campaigns: {listed}. Nothing was sent.")
+        await self._record(actor, f"campaign {command.value} now")
+        return Outcome(f"Sending campaign `{command.value}`… I'll tell you here how many channels got it.", job)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -28,6 +28,7 @@ class Host(Protocol):
     phrases: Phrasebook
     outboxes: dict[Platform, Outbox]
     desks: dict[Platform, AgentDesk]
+    jobs: dict[str, Callable[[], Awaitable[str]]]  # on-demand runs of scheduled jobs (`digest now`)
 
 
 def _secret(value: Any) -> str | None:

@@ -25,6 +25,7 @@ from adapters.slack.inbound import Us, action_address, action_user, human_reques
 from adapters.slack.tasks import BackgroundTasks
 from bot.conversation import conversation_key
 from bot.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
+from bot.optout import opt_out
 from bot.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,11 @@ class SlackListeners:
         elif kind == "csat":
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")
+        elif kind == "opt_out":
+            if not actor.is_external:
+                raise Conflict("Only customers can stop these updates for their organisation.")
+            await opt_out(self.app.store, actor.org, address, _now(), actor.id)
+            await self._ephemeral(body, actor, "Done: your team will not get these updates any more. Questions you ask here are answered as before.")
         else:
             log.info("ignoring unknown action %r", kind)
 

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 
 from bot.conversation import Conversation
 from bot.errors import NotFound, handoff_not_found
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.ports import Contact, DecisionRecord, FeedbackEntry
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
 from bot.store.records import (
     AdminChange,
     check_feedback,
+    contact_of,
     decision_fields,
     normalize_ticket,
     turn_key,
@@ -30,6 +31,7 @@ from bot.types import (
     Decision,
     HandoffStatus,
     Inbound,
+    Role,
     Ticket,
     TraceStep,
 )
@@ -54,6 +56,7 @@ class MemoryStore:
         self._deliveries: set[tuple[str, str]] = set()
         self._conversations: dict[str, Conversation] = {}
         self._conversation_ids = 0
+        self._saved_at: dict[str, datetime] = {}
         self._channels: dict[ChannelId, ChannelState] = {}
         self._customer_vip: dict[str, bool] = {}
         self._org_vip: dict[str, bool] = {}
@@ -92,6 +95,8 @@ class MemoryStore:
         if stored is not None:  # append-only turns: keep what another writer saved meanwhile (see records)
             copy.turns = stored.turns + unsaved_turns(map(turn_key, stored.turns), conversation.turns)
         self._conversations[conversation.key] = copy
+        self._saved_at.pop(conversation.key, None)  # re-inserted last: dicts keep insertion order for ties
+        self._saved_at[conversation.key] = utc(self._clock())
 
     # --- channels and VIPs -------------------------------------------------------------------------------------
 
@@ -119,7 +124,9 @@ class MemoryStore:
 
     # --- decisions ---------------------------------------------------------------------------------------------
 
-    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int:
+    async def record_decision(
+        self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
+    ) -> int:
         fields = decision_fields(decision, inbound)
         decision_id = len(self._decisions) + 1
         self._decisions[decision_id] = DecisionRecord(
@@ -135,6 +142,11 @@ class MemoryStore:
             text=inbound.text,
             reply=fields.reply,
             delivered=fields.delivered,
+            team=team,
+            channel=inbound.address.channel,
+            input_tokens=fields.usage.input_tokens,
+            output_tokens=fields.usage.output_tokens,
+            cost_usd=fields.usage.cost_usd,
         )
         self._traces[decision_id] = fields.trace
         return decision_id
@@ -193,6 +205,15 @@ class MemoryStore:
     async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]:
         cutoff = None if since is None else utc(since)
         return [f for f in self._feedback if cutoff is None or f.at >= cutoff]
+
+    async def contacts(self) -> Sequence[Contact]:
+        latest: dict[ChannelId, Contact] = {}
+        # Saved order is updated order (the SQL store sorts by updated_at, then id, the same way).
+        for key in sorted(self._saved_at, key=lambda k: self._saved_at[k]):
+            c = self._conversations[key]
+            if c.customer.role is Role.CUSTOMER:
+                latest[_channel_id(c.address)] = contact_of(c, self._saved_at[key])
+        return [latest[k] for k in sorted(latest)]
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None:
         self._admin_changes.append(AdminChange(actor_id, what, utc(at)))

@@ -174,6 +174,12 @@ class DecisionRow(Base):
     reply: Mapped[str] = mapped_column(Text, default="")
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(index=True)
+    # Added in 0002 for metrics per team and channel, and cost per resolution (token usage of the LLM path).
+    team: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    channel: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class TicketRow(Base):

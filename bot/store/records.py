@@ -14,8 +14,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.conversation import Turn
-from bot.ports import FeedbackEntry
+from bot.conversation import Conversation, Turn
+from bot.ports import Contact, FeedbackEntry
 from bot.store.defaults import utc
 from bot.types import (
     Action,
@@ -35,6 +35,7 @@ from bot.types import (
     Respond,
     Role,
     Ticket,
+    TokenUsage,
     TraceStep,
     decision_kind,
 )
@@ -63,24 +64,30 @@ class DecisionFields:
     reply: str
     trace: tuple[TraceStep, ...]
     delivered: bool
+    usage: TokenUsage
 
 
 def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
     """What is recorded for a decision. `reply` is what the customer is sent (a draft's notice, not the draft)."""
     language = inbound.language or ""
+    usage = TokenUsage()
     match decision:
         case Respond():
             confidence: float | None = decision.confidence
             language, articles, reply = decision.language, decision.articles, decision.reply.text
+            usage = decision.usage
         case Escalate():
             confidence = decision.confidence
             language, articles, reply = decision.language, decision.articles, decision.reply.text
+            usage = decision.usage
         case Draft():
             confidence = decision.confidence
             language, articles = decision.language, decision.articles
             reply = decision.notice.text if decision.notice is not None else ""
+            usage = decision.usage
         case Ignore():
             confidence, articles, reply = None, (), ""
+            language = decision.language or language
     return DecisionFields(
         kind=decision_kind(decision),
         reason=decision.reason,
@@ -91,6 +98,7 @@ def decision_fields(decision: Decision, inbound: Inbound) -> DecisionFields:
         trace=decision.trace,
         # Nothing goes out for an Ignore, so the undelivered sweep must never pick it up.
         delivered=isinstance(decision, Ignore),
+        usage=usage,
     )
 
 
@@ -122,6 +130,17 @@ def check_feedback(entry: FeedbackEntry) -> None:
         raise ValueError(f"CSAT score must be 1 to 5, got {entry.score}")
     if entry.kind == "csat" and entry.score is None:
         raise ValueError("csat feedback needs a score from 1 to 5")
+
+
+def contact_of(conversation: Conversation, seen: datetime) -> Contact:
+    """The channel-level contact a conversation gives (memory store; the SQL store builds the same from rows)."""
+    a = conversation.address
+    return Contact(
+        Address(a.platform, a.workspace, a.channel, None, a.is_dm, a.opaque),
+        conversation.customer.org,
+        conversation.language,
+        utc(seen),
+    )
 
 
 def normalize_ticket(ticket: Ticket) -> Ticket:

@@ -15,16 +15,18 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import defer
 
 from bot.conversation import Conversation
 from bot.errors import NotFound, handoff_not_found
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.ports import Contact, DecisionRecord, FeedbackEntry
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
 from bot.store.engine import make_engine
 from bot.store.models import (
     AdminChangeRow,
     Channel,
+    ConversationRow,
     Customer,
     DecisionRow,
     Delivery,
@@ -37,6 +39,7 @@ from bot.store.records import (
     AdminChange,
     check_feedback,
     decision_fields,
+    frozen,
     normalize_ticket,
     trace_from_json,
     trace_to_json,
@@ -52,6 +55,8 @@ from bot.types import (
     HandoffStatus,
     Inbound,
     Mode,
+    Platform,
+    Role,
     Ticket,
     TraceStep,
 )
@@ -179,7 +184,9 @@ class SqlStore:
 
     # --- decisions ---------------------------------------------------------------------------------------------
 
-    async def record_decision(self, conversation_key: str, inbound: Inbound, decision: Decision) -> int:
+    async def record_decision(
+        self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
+    ) -> int:
         fields = decision_fields(decision, inbound)
         row = DecisionRow(
             conversation_key=conversation_key,
@@ -194,6 +201,11 @@ class SqlStore:
             reply=fields.reply,
             delivered=fields.delivered,
             at=utc(inbound.received_at),
+            team=team,
+            channel=inbound.address.channel,
+            input_tokens=fields.usage.input_tokens,
+            output_tokens=fields.usage.output_tokens,
+            cost_usd=fields.usage.cost_usd,
         )
         async with self._sessions.begin() as session:
             session.add(row)
@@ -214,7 +226,8 @@ class SqlStore:
             return [decision_record(r) for r in (await session.scalars(stmt.order_by(DecisionRow.id))).all()]
 
     async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]:
-        stmt = select(DecisionRow).order_by(DecisionRow.id)
+        # The trace is not part of a DecisionRecord: leave it in the database (it is most of a row's bytes).
+        stmt = select(DecisionRow).options(defer(DecisionRow.trace)).order_by(DecisionRow.id)
         if since is not None:
             stmt = stmt.where(DecisionRow.at >= utc(since))
         async with self._sessions() as session:
@@ -287,6 +300,21 @@ class SqlStore:
             stmt = stmt.where(FeedbackRow.at >= utc(since))
         async with self._sessions() as session:
             return [feedback_entry(r) for r in (await session.scalars(stmt)).all()]
+
+    async def contacts(self) -> Sequence[Contact]:
+        stmt = (
+            select(ConversationRow, Org.external_id)
+            .join(Customer, Customer.id == ConversationRow.customer_id)
+            .outerjoin(Org, Org.id == Customer.org_id)
+            .where(Customer.role == str(Role.CUSTOMER))
+            .order_by(ConversationRow.updated_at, ConversationRow.id)
+        )
+        latest: dict[tuple[str, str, str], Contact] = {}
+        async with self._sessions() as session:
+            for row, org in (await session.execute(stmt)).all():
+                address = Address(Platform(row.platform), row.workspace, row.channel, None, row.is_dm, frozen(row.opaque))
+                latest[(row.platform, row.workspace, row.channel)] = Contact(address, org or "", row.language, row.updated_at)
+        return [latest[k] for k in sorted(latest)]
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None:
         async with self._sessions.begin() as session:

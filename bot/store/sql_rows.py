@@ -24,6 +24,11 @@ def decision_record(row: DecisionRow) -> DecisionRecord:
         text=row.text,
         reply=row.reply,
         delivered=row.delivered,
+        team=row.team,
+        channel=row.channel,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cost_usd=row.cost_usd,
     )
 
 

@@ -56,3 +56,18 @@ def async_url(url: str) -> URL:
         except OSError as exc:
             raise ConfigError(f"cannot create {folder} for the SQLite database: {exc.strerror}") from None
     return parsed
+
+
+def sync_url(url: str) -> str:
+    """The same database for a synchronous SQLAlchemy engine (APScheduler's job store is synchronous)."""
+    parsed = async_url(url)
+    driver = "sqlite" if parsed.drivername.startswith("sqlite") else "postgresql+psycopg"
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The SQLite file behind `url`, or None for PostgreSQL and in-memory SQLite."""
+    parsed = async_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser().resolve()

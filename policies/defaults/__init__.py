@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-SECTIONS = ("persona", "escalation", "sensitive", "languages", "phrases", "sentiment")
+SECTIONS = ("persona", "escalation", "sensitive", "languages", "phrases", "sentiment", "smalltalk")
 
 
 @cache

@@ -158,5 +158,5 @@ async def test_a_thanks_is_not_a_question(transcript: Transcript) -> None:
     first = await transcript.say("Wie kann ich mein Passwort zurücksetzen?")
     assert isinstance(first, Respond) and first.language == "de"
     thanks = await transcript.say("ok danke")
-    assert isinstance(thanks, Ignore) and thanks.reason == "acknowledged"
+    assert isinstance(thanks, Ignore) and thanks.reason == "acknowledged" and thanks.language == "de"
     assert len(transcript.seen()) == 1 and not transcript.agents.posted

@@ -143,7 +143,8 @@ async def test_status_help_reindex_and_digest(slack: Slack) -> None:
     assert "Open handoffs: 1 (1 from this channel)" in status and "Knowledge base version" in status
     assert "/frontdesk" in (await slack.command("help"))["text"]
     assert "no knowledge base attached" in (await slack.command("reindex"))["text"]
-    assert "No digest job is configured" in (await slack.command("digest now"))["text"]
+    assert "Composing the weekly digest" in (await slack.command("digest now"))["text"]
+    assert "the digest has nobody to go to" in slack.fake.called("response")[-1]["text"]  # no recipients configured
     assert (await slack.command("threshold 7"))["text"].endswith("did you mean `threshold 0.07`?")
     assert (await slack.command("threshold 70%"))["text"].endswith("did you mean `threshold 0.7`?")
     assert "usage" in (await slack.command("threshold high"))["text"]

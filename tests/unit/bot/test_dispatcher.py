@@ -49,6 +49,7 @@ async def test_ai_stays_quiet_while_a_human_owns_the_thread(core: Core) -> None:
     sent_before = len(core.outbox.sent)
     decision = await core.dispatcher.submit(message("Where is my invoice?", "m2"))
     assert isinstance(decision, Ignore) and decision.reason == "claimed_by_human"
+    assert decision.language == "en"  # the thread's language: every decision records one
     assert len(core.outbox.sent) == sent_before
 
 
@@ -106,7 +107,7 @@ async def test_failed_delivery_is_redelivered(core: Core) -> None:
 
 async def test_button_press_without_policy_match_is_ignored(core: Core) -> None:
     decision = await core.dispatcher.submit(message("", "b1", kind=InboundKind.MESSAGE))
-    assert isinstance(decision, Ignore) and decision.reason == "no_question"
+    assert isinstance(decision, Ignore) and decision.reason == "no_question" and decision.language == "en"
 
 
 async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
@@ -131,3 +132,30 @@ async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
     assert stored is not None and stored.handoff.reported
     calm = await core.dispatcher.submit(message("human please", "m2", thread="t2"))
     assert isinstance(calm, Escalate) and not calm.handoff.reported
+
+
+async def test_a_stop_that_is_a_failed_attempt_is_counted_and_speaks_its_language() -> None:
+    from bot.ports import Proceed, Stop, StopAction, TurnContext
+    from tests.unit.bot.conftest import make_core
+
+    class Clarify:
+        name = "failed_attempts"
+
+        def check(self, ctx: TurnContext) -> Stop | Proceed:
+            if ctx.inbound.text == "still broken":
+                return Stop(StopAction.REPLY, "clarify", text="Tell me more?", failed_attempt=True)
+            if ctx.inbound.text == "Guten Tag":
+                return Stop(StopAction.REPLY, "greeting", text="Hallo!", language="de")
+            return Proceed()
+
+    core = make_core()
+    core.engine.input_policies = [Clarify()]
+    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    decision = await core.dispatcher.submit(message("still broken", "m2"))
+    assert isinstance(decision, Respond) and decision.reason == "clarify"
+    conv = await core.store.load_conversation(conversation_key(message("x", "m").address))
+    assert conv is not None and conv.failed_attempts == 1
+    hello = await core.dispatcher.submit(message("Guten Tag", "m3", thread="t2"))
+    assert isinstance(hello, Respond) and hello.language == "de"
+    greeted = await core.store.load_conversation(conversation_key(message("x", "m", thread="t2").address))
+    assert greeted is not None and greeted.language == "de" and greeted.failed_attempts == 0

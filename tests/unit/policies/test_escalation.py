@@ -74,9 +74,13 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
         (InboundKind.NOT_HELPFUL, "", History(failed_attempts=1, ai_answers=1), "clarify"),
         # The second click: never a third AI try.
         (InboundKind.NOT_HELPFUL, "", History(failed_attempts=2, ai_answers=1), "repeated_failure"),
-        # A typed "that didn't help" after one answer: counted, the AI may try once more.
-        (InboundKind.MESSAGE, "that didn't help", ANSWERED, "failed_attempt"),
-        (InboundKind.MESSAGE, "Das hat nicht geholfen", ANSWERED, "failed_attempt"),
+        # A typed "that didn't help" after one answer: counted, the AI may try once more...
+        (InboundKind.MESSAGE, "that didn't help, the annual option is greyed out", ANSWERED, "failed_attempt"),
+        (InboundKind.MESSAGE, "Das hat nicht geholfen, die Option fehlt", ANSWERED, "failed_attempt"),
+        # ... and with nothing new to search for, it asks for detail like a first "Not helpful" click (counted).
+        (InboundKind.MESSAGE, "that didn't help", ANSWERED, "clarify_counted"),
+        (InboundKind.MESSAGE, "Das hat leider nicht geholfen", ANSWERED, "clarify_counted"),
+        (InboundKind.MESSAGE, "no, still broken", ANSWERED, "clarify_counted"),
         # Typed failure after an earlier failure: escalate.
         (InboundKind.MESSAGE, "still doesn't work", History(failed_attempts=1, ai_answers=2), "repeated_failure"),
         # Re-asking the same question counts as a failure.
@@ -87,10 +91,20 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
             History(failed_attempts=1, ai_answers=2, customer_texts=ANSWERED.customer_texts),
             "repeated_failure",
         ),
+        # A greeting or a thanks said twice is not a re-asked question.
+        (InboundKind.MESSAGE, "hi", History(ai_answers=1, customer_texts=("hi", "How do I reset it?")), "proceed"),
+        (InboundKind.MESSAGE, "ok thanks", History(ai_answers=1, customer_texts=("ok thanks",)), "proceed"),
         # A new question is not a failure.
         (InboundKind.MESSAGE, "And where do I download invoices?", ANSWERED, "proceed"),
-        # Nothing answered yet: nothing can have failed.
-        (InboundKind.MESSAGE, "that didn't help", History(), "proceed"),
+        # Nothing answered yet: nothing can have failed. A bare failure is noted (small talk asks what they need)...
+        (InboundKind.MESSAGE, "no that didn't help", History(), "unanswered"),
+        (InboundKind.MESSAGE, "it still doesn't work", History(customer_texts=("hi",)), "unanswered"),
+        # ... said twice, a person takes over.
+        (InboundKind.MESSAGE, "nope", History(customer_texts=("that didn't help",)), "asked_for_human"),
+        # A failure with something to ask about is a question.
+        (InboundKind.MESSAGE, "SSO doesn't work", History(), "proceed"),
+        (InboundKind.MESSAGE, "that didn't help, how do I reset my password", History(), "proceed"),
+        (InboundKind.MESSAGE, "How do I reset my password?", History(), "proceed"),
     ],
 )
 def test_failed_attempts(
@@ -101,9 +115,16 @@ def test_failed_attempts(
     )
     if expected == "proceed":
         assert isinstance(outcome, Proceed) and outcome.context is None
+    elif expected == "unanswered":  # nothing counted; the failure note eases the sentiment trigger
+        assert isinstance(outcome, Proceed) and outcome.context is not None
+        notes = outcome.context.notes
+        assert "failed_attempt" not in notes and "failure" in notes and "unanswered_failure" in notes
     elif expected == "failed_attempt":
         assert isinstance(outcome, Proceed) and outcome.context is not None
         assert outcome.context.notes["failed_attempt"] == "1"
+    elif expected == "clarify_counted":
+        assert isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and outcome.reason == "clarify"
+        assert outcome.failed_attempt and outcome.text
     elif expected == "clarify":
         assert isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and outcome.reason == "clarify"
         assert "Talk to a human" in outcome.text
@@ -149,19 +170,40 @@ def test_no_knowledge_routes_by_the_question_not_the_unrelated_article(step: Cal
         ("ok thank you so much", "en", True),
         ("Great, that worked 👍", "en", True),
         ("👍", "en", True),
+        ("🙏🙏", "en", True),
+        (":)", "en", True),
         ("ok danke", "de", True),
         ("Vielen Dank, hat geklappt", "de", True),
         ("muchas gracias", "es", True),
         ("merci beaucoup", "fr", True),
+        ("thanks for your help", "en", True),
+        ("thank you for the quick reply!", "en", True),
+        ("Danke für die schnelle Hilfe", "de", True),
+        ("Danke!", "en", True),  # another language's thanks in an English thread (too short to switch)
+        ("gracias", "en", True),
+        ("help me", "en", False),  # words that only surround a thanks are not one
+        ("for the answer", "en", False),
         ("thanks for nothing", "en", False),
         ("thanks, but how do I export invoices", "en", False),
         ("ok?", "en", False),
         ("ok but it still fails", "en", False),
         ("ok 😡", "en", False),
+        ("😡", "en", False),
+        ("...", "en", False),  # not a thanks: the small-talk step asks what they need
+        ("??", "en", False),
         ("danke, und wie ändere ich die E-Mail", "de", False),
     ],
 )
 def test_acknowledgements_keep_the_ai_quiet(step: Callable[[str], Any], text: str, language: str, quiet: bool) -> None:
-    ctx = step("signals").check(make_ctx(text, language=language)).context
+    ctx = step("signals").check(make_ctx(text, language=language, history=ANSWERED)).context
+    outcome = step("acknowledgement").check(ctx)
+    assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
+
+
+@pytest.mark.parametrize(("text", "quiet"), [("👍", False), ("🙂", False), ("thanks!", True)])
+def test_a_wordless_message_opening_a_thread_acknowledges_nothing(
+    step: Callable[[str], Any], text: str, quiet: bool
+) -> None:
+    ctx = step("signals").check(make_ctx(text)).context
     outcome = step("acknowledgement").check(ctx)
     assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text

@@ -49,6 +49,17 @@ RULES = PersonaRules.of(policies.default_config().persona)
             0.1,
             "Go to Settings. Click Save.\nSource: https://kb/x",
         ),
+        # A list with its intro counts once toward the limit and is never cut after step 2.
+        (
+            "Reset it:\n1. Go to Settings.\n2. Click Reset.\n3. Open the email.\nYou are signed out. Sessions end.",
+            0.1,
+            "Reset it:\n1. Go to Settings.\n2. Click Reset.\n3. Open the email.\nYou are signed out.",
+        ),
+        # A list that does not fit goes whole, with the sentence that introduced it.
+        ("Plans differ. Growth is $299. To upgrade:\n1. Go to Billing.\n2. Click Upgrade.", 0.1, "Plans differ. Growth is $299."),
+        # Rewriting happens inside list items too; the markers are untouched.
+        ("To connect:\n- Kindly leverage the API.\n- Done 🎉", 0.1, "To connect:\n- Please use the API.\n- Done"),
+        ("1. Go to Settings\n2. Click Save\nMore: https://kb/x", 0.1, "1. Go to Settings\n2. Click Save\nMore: https://kb/x"),
     ],
 )
 def test_replies_are_reshaped(text: str, complexity: float, expected: str) -> None:

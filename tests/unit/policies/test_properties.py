@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import policies
@@ -138,6 +138,10 @@ def test_no_answer_crashes_an_output_policy(ctx, answer: Answer) -> None:  # typ
 
 @SETTINGS
 @given(TEXT, st.floats(0, 1))
+# Stripping the preamble "AS AN AI:E." used to cut "E.G." in half and leave "G. AS AN AI", a new AI preamble.
+@example("AS AN AI:E.G. AS AN AI", 0.0)
+@example("1. As an AI, go to Settings. 2. Click Save.\n3. Done", 0.0)
+@example("Hi there! As an AI: e.g. this\n- Thanks for reaching out!\nMore: https://a.b/c", 0.9)
 def test_persona_output_always_conforms(text: str, complexity: float) -> None:
     out, _ = RULES.apply(text, complexity)
     assert RULES.violations(out, complexity) == [], (text, out)
@@ -152,6 +156,6 @@ def test_sentiment_is_bounded(text: str, language: str) -> None:
 
 
 def test_notes_stay_read_only() -> None:
-    ctx = make_ctx("that didn't help", history=History(ai_answers=1))
+    ctx = make_ctx("that didn't help, the option is missing", history=History(ai_answers=1))
     outcome = POLICY_SET.input[4].check(ctx)
     assert isinstance(outcome, Proceed) and isinstance(outcome.context.notes, MappingProxyType)  # type: ignore[union-attr]

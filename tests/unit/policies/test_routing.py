@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.ports import History, Proceed, Stop
-from bot.types import Answer, ChannelPolicy, Mode, Priority
+from bot.types import Answer, ArticleHit, ChannelPolicy, InboundKind, Mode, Priority
 from policies.config import TeamConfig
 from policies.routing import AnswerTeam, Topics, TopicTeam, effective_mode, share_bucket
 from tests.unit.policies.conftest import make_ctx
@@ -87,13 +87,42 @@ def test_hybrid_sends_complex_questions_to_humans(
 TEAMS = {"billing": TeamConfig(topics=["invoice", "billing", "plans"]), "security": TeamConfig(topics=["sso", "saml"])}
 
 
-def test_topic_team_from_question_words() -> None:
-    ctx = make_ctx("Our SSO login fails with SAML errors")
+BILLING_ARTICLE = ArticleHit("billing-change-plan", "Change your plan", 0.9, team="plans")
+SUPPORT_ARTICLE = ArticleHit("account-reset-password", "Reset your password", 0.9, team="support")
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier", "articles", "expected"),
+    [
+        # The message's own words.
+        ("Our SSO login fails with SAML errors", (), (), "security"),
+        ("Our SSO login fails", ("Where is my invoice?",), (BILLING_ARTICLE,), "security"),
+        ("Where can I download our invoices?", (), (), "billing"),  # plain plurals of a topic count
+        # No topic in the message: the latest earlier customer message that names one.
+        ("still broken", ("Where is my invoice?",), (), "billing"),
+        ("still broken", ("Where is my invoice?", "SAML is set up", "hm"), (), "security"),
+        ("", ("Where is my invoice?",), (), "billing"),  # a button press
+        # No topic anywhere in the customer's words: the team of the article the AI last cited (tag mapped).
+        ("that didn't help", ("How do I change my plan?",), (BILLING_ARTICLE,), "billing"),
+        ("human please", ("How do I reset my password?",), (SUPPORT_ARTICLE,), "support"),
+        # Nothing to go on: no team noted (the channel's or the default team answers).
+        ("still broken", ("hello",), (), ""),
+    ],
+)
+def test_topic_team(text: str, earlier: tuple[str, ...], articles: tuple[ArticleHit, ...], expected: str) -> None:
+    kind = InboundKind.MESSAGE if text else InboundKind.HUMAN_REQUEST
+    ctx = make_ctx(text, kind=kind, history=History(customer_texts=earlier, last_articles=articles))
     outcome = TopicTeam(Topics.of(TEAMS)).check(ctx)
-    assert isinstance(outcome, Proceed) and outcome.context is not None and outcome.context.notes["team"] == "security"
-    clicked = make_ctx("", history=History(customer_texts=("Where is my invoice?",)))
-    clicked_outcome = TopicTeam(Topics.of(TEAMS)).check(clicked)
-    assert clicked_outcome.context is not None and clicked_outcome.context.notes["team"] == "billing"
+    assert isinstance(outcome, Proceed)
+    noted = outcome.context.notes.get("team", "") if outcome.context is not None else ""
+    assert noted == expected, (text, earlier)
+
+
+def test_topic_team_says_where_the_team_came_from() -> None:
+    ctx = make_ctx("still broken", history=History(customer_texts=("Where is my invoice?",)))
+    assert TopicTeam(Topics.of(TEAMS)).check(ctx).detail == "billing (earlier message)"
+    ctx = make_ctx("still broken", history=History(customer_texts=("hi",), last_articles=(BILLING_ARTICLE,)))
+    assert TopicTeam(Topics.of(TEAMS)).check(ctx).detail == "billing (last cited article)"
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from bot.types import (
     Role,
     Ticket,
     TicketKind,
+    TokenUsage,
     TraceStep,
 )
 
@@ -111,6 +112,29 @@ async def test_conversation_round_trips_every_field(make_store: StoreFactory) ->
     assert (again.status, again.handoff_id, again.claimed_by) == (ConversationStatus.CLAIMED, "ticket-1", "A1")
     assert [t.text for t in again.turns] == ["Wie geht Erstattung?", "So: ...", "I'll take it"]
     assert (again.failed_attempts, again.ai_answers, again.reopened) == (1, 1, 0)
+
+
+async def test_contacts_are_customer_channels_from_their_latest_conversation(
+    make_store: StoreFactory, clock: FakeClock
+) -> None:
+    store = await make_store()
+    assert list(await store.contacts()) == []
+    other = Address(Platform.SLACK, "T_HOME", "C_OTHER", "1700.09")
+    for key, address, language, who in (
+        ("k1", ADDR, "en", CUSTOMER),
+        ("k2", other, "es", Actor("U2", "Bo", "T_GLOBEX", Role.CUSTOMER, True)),
+        ("k3", ADDR.in_thread("1700.02"), "de", CUSTOMER),  # the later conversation in C_SUPPORT
+        ("k4", Address(Platform.SLACK, "T_HOME", "C_AGENTS", "1"), "en", Actor("A1", role=Role.AGENT)),
+    ):
+        clock.now += timedelta(minutes=1)
+        await store.save_conversation(Conversation(key, address, who, T0, language=language))
+    contacts = await store.contacts()
+    assert [(c.address.channel, c.address.thread, c.org, c.language) for c in contacts] == [
+        ("C_OTHER", None, "T_GLOBEX", "es"),
+        ("C_SUPPORT", None, "T_ACME", "de"),
+    ]
+    assert contacts[1].address.opaque == {"service_url": "https://x", "n": [1, 2]}
+    assert contacts[1].last_seen == clock.now - timedelta(minutes=1)
 
 
 async def test_saved_conversation_is_a_copy(make_store: StoreFactory) -> None:
@@ -286,7 +310,7 @@ async def test_record_decision_stores_what_was_decided(make_store: StoreFactory)
     did = await store.record_decision("k1", inbound("m2", T0 + timedelta(minutes=1)), draft)
     esc = Escalate(Reply("A person will reply."), handoff(), "asked_for_human", "fr")
     eid = await store.record_decision("k2", inbound("m3", T0 + timedelta(minutes=2), "humain"), esc)
-    iid = await store.record_decision("k2", inbound("m4", T0 + timedelta(minutes=3)), Ignore("bot_message"))
+    iid = await store.record_decision("k2", inbound("m4", T0 + timedelta(minutes=3)), Ignore("bot_message", language="de"))
     assert len({rid, did, eid, iid}) == 4
 
     records = {r.id: r for r in await store.decisions()}
@@ -318,8 +342,22 @@ async def test_record_decision_stores_what_was_decided(make_store: StoreFactory)
         "humain",
     )
     assert (records[iid].kind, records[iid].reason, records[iid].delivered) == ("ignore", "bot_message", True)
+    assert records[iid].language == "de"  # silent turns count in per-language metrics too
     assert await store.trace(rid) == TRACE
     assert [d.id for d in await store.decisions(since=T0 + timedelta(minutes=2))] == [eid, iid]
+
+
+async def test_record_decision_keeps_team_channel_and_token_usage(make_store: StoreFactory) -> None:
+    store = await make_store()
+    usage = TokenUsage(input_tokens=1200, output_tokens=80, cost_usd=0.0021)
+    respond = Respond(Reply("Refunds take 5 days."), "answered", 0.82, "en", (HIT,), TRACE, usage)
+    rid = await store.record_decision("k1", inbound("m1"), respond, team="billing")
+    iid = await store.record_decision("k1", inbound("m2", T0 + timedelta(minutes=1)), Ignore("bot_message"))
+    records = {r.id: r for r in await store.decisions()}
+    r = records[rid]
+    assert (r.team, r.channel, r.input_tokens, r.output_tokens, r.cost_usd) == ("billing", "C_SUPPORT", 1200, 80, 0.0021)
+    i = records[iid]
+    assert (i.team, i.channel, i.input_tokens, i.output_tokens, i.cost_usd) == ("", "C_SUPPORT", 0, 0, 0.0)
 
 
 async def test_undelivered_and_mark_delivered(make_store: StoreFactory) -> None:

@@ -1,0 +1,50 @@
+"""Metrics as plain lines (markdown-lite): the headline block shared by `frontdesk report` and the Monday digest."""
+
+from __future__ import annotations
+
+from bot.metrics import Metrics
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def delta(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return ""
+    points = (now - before) * 100
+    return f" ({points:+.0f} pts)" if round(points) else " (=)"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def headline_lines(m: Metrics, previous: Metrics | None = None) -> list[str]:
+    """The headline numbers, with the change in points against `previous` (the period before) when given."""
+    p = previous
+
+    def d(attr: str) -> str:
+        return delta(getattr(m, attr), getattr(p, attr)) if p is not None else ""
+
+    lines = [
+        f"Conversations: {m.conversations}" + (f" (previous: {p.conversations})" if p is not None else ""),
+        f"AI resolution rate: {pct(m.ai_resolution_rate)}{d('ai_resolution_rate')}  ({m.ai_resolved} resolved by the AI)",
+        f"Deflection rate: {pct(m.deflection_rate)}{d('deflection_rate')}  ({m.deflected} never reached a person)",
+        f"Escalation rate: {pct(m.escalation_rate)}{d('escalation_rate')}",
+        f"CSAT, AI: {pct(m.csat_ai)} of {plural(m.csat_ai_n, 'rating')} · human: {pct(m.csat_human)} of "
+        f"{plural(m.csat_human_n, 'rating')}",
+        f"Human override rate: {pct(m.override_rate)}{d('override_rate')}  "
+        f"({m.overrides} of {plural(m.override_verdicts, 'agent verdict')}; {m.rejections} rejected)",
+        f"Cost per resolution: {money(m.cost_per_resolution)}  (LLM {money(m.llm_cost)}, "
+        f"{m.input_tokens + m.output_tokens} tokens; agents {m.agent_minutes:.0f} min = {money(m.agent_cost)})",
+    ]
+    if m.csat_alert:
+        lines.append(f"ALERT: AI CSAT is {m.csat_gap:.0f} points below human CSAT")
+    return lines

@@ -1,0 +1,82 @@
+"""The weekly QA sample (MISSION §9): a random sample of last week's AI answers, posted for reviewers to grade.
+
+Answers customers voted "not helpful" are flagged first (they are reviewed whatever the sample draws), then a
+random sample of the rest. The draw is seeded by the ISO week, so re-running the job (or `digest now`-style on-demand
+runs) posts the same sample instead of a new one that would make grading inconsistent.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from bot.errors import FrontdeskError
+from bot.ports import DecisionRecord
+from bot.types import Reply
+from scheduler.jobs import JobContext, mention
+
+WEEK = timedelta(days=7)
+PER_MESSAGE = 10  # items per posted message, so each stays short enough to grade in place
+
+
+def _answers(decisions: list[DecisionRecord], since: datetime, until: datetime) -> list[DecisionRecord]:
+    """AI answers a customer actually received from the knowledge base in the period."""
+    return [d for d in decisions if d.kind == "answer" and d.article_ids and d.reply and since <= d.at < until]
+
+
+def draw(
+    decisions: list[DecisionRecord], unhelpful: set[str], since: datetime, until: datetime, size: int
+) -> tuple[list[DecisionRecord], list[DecisionRecord], int]:
+    """(flagged, sampled, population): answers in conversations voted "not helpful", and a seeded sample of the rest."""
+    answers = _answers(decisions, since, until)
+    flagged = [d for d in answers if d.conversation_key in unhelpful]
+    rest = [d for d in answers if d.conversation_key not in unhelpful]
+    year, week, _ = since.isocalendar()
+    rng = random.Random(f"frontdesk-qa-{year}-W{week:02d}")
+    sampled = sorted(rng.sample(rest, min(size, len(rest))), key=lambda d: (d.at, d.id))
+    return flagged, sampled, len(answers)
+
+
+def _item(n: int, d: DecisionRecord) -> str:
+    question = d.text if len(d.text) <= 300 else d.text[:299] + "…"
+    answer = d.reply if len(d.reply) <= 600 else d.reply[:599] + "…"
+    confidence = "" if d.confidence is None else f" · confidence {d.confidence:.2f}"
+    return (
+        f"*{n}.* Q: {question}\nA: {answer}\n_sources: {', '.join(d.article_ids)} · {d.language or '?'} · "
+        f"team {d.team or '—'}{confidence} · #{d.id}_"
+    )
+
+
+def compose(flagged: list[DecisionRecord], sampled: list[DecisionRecord], population: int,
+            since: datetime, until: datetime) -> list[str]:
+    """The messages to post: a header with grading instructions, then the items in groups of `PER_MESSAGE`."""
+    header = (
+        f"*QA sample of AI answers* ({since:%d %b} to {until:%d %b %Y}): {len(flagged)} flagged by customers as "
+        f"not helpful, and {len(sampled)} drawn at random from {population} answers. Grade each in a thread reply: "
+        "correct, partly correct (what is missing) or wrong (what is right), and name the article to fix."
+    )
+    items = [("Flagged", d) for d in flagged] + [("Sample", d) for d in sampled]
+    messages = [header]
+    for start in range(0, len(items), PER_MESSAGE):
+        group = items[start : start + PER_MESSAGE]
+        messages.append("\n\n".join(f"{label} {_item(start + i + 1, d)}" for i, (label, d) in enumerate(group)))
+    return messages
+
+
+async def run(ctx: JobContext) -> str:
+    if not ctx.qa.channel:
+        raise FrontdeskError("no QA channel: set [qa] channel in frontdesk.toml")
+    until = ctx.clock()
+    since = until - WEEK
+    decisions = list(await ctx.store.decisions(since))
+    votes = await ctx.store.feedback(since)
+    unhelpful = {f.conversation_key for f in votes if f.kind == "helpful" and f.helpful is False}
+    flagged, sampled, population = draw(decisions, unhelpful, since, until, ctx.qa.sample)
+    if population == 0:
+        return "No AI answers last week, so there is no QA sample to post."
+    for text in compose(flagged, sampled, population, since, until):
+        await ctx.send(ctx.qa.platform, ctx.qa.channel, Reply(text))
+    return (
+        f"Posted a QA sample of {len(flagged) + len(sampled)} AI answers "
+        f"({len(flagged)} flagged, {len(sampled)} random of {population}) to {mention(ctx.qa.channel)}."
+    )

@@ -1,0 +1,141 @@
+"""`frontdesk report` on a real SQLite store filled by driving the engine, dispatcher and desk (tests/history.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from tests.history import fill_week, open_history
+
+runner = CliRunner()
+
+
+@pytest.fixture
+async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    history, values = await open_history(tmp_path)
+    await fill_week(history)
+    await history.app.close()
+    return values
+
+
+def report(env: dict[str, str], *args: str) -> Any:
+    result = runner.invoke(app, ["report", "--json", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_headline_metrics_of_the_week(env: dict[str, str]) -> None:
+    data = report(env)
+    m = data["current"]
+    # 7 conversations: A resolved by the AI; B (unhelpful) and E (reopened) not; C, D handoffs; F, G drafts.
+    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"], m["human_resolved"]) == (7, 1, 3, 2, 4)
+    assert m["ai_resolution_rate"] == pytest.approx(1 / 7)
+    assert m["deflection_rate"] == pytest.approx(3 / 7)
+    # CSAT: AI side is A's "helpful" and B's "not helpful"; human side is C's 5 and D's 2.
+    assert (m["csat_ai"], m["csat_ai_n"], m["csat_human"], m["csat_human_n"]) == (0.5, 2, 0.5, 2)
+    assert (m["overrides"], m["override_verdicts"], m["override_rate"]) == (1, 2, 0.5)  # F edited, G approved
+    assert m["escalation_reasons"] == {"asked_for_human": 1, "no_knowledge": 1}
+    # 6 LLM answers/drafts × (1000 in at $1/M + 100 out at $4/M); agents 30 + 15 + 10 + 5 minutes at $60/h.
+    assert (m["input_tokens"], m["output_tokens"]) == (6000, 600)
+    assert m["llm_cost_usd"] == pytest.approx(0.0084)
+    assert m["agent_minutes"] == pytest.approx(60)
+    assert m["cost_per_resolution_usd"] == pytest.approx((60 + 0.0084) / 5)
+    previous = data["previous"]
+    assert (previous["conversations"], previous["ai_resolved"], previous["escalated"]) == (2, 1, 1)
+
+
+def test_filters_by_team_channel_and_language(env: dict[str, str]) -> None:
+    billing = report(env, "--team", "billing")["current"]
+    assert (billing["conversations"], billing["overrides"], billing["csat_ai"]) == (2, 1, 0.0)  # B and F
+    german = report(env, "--language", "de")["current"]
+    assert (german["conversations"], german["ai_resolved"], german["deflected"]) == (1, 0, 1)  # E reopened
+    drafts = report(env, "--channel", "C_DRAFTS")["current"]
+    assert (drafts["conversations"], drafts["human_resolved"], drafts["deflected"]) == (2, 2, 0)
+    by_team = report(env)["by"]["team"]
+    assert {team: m["conversations"] for team, m in by_team.items()} == {"support": 5, "billing": 2}
+
+
+def test_a_longer_period_takes_in_the_week_before_and_shows_each_week(env: dict[str, str]) -> None:
+    data = report(env, "--days", "14")
+    m = data["current"]
+    assert (m["conversations"], m["ai_resolved"]) == (9, 2)
+    assert [(w["conversations"], w["ai_resolved"]) for w in data["weeks"]] == [(2, 1), (7, 1)]
+    assert report(env)["weeks"] == []  # one week has no trend of its own
+    text = runner.invoke(app, ["report", "--days", "14"], env=env).stdout
+    assert "By week:" in text and "2 conversations, AI resolution 50%" in text and "7 conversations, AI resolution 14%" in text
+
+
+def test_readable_output(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["report"], env=env)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "Conversations: 7 (previous: 2)" in text
+    assert "AI resolution rate: 14% (-36 pts)" in text
+    assert "Escalation reasons: asked_for_human 1, no_knowledge 1" in text
+    assert "By language:" in text and "de: 1 conversation," in text
+    empty = runner.invoke(app, ["report", "--team", "nobody"], env=env)
+    assert empty.exit_code == 0 and "No conversations in this period for this filter." in empty.stdout
+
+
+def test_bad_input_is_a_clear_error(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["report", "--until", "last tuesday"], env=env)
+    assert result.exit_code == 2 and "is not a date" in result.output
+    result = runner.invoke(app, ["report", "--days", "0"], env=env)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+CAMPAIGN = """
+[campaigns.exports]
+text = "CSV exports are live."
+holdout = 0.5
+"""
+
+
+@pytest.fixture
+async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
+    """Eight organisations, one campaign with a 50 % holdout; held-out organisations then ask for a person twice
+    each, those that got it once in all. Returns the CLI environment and the (sent, held out) channel counts."""
+    from datetime import timedelta
+
+    from scheduler.campaigns import group
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    h, env = await open_history(tmp_path, extra_config=CAMPAIGN)
+    start = h.now - timedelta(days=10)
+    for n in range(8):
+        await h.say("How do I reset my password?", f"t{n}", channel=f"C_ORG{n}", who=f"c{n}", org=f"T_ORG{n}", at=start)
+    h.clock.now = start + timedelta(hours=1)
+    summary = await h.app.jobs["campaign.exports"]()
+    contacts = await h.app.store.contacts()
+    held = [c for c in contacts if group("exports", h.app.config.campaigns["exports"], c) == "holdout"]
+    assert summary == f"Campaign exports: {8 - len(held)} sent, {len(held)} holdout." and 0 < len(held) < 8
+    for c in held:
+        for k in range(2):
+            await h.say("I want to talk to a human", f"h{k}", channel=c.address.channel, who=c.org, org=c.org,
+                        at=start + timedelta(days=1, hours=k))
+    sent = [c for c in contacts if c not in held]
+    await h.say("I want to talk to a human", "s0", channel=sent[0].address.channel, who=sent[0].org,
+                org=sent[0].org, at=start + timedelta(days=2))
+    await h.app.close()
+    return env, len(sent), len(held)
+
+
+def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[dict[str, str], int, int]) -> None:
+    env, sent, held = campaign_env
+    result = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["sent_channels"], data["holdout_channels"]) == (sent, held)
+    assert (data["sent_tickets"], data["holdout_tickets"]) == (1, 2 * held)
+    reduction = 1 - (1 / sent) / 2
+    assert data["ticket_reduction"] == pytest.approx(reduction)
+    text = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14"], env=env).stdout
+    assert f"Ticket reduction against the holdout: {reduction:.0%}" in text
+    missing = runner.invoke(app, ["report", "--campaign", "nope"], env=env)
+    assert missing.exit_code == 2 and "no campaign 'nope' in [campaigns] (campaigns: exports)" in missing.output

@@ -1,0 +1,72 @@
+"""`bot.metrics` definitions at their edges: the reopen window, cost without prices, the CSAT alert, config errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.metrics import Filters, MetricsConfig, Records, breakdown, compute
+from bot.ports import DecisionRecord, FeedbackEntry
+from bot.settings import load_config
+from bot.types import Address, Handoff, Platform, Ticket
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+WEEK = (T0 - timedelta(days=1), T0 + timedelta(days=7))
+
+
+def answer(key: str, at: datetime, n: int, **extra: object) -> DecisionRecord:
+    values: dict[str, object] = {"team": "support", "channel": "C1", "language": "en"}
+    values.update(extra)
+    return DecisionRecord(n, key, f"m{n}", "answer", "answered", 0.9, str(values.pop("language")), ("kb-1",), at,
+                          **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("later", "reopened"),
+    [(timedelta(hours=2), False), (timedelta(hours=25), True), (timedelta(days=6), True), (timedelta(days=8), False)],
+)
+def test_a_return_between_a_day_and_the_window_is_a_reopen(later: timedelta, reopened: bool) -> None:
+    records = Records([answer("k", T0, 1), answer("k", T0 + later, 2)], [], [])
+    m = compute(records, T0 - timedelta(days=1), T0 + timedelta(days=30))
+    assert m.conversations == 1
+    assert m.ai_resolved == (0 if reopened else 1)
+
+
+def test_cost_uses_the_recorded_cost_without_prices_and_tokens_with_them() -> None:
+    records = Records([answer("k", T0, 1, input_tokens=2_000_000, output_tokens=0, cost_usd=0.5)], [], [])
+    assert compute(records, *WEEK).llm_cost == pytest.approx(0.5)
+    priced = MetricsConfig(input_price_per_million=0.25)
+    assert compute(records, *WEEK, priced).llm_cost == pytest.approx(0.5)
+    assert compute(records, *WEEK, MetricsConfig(input_price_per_million=1.0)).cost_per_resolution == pytest.approx(2.0)
+
+
+def test_csat_alert_when_the_ai_is_five_points_below_humans() -> None:
+    ai = [FeedbackEntry("helpful", f"k{i}", "u", T0, helpful=i < 8) for i in range(10)]  # 80 %
+    decisions = [answer(f"k{i}", T0, i) for i in range(20)]
+    m = compute(Records(decisions, [], ai), *WEEK)
+    assert m.csat_ai == pytest.approx(0.8) and m.csat_human is None and not m.csat_alert
+    tickets = [Ticket(f"t{i}", f"k{i}", Address(Platform.SLACK, "w", "C1", "1"), Handoff("", "vip", "support"))
+               for i in range(10, 20)]
+    human = [FeedbackEntry("csat", f"k{i}", "u", T0, score=5 if i < 19 else 3) for i in range(10, 20)]  # 90 %
+    m = compute(Records(decisions, tickets, ai + human), *WEEK)
+    assert m.csat_human == pytest.approx(0.9) and m.csat_gap == pytest.approx(10) and m.csat_alert
+    assert not compute(Records(decisions, tickets, ai + human), *WEEK, MetricsConfig(csat_alert_points=11)).csat_alert
+
+
+def test_conversations_are_sliced_by_their_own_attributes() -> None:
+    records = Records([answer("a", T0, 1), answer("b", T0, 2, language="de", channel="C2", team="billing")], [], [])
+    assert compute(records, *WEEK, filters=Filters(language="de")).conversations == 1
+    assert set(breakdown(records, "channel", *WEEK)) == {"C1", "C2"}
+    with pytest.raises(ValueError, match="dimension must be one of"):
+        breakdown(records, "weekday", *WEEK)
+
+
+def test_metrics_config_errors_name_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "frontdesk.toml"
+    path.write_text("[metrics]\nagent_cost_per_hour = -3\nprice = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert "'metrics.agent_cost_per_hour'" in str(exc.value) and "unknown key 'metrics.price'" in str(exc.value)

@@ -1,0 +1,123 @@
+"""The digest and QA jobs on a week of real history (tests/history.py), run on demand as `App.jobs` runs them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError, FrontdeskError
+from bot.metrics import Records, load_records
+from bot.ports import DecisionRecord
+from bot.settings import load_config
+from scheduler import digest
+from tests.history import History, fill_week, open_history
+
+JOBS = """
+[teams.support]
+lead = "U_SUPPORT_LEAD"
+
+[teams.billing]
+
+[digest]
+everyone = "C_LEADS"
+
+[qa]
+channel = "C_QA"
+sample = 2
+"""
+
+
+@pytest.fixture
+async def history(tmp_path: Path) -> History:
+    h, _ = await open_history(tmp_path, extra_config=JOBS)
+    await fill_week(h)
+    yield h  # type: ignore[misc]
+    await h.app.close()
+
+
+def posted(h: History, channel: str) -> list[str]:
+    return [reply.text for address, reply in h.outbox.sent if address.channel == channel]
+
+
+async def test_the_all_teams_digest_lists_failures_reasons_articles_and_trends(history: History) -> None:
+    records = await load_records(history.app.store, history.now - digest.WEEK * 2)
+    text = digest.compose(records, history.now, team=None)
+    assert text.startswith("*Frontdesk weekly digest — all teams*")
+    assert "Conversations: 7 (previous: 2)" in text and "AI resolution rate: 14% (-36 pts)" in text
+    failed = text.split("*Top failed questions* (2)")[1]
+    assert "1. “Does the quantum flux module support warp drives?” — no_knowledge" in failed
+    assert "2. “Where is my invoice?” — not_helpful · en" in failed
+    assert "*Escalation reasons:* asked_for_human 1, no_knowledge 1" in text
+    assert "• invoices: cited 2 · 0 helpful / 1 not helpful" in text  # B's unhelpful answer
+    assert "reset-password" not in text.split("*Articles to fix*")[1]  # helpful more often than not
+    assert "*Per language:* en 6 conversations, AI resolution 17% · de 1 conversation, AI resolution 0%" in text
+
+
+def test_rewordings_of_one_failed_question_are_one_gap() -> None:
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    asked = ["Does Relaybase support SAML SSO?", "does relaybase support SAML sso", "Is there an on-prem version?"]
+    decisions = [DecisionRecord(n, f"k{n}", f"m{n}", "escalate", "no_knowledge", None, "en", (), at, text)
+                 for n, text in enumerate(asked)]
+    found = digest.failed_questions(Records(decisions, [], []), {"k0", "k1", "k2"}, at, at + timedelta(days=1))
+    assert [(q.text, q.count) for q in found] == [("Does Relaybase support SAML SSO?", 2), ("Is there an on-prem version?", 1)]
+
+
+async def test_digest_job_sends_to_team_leads_and_everyone(history: History) -> None:
+    summary = await history.app.jobs["digest"]()
+    assert summary == "Sent the weekly digest to <@U_SUPPORT_LEAD> (support), <#C_LEADS> (all teams)."
+    (support,) = posted(history, "U_SUPPORT_LEAD")
+    assert "digest — support" in support and "quantum flux" in support and "Where is my invoice" not in support
+    assert "digest — all teams" in posted(history, "C_LEADS")[0]
+
+
+async def test_qa_job_posts_flagged_answers_then_a_stable_weekly_sample(history: History) -> None:
+    summary = await history.app.jobs["qa"]()
+    assert summary == "Posted a QA sample of 3 AI answers (1 flagged, 2 random of 4) to <#C_QA>."
+    first = posted(history, "C_QA")
+    header, items = first[0], first[1]
+    assert "1 flagged by customers as not helpful, and 2 drawn at random from 4 answers" in header
+    assert items.startswith("Flagged *1.* Q: Where is my invoice?\nA: Invoices are under Billing, then History.")
+    assert items.count("Sample *") == 2 and "_sources: " in items
+    history.outbox.sent.clear()
+    await history.app.jobs["qa"]()
+    assert posted(history, "C_QA") == first  # re-running in the same week posts the same sample
+
+
+async def test_jobs_without_recipients_say_what_to_configure(tmp_path: Path) -> None:
+    h, _ = await open_history(tmp_path)
+    try:
+        with pytest.raises(FrontdeskError, match=r"set \[digest\] recipients"):
+            await h.app.jobs["digest"]()
+        with pytest.raises(FrontdeskError, match=r"set \[qa\] channel"):
+            await h.app.jobs["qa"]()
+        assert h.outbox.sent == []
+    finally:
+        await h.app.close()
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[digest]\nday = "funday"', "'digest.day': Value error, day must be one of mon, tue"),
+        ('[qa]\ntime = "25:00"', "'qa.time': Value error, time must be HH:MM"),
+        ('[scheduler]\ntimezone = "Mars/Olympus"', "unknown time zone 'Mars/Olympus'"),
+        ('[digest]\nrecipients = { nobody = "C_X1" }', "'digest.recipients.nobody': no team 'nobody' in [teams]"),
+        ("[digest]\nenabled = true", "'digest': enabled but nobody to send it to"),
+        ("[qa]\nenabled = true", "'qa.channel': required when qa.enabled is true"),
+        ('[qa]\nchannel = "#qa"', "'#qa' is not a Slack channel or user id"),
+        ('[teams.support]\nlead = "dana@example.com"', "'teams.support.lead': 'dana@example.com' is not a Slack"),
+        ("[digest]\nhour = 9", "unknown key 'digest.hour'"),
+        ('[campaigns.launch]\ntext = "Hi {name}"', "'campaigns.launch.text': Value error, unknown placeholder {name}"),
+        ('[campaigns.launch]\ntext = "Hi"\nquiet_hours = "late"', "quiet_hours must be HH:MM-HH:MM"),
+        ("[campaigns.launch]\nday = \"tue\"", "'campaigns.launch.text': Field required"),
+        ('[campaigns.launch]\ntext = "Hi"\nholdout = 1.5', "'campaigns.launch.holdout'"),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "frontdesk.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert message in str(exc.value) and str(path) in str(exc.value)
