@@ -18,6 +18,9 @@ class KnowledgeConfig(BaseModel):
     relevance_floor: float = Field(default=0.35, ge=0.0, le=1.0)
     review_days: int = Field(default=180, ge=1)
     default_language: str = Field(default="en", min_length=2)
+    # Train a question model (linear classifier) on articles' known `questions` at ingest and use it in ranking
+    # and confidence. Only KBs where at least two articles carry `questions` get one.
+    classifier: bool = True
     candidates: int = Field(default=30, ge=2, le=500)  # articles scored per question before the final ranking
     chunk_chars: int = Field(default=1200, ge=200)  # long sections are split further at this size
     answer_sentences: int = Field(default=2, ge=1, le=5)  # extractive answer length
