@@ -84,7 +84,10 @@ class QuestionModel:
                 labels.append(row)
                 key_rows.append(start + j)
         word, char = _vectorizers()
-        x_word = word.fit_transform(texts)
+        try:
+            x_word = word.fit_transform(texts)
+        except ValueError:  # no word of two letters or more in any title or question: nothing to learn from
+            return None
         try:
             x_char = char.fit_transform(texts)
         except ValueError:  # min_df=2 leaves nothing (tiny KB): keep every character n-gram

@@ -161,6 +161,14 @@ def _articles(n: int, questions: int) -> list[Article]:
     ]
 
 
+def test_no_usable_words_means_no_model() -> None:
+    arts = [
+        Article(id="a", title="?", body="", questions=("!",)),
+        Article(id="b", title="1", body="", questions=("?",)),
+    ]
+    assert QuestionModel.train(arts, np.zeros((0, 0), np.float32), np.zeros(4, np.int8), np.array([0, 2, 4])) is None
+
+
 def test_training_cost_is_bounded() -> None:
     plan = training_rows(_articles(10, 50))
     assert plan is not None and all(len(rows) == 51 for rows in plan)  # small KB: title and every question
