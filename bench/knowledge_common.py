@@ -23,6 +23,7 @@ class Outcome:
     ranked: list[str]  # article ids, fused order
     bm25_top: str
     dense_top: str
+    clf_top: str  # the question model's first article ("" when the KB has none)
     confidence: float
     ranking: Ranking
     ids: list[str]  # article id per index row (to map feature rows back)
@@ -60,6 +61,7 @@ def run(kb: KnowledgeBase, case: Case) -> list[Outcome]:
                 ranked,
                 ids[r.ranking.bm25_top] if r.ranking.bm25_top >= 0 else "",
                 ids[r.ranking.dense_top] if r.ranking.dense_top >= 0 else "",
+                ids[r.ranking.clf_top] if r.ranking.clf_top >= 0 else "",
                 r.confidence,
                 r.ranking,
                 ids,
@@ -86,6 +88,7 @@ def metrics(outcomes: list[Outcome], threshold: float = 0.70) -> dict[str, float
     rr = [next((1 / (i + 1) for i, r in enumerate(o.ranked[:10]) if r in o.expected), 0.0) for o in ans]
     bm = np.array([o.bm25_top in o.expected for o in ans])
     dn = np.array([o.dense_top in o.expected for o in ans])
+    cl = np.array([o.clf_top in o.expected for o in ans])
     conf = np.array([o.confidence for o in outcomes])
     ok = np.array([bool(o.expected) and bool(o.ranked) and o.ranked[0] in o.expected for o in outcomes])
     answered = conf >= threshold
@@ -96,6 +99,7 @@ def metrics(outcomes: list[Outcome], threshold: float = 0.70) -> dict[str, float
         "mrr10": float(np.mean(rr)) if ans else float("nan"),
         "bm25_top1": float(bm.mean()) if ans else float("nan"),
         "dense_top1": float(dn.mean()) if ans else float("nan"),
+        "classifier_top1": float(cl.mean()) if ans and any(o.clf_top for o in ans) else float("nan"),
         "ece": ece(conf, ok),
         "answer_rate@0.70": float(answered.mean()),
         "precision@0.70": float(ok[answered].mean()) if answered.any() else float("nan"),

@@ -23,12 +23,17 @@ from pathlib import Path
 from bench.datasets import ROOT, mattermost
 
 
-def write_markdown(n: int, folder: Path) -> Path:
+def write_markdown(n: int, folder: Path, questions: int = 0) -> Path:
+    """The scaled docs as Markdown; with `questions`, each article also gets that many known questions made from its
+    section headings (repeated copies get the same ones: the hardest case for the question model's training)."""
     case = mattermost(scale_to=n)
     folder.mkdir(parents=True, exist_ok=True)
     for a in case.articles:
         meta = {k: a[k] for k in ("id", "title", "audience", "language", "team", "tags")}
         meta["updated"] = "2026-08-21"
+        if questions:
+            heads = [line.lstrip("#").strip() for line in str(a["body"]).splitlines() if line.startswith("## ")]
+            meta["questions"] = [f"how do I {h.lower()}" for h in (heads or [str(a["title"])])[:questions]]
         head = "\n".join(f"{k}: {json.dumps(v)}" for k, v in meta.items())
         (folder / f"{str(a['id']).replace('/', '__')}.md").write_text(
             f"---\n{head}\n---\n{a['body']}\n", encoding="utf-8"
@@ -44,7 +49,8 @@ def child_ingest(kb_dir: str, data_dir: str) -> None:
     report = kb.ingest()
     seconds = time.perf_counter() - t
     keys = sum(len(v) for v in kb._stored.vectors)
-    print(json.dumps({"seconds": seconds, "articles": report.articles, "keys": keys}))
+    models = sum(1 for index in {id(i): i for i in kb._indexes.values()}.values() if index.classifier is not None)
+    print(json.dumps({"seconds": seconds, "articles": report.articles, "keys": keys, "question_models": models}))
 
 
 async def latency(kb_dir: Path, data_dir: Path, messages: int) -> dict[str, float]:
@@ -98,13 +104,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--messages", type=int, default=400)
+    ap.add_argument("--questions", type=int, default=0, help="known questions per article (question model cost)")
     ap.add_argument("--child", nargs=2)
     args = ap.parse_args()
     if args.child:
         child_ingest(*args.child)
         return
     tmp = Path(tempfile.mkdtemp(prefix="fd-speed-"))
-    kb_dir = write_markdown(args.articles, tmp / "kb")
+    kb_dir = write_markdown(args.articles, tmp / "kb", args.questions)
     data_dir = tmp / "var"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.knowledge_speed", "--child", str(kb_dir), str(data_dir)],
@@ -117,7 +124,7 @@ def main() -> None:
     ingest["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"ingest: {ingest['articles']} articles, {ingest['keys']} dense keys in {ingest['seconds']:.1f} s, "
-        f"peak RSS {ingest['peak_rss_mb']:.0f} MB"
+        f"peak RSS {ingest['peak_rss_mb']:.0f} MB, question models trained: {ingest['question_models']}"
     )
     lat = asyncio.run(latency(kb_dir, data_dir, args.messages))
     print(

@@ -14,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
 from knowledge.chain import best_passage, compose, extract, llm_answer, terms
+from knowledge.classifier import QuestionModel
 from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
@@ -218,23 +219,37 @@ class KnowledgeBase:
         indexes: dict[tuple[str, Audience], ScopeIndex] = {}
         for language, rows in by_language.items():
             public = [i for i in rows if stored.articles[i].audience is Audience.CUSTOMER]
-            everything = self._build(stored, language, rows)  # agents may see every article
+            everything = self._build(stored, language, rows, Audience.INTERNAL)  # agents may see every article
             indexes[(language, Audience.INTERNAL)] = everything
             if len(public) == len(rows):
                 indexes[(language, Audience.CUSTOMER)] = everything  # nothing internal: one index serves both
             elif public:
-                indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public)
+                indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public, Audience.CUSTOMER)
         self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
         self._terms = {}
 
-    @staticmethod
-    def _build(stored: Stored, language: str, rows: list[int]) -> ScopeIndex:
-        return ScopeIndex.build(
+    def _build(self, stored: Stored, language: str, rows: list[int], scope: Audience) -> ScopeIndex:
+        index = ScopeIndex.build(
             language,
             [stored.articles[i] for i in rows],
             [stored.vectors[i] for i in rows],
             [stored.kinds[i] for i in rows],
         )
+        if self.config.classifier and self.params.classifier is not None:
+            index.classifier = self._question_model(stored.version, index, f"{language}-{scope.value}")
+        return index
+
+    def _question_model(self, version: str, index: ScopeIndex, name: str) -> QuestionModel | None:
+        """The scope's stored question model, or a freshly trained one (then stored with the version)."""
+        path = self._store.extra_path(version, f"classifier-{name}.npz") if self._store is not None else None
+        if path is not None and path.is_file():
+            loaded = QuestionModel.load(path, len(index.articles))
+            if loaded is not None:
+                return loaded
+        model = QuestionModel.train(index.articles, index.key_vectors, index.key_kinds, index.offsets)
+        if model is not None and path is not None and path.parent.is_dir():
+            model.save(path)
+        return model
 
     def _scan(self) -> tuple[tuple[str, int, int], ...]:
         out = []
@@ -262,8 +277,9 @@ class KnowledgeBase:
         qvec = None
         if self.embeddings is not None and index.dense:
             qvec = embed_matrix(self.embeddings, [text])[0]
-        ranking = rank(index, text, qvec, self.params.rank_weights, candidates=self.config.candidates)
-        return Retrieval(index, ranking, confidence(ranking, self.params), qvec)
+        params = self.params.for_index(index.classifier is not None)
+        ranking = rank(index, text, qvec, params.rank_weights, candidates=self.config.candidates)
+        return Retrieval(index, ranking, confidence(ranking, params), qvec)
 
     def _article_terms(self, article: Article) -> set[str]:
         """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""

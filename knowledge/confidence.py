@@ -11,11 +11,12 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bot.errors import ConfigError
-from knowledge.retriever import RANK_FEATURES, Ranking
+from knowledge.retriever import CLF_RANK_FEATURES, RANK_FEATURES, Ranking
 
 CONF_FEATURES = (
     "p1",
@@ -32,7 +33,11 @@ CONF_FEATURES = (
     "p1_kbq",
     "d_q3_kbq",
     "d_max_kbq",
+    "clf_max",
+    "clf_margin",
+    "clf_agree",
 )
+CLF_CONF_FEATURES = frozenset({"clf_max", "clf_margin", "clf_agree"})
 PARAMS_FILE = Path(__file__).with_name("params.json")
 
 
@@ -43,28 +48,67 @@ def params_file(embedder: str) -> Path:
 
 
 @dataclass(frozen=True, slots=True)
-class Params:
+class ParamSet:
+    """Fusion weights and calibration for one kind of index (with or without a question model)."""
+
     rank_weights: np.ndarray
     conf_weights: np.ndarray
     conf_bias: float
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> ParamSet:
+        rank = data["rank_weights"]
+        conf = data["calibration"]["weights"]
+        # A parameter set fitted before the question model existed has no weights for its features: they are 0,
+        # i.e. the classifier is ignored rather than the file rejected.
+        return cls(
+            np.array(
+                [float(rank.get(f, 0.0) if f in CLF_RANK_FEATURES else rank[f]) for f in RANK_FEATURES], np.float32
+            ),
+            np.array([float(conf.get(f, 0.0) if f in CLF_CONF_FEATURES else conf[f]) for f in CONF_FEATURES]),
+            float(data["calibration"]["bias"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank_weights": {
+                f: round(float(w), 5) + 0.0 for f, w in zip(RANK_FEATURES, self.rank_weights, strict=True)
+            },
+            "calibration": {
+                "weights": {f: round(float(w), 5) + 0.0 for f, w in zip(CONF_FEATURES, self.conf_weights, strict=True)},
+                "bias": round(self.conf_bias, 5),
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """`base` serves indexes without a question model, `classifier` those with one. Two sets, not one: fitted
+    jointly, the KBs with known questions pulled the shared weights their way and StackFAQ (no questions) lost
+    0.7 points; separately, a KB without questions ranks exactly as it did before the classifier existed."""
+
+    base: ParamSet
+    classifier: ParamSet | None = None  # None: no question model is trained (nothing would use it)
     source: str = ""
+
+    @property
+    def rank_weights(self) -> np.ndarray:
+        return self.base.rank_weights
+
+    def for_index(self, has_classifier: bool) -> ParamSet:
+        return self.classifier if has_classifier and self.classifier is not None else self.base
 
     @classmethod
     def load(cls, path: Path | None = None) -> Params:
         path = path or PARAMS_FILE
         try:
             data = json.loads(path.read_text())
-            rank = data["rank_weights"]
-            conf = data["calibration"]["weights"]
-            return cls(
-                np.array([float(rank[f]) for f in RANK_FEATURES], dtype=np.float32),
-                np.array([float(conf[f]) for f in CONF_FEATURES], dtype=np.float64),
-                float(data["calibration"]["bias"]),
-                str(data.get("source", "")),
-            )
+            base = ParamSet.parse(data)
+            clf = ParamSet.parse(data["classifier"]) if data.get("classifier") else None
+            return cls(base, clf, str(data.get("source", "")))
         except FileNotFoundError:
             raise ConfigError(f"{path}: knowledge parameters file not found") from None
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
             raise ConfigError(f"{path}: invalid knowledge parameters ({exc!r})") from None
 
 
@@ -92,10 +136,14 @@ def conf_features(ranking: Ranking) -> np.ndarray:
     x[11] = x[0] * kbq
     x[12] = x[4] * kbq
     x[13] = x[2] * kbq
+    if ranking.clf_top >= 0:
+        x[14] = ranking.clf_max
+        x[15] = ranking.clf_margin
+        x[16] = 1.0 if ranking.clf_top == top.row else 0.0
     return x
 
 
-def confidence(ranking: Ranking, params: Params) -> float:
+def confidence(ranking: Ranking, params: ParamSet) -> float:
     if not ranking.hits:
         return 0.0
     z = float(conf_features(ranking) @ params.conf_weights) + params.conf_bias

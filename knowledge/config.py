@@ -19,6 +19,9 @@ class KnowledgeConfig(BaseModel):
     relevance_floor: float = Field(default=0.5, ge=0.0, le=1.0)
     review_days: int = Field(default=180, ge=1)
     default_language: str = Field(default="en", min_length=2)
+    # Train a question model (linear classifier) on articles' known `questions` at ingest and use it in ranking
+    # and confidence. Only KBs where at least two articles carry `questions` get one.
+    classifier: bool = True
     candidates: int = Field(default=30, ge=2, le=500)  # articles scored per question before the final ranking
     chunk_chars: int = Field(default=1200, ge=200)  # long sections are split further at this size
     # Extractive answer length in the persona's units: a sentence, or a whole list of steps with its intro.

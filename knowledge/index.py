@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.classifier import QuestionModel
 from knowledge.documents import Article
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
@@ -110,6 +111,7 @@ class ScopeIndex:
     faiss_index: Any
     key_bm25: Any  # BM25 over titles and known questions, one document each (the lexical 1-NN signal)
     key_rows: np.ndarray  # key row of each key_bm25 document
+    classifier: QuestionModel | None = None  # trained on this scope's known questions; None without them
 
     @classmethod
     def build(

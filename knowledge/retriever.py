@@ -2,9 +2,10 @@
 
 Naive reciprocal-rank fusion loses to the better single retriever whenever the other one is weak (measured on
 Banking77 and StackFAQ), so each candidate article gets a feature vector (best key cosine, best known-question
-cosine, mean of its top question cosines, best passage cosine, relative BM25 score, agreement flags) and is scored
-with weights fitted on public *training* splits (bench/fit_params.py); a softmax over candidates gives the ranking
-probability that the confidence model then calibrates.
+cosine, mean of its top question cosines, best passage cosine, relative BM25 score, agreement flags, and — when the
+KB has known questions — the question model's score, knowledge/classifier.py) and is scored with weights fitted on
+public *training* splits (bench/fit_params.py); a softmax over candidates gives the ranking probability that the
+confidence model then calibrates.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ RANK_FEATURES = (
     "vote",
     "bmk_rel",
     "bmk_top",
+    "clf",
+    "clf_top",
 )
+# Features that only a KB with a question model has (0 otherwise); parameter files may omit their weights.
+CLF_RANK_FEATURES = frozenset({"clf", "clf_top"})
 VOTE_K, VOTE_TEMP = 10, 0.05  # soft kNN vote over the 10 nearest keys
 
 
@@ -48,6 +53,9 @@ class Ranking:
     dense_top: int  # article row the dense keys rank first (-1 without an embedder)
     bm25_max: float  # raw BM25 score of the lexical top
     kb_questions: float = 0.0  # log(1 + known questions per article) of the index: calibration differs by KB style
+    clf_top: int = -1  # article row the question model ranks first (-1 without one)
+    clf_max: float = 0.0  # its score
+    clf_margin: float = 0.0  # its score minus the runner-up's
 
 
 def rank(
@@ -88,7 +96,20 @@ def rank(
                     break
     d_rank = {r: i for i, r in enumerate(dense_order)}
 
-    pool = list(dict.fromkeys([*dense_order, *(int(r) for r in bm_order), *(int(r) for r in bmk_order)]))
+    clf = index.classifier.scores(query, qvec) if index.classifier is not None else None
+    clf_order = np.argsort(-clf, kind="stable")[: max(5, candidates // 3)] if clf is not None else np.zeros(0, np.int64)
+    clf_top = int(clf_order[0]) if clf_order.size else -1
+
+    pool = list(
+        dict.fromkeys(
+            [
+                *dense_order,
+                *(int(r) for r in bm_order),
+                *(int(r) for r in bmk_order),
+                *(int(r) for r in clf_order),
+            ]
+        )
+    )
     bmk_top = int(bmk_order[0]) if bmk_order.size else -1
     if not pool:
         return Ranking((), -1, -1, 0.0)
@@ -114,6 +135,9 @@ def rank(
         feats[i, 10] = vote.get(row, 0.0)
         feats[i, 11] = float(bmk[row]) / bmk_max if bmk_max > 0 else 0.0
         feats[i, 12] = 1.0 if row == bmk_top else 0.0
+        if clf is not None:
+            feats[i, 13] = float(clf[row])
+            feats[i, 14] = 1.0 if row == clf_top else 0.0
     scores = feats @ weights
     order = np.argsort(-scores, kind="stable")
     z = scores[order] - scores[order[0]]
@@ -125,4 +149,7 @@ def rank(
         dense_order[0] if dense_order else -1,
         bm_max,
         index.questions_per_article,
+        clf_top,
+        float(clf[clf_order[0]]) if clf is not None and clf_order.size else 0.0,
+        float(clf[clf_order[0]] - clf[clf_order[1]]) if clf is not None and clf_order.size > 1 else 0.0,
     )

@@ -69,6 +69,10 @@ class IndexStore:
         kds = [kinds[offsets[i] : offsets[i + 1]] for i in range(len(articles))]
         return Stored(version, articles, vecs, kds)
 
+    def extra_path(self, version: str, name: str) -> Path:
+        """Where a derived artefact of `version` (a scope's question model) lives, beside its vectors."""
+        return self.root / version / name
+
     def save(self, stored: Stored) -> None:
         folder = self.root / stored.version
         tmp = self.root / f".tmp-{stored.version}-{os.getpid()}"

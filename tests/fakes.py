@@ -41,7 +41,9 @@ class KeywordAnswerer:
             if article_id in self.internal and question.audience is Audience.CUSTOMER:
                 continue
             if keyword in question.text.lower():
-                hit = ArticleHit(article_id, article_id.replace("-", " ").title(), 0.9, f"https://kb/{article_id}", "billing")
+                hit = ArticleHit(
+                    article_id, article_id.replace("-", " ").title(), 0.9, f"https://kb/{article_id}", "billing"
+                )
                 cite = Citation(article_id, hit.title, hit.url)
                 return Answer(text, 0.9, (hit,), (cite,), relevant=True, team="billing")
         return Answer("", 0.1, (), (), relevant=False)
@@ -139,6 +141,13 @@ CUSTOMER = Actor("U_CUST", "Dana", "acme", Role.CUSTOMER, is_external=True)
 AGENT = Actor("U_AGENT", "Alex", "us", Role.AGENT)
 
 
-def message(text: str, msg_id: str, *, thread: str = "t1", author: Actor = CUSTOMER,
-            kind: InboundKind = InboundKind.MESSAGE, at: datetime = T0) -> Inbound:
+def message(
+    text: str,
+    msg_id: str,
+    *,
+    thread: str = "t1",
+    author: Actor = CUSTOMER,
+    kind: InboundKind = InboundKind.MESSAGE,
+    at: datetime = T0,
+) -> Inbound:
     return Inbound(msg_id, Address(Platform.WEB, "w", "c", thread), author, text, at, kind=kind)

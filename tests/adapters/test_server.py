@@ -23,16 +23,18 @@ async def test_failed_delivery_is_resent_by_the_maintenance_pass(tmp_path: Path)
     config = config.model_copy(update={"routing": config.routing.model_copy(update={"approval_days": 0})})
     store = MemoryStore(channel_defaults(config, settings), clock=clock)
     answerer = KeywordAnswerer({"invoice": ("billing-invoices", "Invoices are under Settings > Billing.")})
-    app = await bootstrap(settings, config=config, store=store, answerer=answerer,
-                          kb_languages=frozenset({"en"}), clock=clock)
+    app = await bootstrap(
+        settings, config=config, store=store, answerer=answerer, kb_languages=frozenset({"en"}), clock=clock
+    )
     web_app = build_web_app(app, maintenance_interval=0.05)
     async with TestClient(TestServer(web_app)) as client:
         outbox = RecordingOutbox(fail=True)
         app.outboxes[Platform.WEB] = outbox
         health = await client.get("/healthz")
         assert health.status == 200
-        inbound = Inbound("m1", Address(Platform.WEB, "w", "c", "t1"), Actor("u1", is_external=True),
-                          "where is my invoice?", clock())
+        inbound = Inbound(
+            "m1", Address(Platform.WEB, "w", "c", "t1"), Actor("u1", is_external=True), "where is my invoice?", clock()
+        )
         await app.dispatcher.submit(inbound)
         assert outbox.sent == []
         outbox.fail = False

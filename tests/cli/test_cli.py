@@ -92,8 +92,9 @@ def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
 
 def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> None:
     command = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--port", "0"]
-    proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         url = None
         deadline = time.monotonic() + 120

@@ -54,27 +54,44 @@ class Transcript:
     def address(self) -> Address:
         return Address(Platform.WEB, "acme", "shared", self.thread)
 
-    async def say(self, text: str, *, message_id: str | None = None, kind: InboundKind = InboundKind.MESSAGE,
-                  author: Actor | None = None, reason: str | None = None) -> Decision | None:
-        inbound = Inbound(message_id or uuid.uuid4().hex, self.address, author or self.customer, text,
-                          datetime.now(UTC), kind=kind, reason_choice=reason)
+    async def say(
+        self,
+        text: str,
+        *,
+        message_id: str | None = None,
+        kind: InboundKind = InboundKind.MESSAGE,
+        author: Actor | None = None,
+        reason: str | None = None,
+    ) -> Decision | None:
+        inbound = Inbound(
+            message_id or uuid.uuid4().hex,
+            self.address,
+            author or self.customer,
+            text,
+            datetime.now(UTC),
+            kind=kind,
+            reason_choice=reason,
+        )
         decision = await self.app.dispatcher.submit(inbound)
         self.decisions.append(decision)
         return decision
 
     async def not_helpful(self) -> Decision | None:
-        return await self.app.dispatcher.feedback(self.address, self.customer, helpful=False,
-                                                  message_id=uuid.uuid4().hex)
+        return await self.app.dispatcher.feedback(
+            self.address, self.customer, helpful=False, message_id=uuid.uuid4().hex
+        )
 
     def seen(self) -> list[Reply]:
         return [reply for address, reply in self.outbox.sent if address.thread == self.thread]
 
 
-async def make_app(settings: Settings, config: Config, knowledge_base: Any) -> tuple[App, RecordingOutbox,
-                                                                                      RecordingDesk]:
+async def make_app(
+    settings: Settings, config: Config, knowledge_base: Any
+) -> tuple[App, RecordingOutbox, RecordingDesk]:
     store = MemoryStore(channel_defaults(config, settings))
-    app = await bootstrap(settings, config=config, store=store, answerer=knowledge_base,
-                          kb_languages=knowledge_base.languages())
+    app = await bootstrap(
+        settings, config=config, store=store, answerer=knowledge_base, kb_languages=knowledge_base.languages()
+    )
     outbox, agents = RecordingOutbox(), RecordingDesk()
     app.outboxes[Platform.WEB] = outbox
     app.desks[Platform.WEB] = agents

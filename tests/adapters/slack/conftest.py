@@ -58,7 +58,13 @@ class FakeAnswerer:
             )
         if "invoice" in text:
             hit = ArticleHit("invoices", "Download invoices", 0.91, "https://kb.example.com/invoices", "billing")
-            return Answer("Invoices are under Billing, then History.", 0.91, (hit,), (Citation(hit.article_id, hit.title, hit.url),), team="billing")
+            return Answer(
+                "Invoices are under Billing, then History.",
+                0.91,
+                (hit,),
+                (Citation(hit.article_id, hit.title, hit.url),),
+                team="billing",
+            )
         return Answer("", 0.05, (), (), relevant=False)
 
 
@@ -81,16 +87,37 @@ def message_event(
     """A Slack Connect `message` envelope shaped like fixtures/slack/events_api/slack_connect/actor_fields_present."""
     ts = ts or next_ts()
     event: dict[str, Any] = {
-        "type": "message", "text": text, "user": user, "ts": ts, "team": team, "user_team": team, "source_team": team,
-        "channel": channel, "event_ts": ts, "channel_type": "channel",
+        "type": "message",
+        "text": text,
+        "user": user,
+        "ts": ts,
+        "team": team,
+        "user_team": team,
+        "source_team": team,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": "channel",
     }
     if thread_ts:
         event["thread_ts"] = thread_ts
     event.update(event_extra)
     return {
-        "team_id": team, "context_team_id": OUR_TEAM, "api_app_id": "A111", "event": event, "type": "event_callback",
-        "event_id": f"Ev{ts.replace('.', '')}", "event_time": int(float(ts)),
-        "authorizations": [{"enterprise_id": None, "team_id": OUR_TEAM, "user_id": "U_FRONTDESK", "is_bot": True, "is_enterprise_install": False}],
+        "team_id": team,
+        "context_team_id": OUR_TEAM,
+        "api_app_id": "A111",
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{ts.replace('.', '')}",
+        "event_time": int(float(ts)),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": OUR_TEAM,
+                "user_id": "U_FRONTDESK",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
         "is_ext_shared_channel": True,
     }
 
@@ -111,19 +138,34 @@ def all_text(args: dict[str, Any]) -> str:
     return json.dumps(args.get("blocks") or []) + " " + str(args.get("text", ""))
 
 
-def block_actions(message: dict[str, Any], kind: str, *, user: str, team: str, trigger: str, fake_url: str) -> dict[str, Any]:
+def block_actions(
+    message: dict[str, Any], kind: str, *, user: str, team: str, trigger: str, fake_url: str
+) -> dict[str, Any]:
     """A button press on a posted message, shaped like fixtures/slack/interactivity/block_actions_*."""
     element = find_button(message["blocks"], kind)
-    container: dict[str, Any] = {"type": "message", "message_ts": message["_ts"], "channel_id": message["channel"], "is_ephemeral": False}
+    container: dict[str, Any] = {
+        "type": "message",
+        "message_ts": message["_ts"],
+        "channel_id": message["channel"],
+        "is_ephemeral": False,
+    }
     if message.get("thread_ts"):
         container["thread_ts"] = message["thread_ts"]
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A111", "token": "verification_token", "container": container,
-        "trigger_id": f"{trigger}.222.valid", "team": {"id": team, "domain": "org"},
+        "api_app_id": "A111",
+        "token": "verification_token",
+        "container": container,
+        "trigger_id": f"{trigger}.222.valid",
+        "team": {"id": team, "domain": "org"},
         "channel": {"id": message["channel"], "name": "shared"},
-        "message": {"type": "message", "ts": message["_ts"], "thread_ts": message.get("thread_ts"), "text": message.get("text", "")},
+        "message": {
+            "type": "message",
+            "ts": message["_ts"],
+            "thread_ts": message.get("thread_ts"),
+            "text": message.get("text", ""),
+        },
         "response_url": f"{fake_url}response",
         "actions": [{**element, "block_id": "fd_actions_0", "type": "button", "action_ts": next_ts()}],
     }
@@ -162,29 +204,54 @@ class Slack:
         await self.settle()
         return response
 
-    async def click(self, message: dict[str, Any], kind: str, *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM) -> ClientResponse:
+    async def click(
+        self, message: dict[str, Any], kind: str, *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM
+    ) -> ClientResponse:
         """Press a button on a message the fake saw posted."""
-        payload = block_actions(message, kind, user=user, team=team, trigger=str(next(self.trigger)), fake_url=self.fake.url)
+        payload = block_actions(
+            message, kind, user=user, team=team, trigger=str(next(self.trigger)), fake_url=self.fake.url
+        )
         return await self.interact(payload)
 
-    async def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM) -> ClientResponse:
+    async def submit(
+        self, view: dict[str, Any], values: dict[str, Any], *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM
+    ) -> ClientResponse:
         """Submit a modal the fake saw opened (shaped like interactivity/view_submission_slack_connect_other_side)."""
         payload = {
             "type": "view_submission",
             "team": {"id": team, "domain": "org"},
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A111", "token": "verification_token", "trigger_id": f"{next(self.trigger)}.333.valid",
-            "view": {**view, "id": f"V{next(self.trigger)}", "team_id": team, "state": {"values": values},
-                     "app_installed_team_id": OUR_TEAM, "hash": "1.abc"},
+            "api_app_id": "A111",
+            "token": "verification_token",
+            "trigger_id": f"{next(self.trigger)}.333.valid",
+            "view": {
+                **view,
+                "id": f"V{next(self.trigger)}",
+                "team_id": team,
+                "state": {"values": values},
+                "app_installed_team_id": OUR_TEAM,
+                "hash": "1.abc",
+            },
         }
         return await self.interact(payload)
 
-    async def command(self, text: str, *, user: str = ADMIN, team: str = OUR_TEAM, channel: str = SHARED) -> dict[str, Any]:
+    async def command(
+        self, text: str, *, user: str = ADMIN, team: str = OUR_TEAM, channel: str = SHARED
+    ) -> dict[str, Any]:
         """`/frontdesk …`, form-encoded like fixtures/slack/slash_commands; returns the ack body (ephemeral)."""
         form = {
-            "token": "verification_token", "team_id": team, "team_domain": "org", "channel_id": channel,
-            "channel_name": "shared", "user_id": user, "user_name": user.lower(), "command": "/frontdesk", "text": text,
-            "api_app_id": "A111", "response_url": f"{self.fake.url}response", "trigger_id": "1.2.3",
+            "token": "verification_token",
+            "team_id": team,
+            "team_domain": "org",
+            "channel_id": channel,
+            "channel_name": "shared",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/frontdesk",
+            "text": text,
+            "api_app_id": "A111",
+            "response_url": f"{self.fake.url}response",
+            "trigger_id": "1.2.3",
         }
         response = await self.post(urlencode(form), "application/x-www-form-urlencoded")
         assert response.status == 200, await response.text()
@@ -195,8 +262,13 @@ class Slack:
 
 def make_settings(fake: FakeSlack, tmp_path: Any, **extra: Any) -> Settings:
     values: dict[str, Any] = {
-        "slack_bot_token": TOKEN, "slack_signing_secret": SECRET, "slack_api_url": fake.url,
-        "agents_channel": AGENTS, "admins": ADMIN, "data_dir": tmp_path, "database_url": "",
+        "slack_bot_token": TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": fake.url,
+        "agents_channel": AGENTS,
+        "admins": ADMIN,
+        "data_dir": tmp_path,
+        "database_url": "",
     }
     values.update(extra)
     return Settings(**values)
@@ -211,9 +283,13 @@ def make_config(approval_days: int = 0) -> Config:
     )
 
 
-async def start_slack(fake: FakeSlack, settings: Settings, config: Config, store: Store | None = None) -> tuple[Slack, TestClient[Any, Any]]:
+async def start_slack(
+    fake: FakeSlack, settings: Settings, config: Config, store: Store | None = None
+) -> tuple[Slack, TestClient[Any, Any]]:
     store = store or MemoryStore(channel_defaults(config, settings))
-    app = await bootstrap(settings, config=config, store=store, answerer=FakeAnswerer(), kb_languages=frozenset({"en", "de", "es"}))
+    app = await bootstrap(
+        settings, config=config, store=store, answerer=FakeAnswerer(), kb_languages=frozenset({"en", "de", "es"})
+    )
     web_app = build_web_app(app)
     client = TestClient(TestServer(web_app))
     await client.start_server()

@@ -29,12 +29,27 @@ BOT_ID = "B_FRONTDESK"
 
 # Used when ../shared is absent: the smallest answers slack_sdk and bolt accept.
 BUILTIN: dict[str, dict[str, Any]] = {
-    "auth.test": {"ok": True, "team": "Ours", "team_id": "T12345678", "url": "https://ours.slack.com/", "user": "frontdesk", "user_id": "W12345678"},
-    "chat.postMessage": {"ok": True, "channel": "C1H9RESGL", "ts": "1503435956.000247", "message": {"type": "message", "text": ""}},
+    "auth.test": {
+        "ok": True,
+        "team": "Ours",
+        "team_id": "T12345678",
+        "url": "https://ours.slack.com/",
+        "user": "frontdesk",
+        "user_id": "W12345678",
+    },
+    "chat.postMessage": {
+        "ok": True,
+        "channel": "C1H9RESGL",
+        "ts": "1503435956.000247",
+        "message": {"type": "message", "text": ""},
+    },
     "chat.update": {"ok": True, "channel": "C024BE91L", "ts": "1401383885.000061", "text": ""},
     "chat.postEphemeral": {"ok": True, "message_ts": "1502210682.580145"},
     "views.open": {"ok": True, "view": {"id": "VMHU10V25", "type": "modal"}},
-    "users.info": {"ok": True, "user": {"id": "W012A3CDE", "team_id": "T012AB3C4", "name": "spengler", "is_admin": False, "is_owner": False}},
+    "users.info": {
+        "ok": True,
+        "user": {"id": "W012A3CDE", "team_id": "T012AB3C4", "name": "spengler", "is_admin": False, "is_owner": False},
+    },
 }
 
 
@@ -68,7 +83,9 @@ class FakeSlack:
 
     # -- test controls --------------------------------------------------------------------------------------------
 
-    def fail_next(self, method: str, status: int = 429, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
+    def fail_next(
+        self, method: str, status: int = 429, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         """Answer the next call of `method` with `status` (default: a 429 with Retry-After: 1)."""
         if status == 429 and headers is None:
             headers = {"Retry-After": "1"}
@@ -131,7 +148,11 @@ class FakeSlack:
             return {"ok": True, "url": self.url.replace("http://", "ws://").replace("/api/", "/link")}
         if method == "chat.getPermalink":
             channel, ts = args.get("channel", ""), str(args.get("message_ts", ""))
-            return {"ok": True, "channel": channel, "permalink": f"https://ours.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://ours.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+            }
         data = example(method)
         if method == "auth.test":
             data.update(self.auth)
@@ -139,12 +160,20 @@ class FakeSlack:
             ts = f"1700000000.{next(self._ts):06d}"
             data.update(channel=args.get("channel"), ts=ts)
             args["_ts"] = ts  # lets tests click buttons on the message they saw posted
-            data["message"] = {"type": "message", "text": args.get("text", ""), "ts": ts, "bot_id": BOT_ID, "user": BOT_USER}
+            data["message"] = {
+                "type": "message",
+                "text": args.get("text", ""),
+                "ts": ts,
+                "bot_id": BOT_ID,
+                "user": BOT_USER,
+            }
         elif method == "chat.update":
             data.update(channel=args.get("channel"), ts=args.get("ts"), text=args.get("text", ""))
         elif method == "users.info":
             user = dict(data.get("user") or {})
-            user.update(self.users.get(str(args.get("user")), {"id": args.get("user"), "is_admin": False, "is_owner": False}))
+            user.update(
+                self.users.get(str(args.get("user")), {"id": args.get("user"), "is_admin": False, "is_owner": False})
+            )
             data["user"] = user
         return data
 

@@ -60,7 +60,9 @@ async def test_edit_opens_a_modal_and_posts_the_edited_text_as_an_override(new_c
     assert view["callback_id"] == "fd_edit"
     assert view["blocks"][0]["element"]["initial_value"].startswith("Invoices are under Billing")
     edited = "Invoices are under Billing, then History. You can also ask us to email them."
-    await slack.submit(view, {"answer": {"text": {"type": "plain_text_input", "value": edited}}}, user=AGENT, team=OUR_TEAM)
+    await slack.submit(
+        view, {"answer": {"text": {"type": "plain_text_input", "value": edited}}}, user=AGENT, team=OUR_TEAM
+    )
     assert slack.fake.posts(SHARED)[-1]["text"] == edited
     overrides = [f for f in await slack.app.store.feedback() if f.kind == "rewrite"]
     assert overrides[-1].rewrote is True and "+Invoices" in overrides[-1].reason
@@ -71,7 +73,9 @@ async def test_empty_edit_is_refused_inside_the_modal(new_channel: Slack) -> Non
     await slack.say("Where do I find my invoice?")
     await slack.click(slack.fake.posts(BILLING)[0], "edit", user=AGENT, team=OUR_TEAM)
     view = slack.fake.called("views.open")[-1]["view"]
-    response = await slack.submit(view, {"answer": {"text": {"type": "plain_text_input", "value": "  "}}}, user=AGENT, team=OUR_TEAM)
+    response = await slack.submit(
+        view, {"answer": {"text": {"type": "plain_text_input", "value": "  "}}}, user=AGENT, team=OUR_TEAM
+    )
     assert (await response.json())["response_action"] == "errors"
     assert len(slack.fake.posts(SHARED)) == 1  # only the notice
 
@@ -120,7 +124,9 @@ async def test_admin_commands_change_channel_settings_and_are_recorded(slack: Sl
     assert "Done" in (await slack.command("pause"))["text"]
     policy = await slack.app.store.channel_policy(SHARED_ADDRESS, slack.app.dispatcher.clock())
     assert (policy.threshold, policy.ai_share, policy.paused) == (0.85, 0.3, True)
-    other = await slack.app.store.channel_policy(Address(Platform.SLACK, OUR_TEAM, "C0OTHER1"), slack.app.dispatcher.clock())
+    other = await slack.app.store.channel_policy(
+        Address(Platform.SLACK, OUR_TEAM, "C0OTHER1"), slack.app.dispatcher.clock()
+    )
     assert other.mode is Mode.PRE_APPROVAL and other.explicit_mode
 
     await slack.say("How do I reset my password?")  # paused: the AI stays quiet

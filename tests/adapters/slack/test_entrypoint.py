@@ -39,7 +39,11 @@ async def test_unsigned_forged_and_stale_requests_are_rejected(slack: Slack) -> 
 
 async def test_url_verification_answers_the_challenge(slack: Slack) -> None:
     path = SLACK_FIXTURES / "events_api" / "url_verification.json"
-    envelope = json.loads(path.read_text()) if path.is_file() else {"token": "t", "challenge": "abc123", "type": "url_verification"}
+    envelope = (
+        json.loads(path.read_text())
+        if path.is_file()
+        else {"token": "t", "challenge": "abc123", "type": "url_verification"}
+    )
     response = await slack.event(envelope)
     assert response.status == 200
     assert envelope["challenge"] in await response.text()
@@ -60,7 +64,9 @@ async def test_http_mode_without_signing_secret_is_a_clear_error(fake: FakeSlack
 
 async def test_missing_agents_channel_is_a_clear_error(fake: FakeSlack, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="FRONTDESK_AGENTS_CHANNEL"):
-        await start_slack(fake, make_settings(fake, tmp_path, agents_channel=None), make_config().model_copy(update={"teams": {}}))
+        await start_slack(
+            fake, make_settings(fake, tmp_path, agents_channel=None), make_config().model_copy(update={"teams": {}})
+        )
 
 
 async def _two_replicas_answer_once(fake: FakeSlack, tmp_path: Path, url: str) -> None:
@@ -72,7 +78,9 @@ async def _two_replicas_answer_once(fake: FakeSlack, tmp_path: Path, url: str) -
     try:
         envelope = message_event("How do I reset my password?")
         # Slack's retry lands on the other replica while the first is still working.
-        first, retry = await asyncio.gather(one.event(envelope, settle=False), two.event(envelope, retry=1, settle=False))
+        first, retry = await asyncio.gather(
+            one.event(envelope, settle=False), two.event(envelope, retry=1, settle=False)
+        )
         assert (first.status, retry.status) == (200, 200)
         await asyncio.gather(one.settle(), two.settle())
         assert len(fake.posts(SHARED)) == 1

@@ -69,7 +69,14 @@ async def test_one_click_handoff_asks_an_optional_reason_and_posts_a_card(slack:
     await slack.click(answer, "human")
     opened = slack.fake.called("views.open")
     assert len(opened) == 1 and opened[0]["view"]["callback_id"] == "fd_human"
-    reason = {"reason": {"choice": {"type": "static_select", "selected_option": {"value": "urgent", "text": {"type": "plain_text", "text": "It's urgent"}}}}}
+    reason = {
+        "reason": {
+            "choice": {
+                "type": "static_select",
+                "selected_option": {"value": "urgent", "text": {"type": "plain_text", "text": "It's urgent"}},
+            }
+        }
+    }
     await slack.submit(opened[0]["view"], reason)
 
     notice = slack.fake.posts(SHARED)[-1]

@@ -64,7 +64,9 @@ def sentence_text(chars: int) -> str:
     ("chars", "messages", "sections_first"),
     [(10, 1, 1), (2999, 1, 1), (3001, 1, 2), (9000, 1, 4), (45_000, 2, 13), (400_000, 5, 13)],
 )
-def test_long_replies_split_within_limits_with_sources_and_buttons_last(chars: int, messages: int, sections_first: int) -> None:
+def test_long_replies_split_within_limits_with_sources_and_buttons_last(
+    chars: int, messages: int, sections_first: int
+) -> None:
     rendered = render(Reply(sentence_text(chars), (CITE,), (HUMAN,)))
     assert len(rendered) == messages
     assert sum(1 for b in rendered[0].blocks if b["type"] == "section") == sections_first
@@ -124,8 +126,16 @@ def ticket(kind: TicketKind, status: HandoffStatus, suggestion: bool = False) ->
         customer_reason="urgent",
     )
     address = Address(Platform.SLACK, "T_OURS", "C_SHARED", "1.000001")
-    return Ticket("t1", "k", address, handoff, kind, status, agent="U_AGENT" if status is not HandoffStatus.OPEN else None,
-                  created_at=datetime.now(UTC))
+    return Ticket(
+        "t1",
+        "k",
+        address,
+        handoff,
+        kind,
+        status,
+        agent="U_AGENT" if status is not HandoffStatus.OPEN else None,
+        created_at=datetime.now(UTC),
+    )
 
 
 @pytest.mark.parametrize(
@@ -139,7 +149,9 @@ def ticket(kind: TicketKind, status: HandoffStatus, suggestion: bool = False) ->
         (TicketKind.DRAFT, HandoffStatus.RESOLVED, True, []),
     ],
 )
-def test_card_buttons_follow_kind_and_status(kind: TicketKind, status: HandoffStatus, suggestion: bool, expected: list[str]) -> None:
+def test_card_buttons_follow_kind_and_status(
+    kind: TicketKind, status: HandoffStatus, suggestion: bool, expected: list[str]
+) -> None:
     t = ticket(kind, status, suggestion)
     assert [a.kind for a in card_actions(t)] == expected
     message = card(t, "https://ours.slack.com/archives/C_SHARED/p1000001")
@@ -174,7 +186,20 @@ def test_command_parsing(text: str, command: Command) -> None:
     assert parse(text) == command
 
 
-@pytest.mark.parametrize("text", ["mode fast", "threshold 1.5", "threshold x", "share 120", "route billing", "vip promote U1", "digest later", "status #general", "frobnicate"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mode fast",
+        "threshold 1.5",
+        "threshold x",
+        "share 120",
+        "route billing",
+        "vip promote U1",
+        "digest later",
+        "status #general",
+        "frobnicate",
+    ],
+)
 def test_bad_commands_say_what_to_type(text: str) -> None:
     with pytest.raises(UsageError):
         parse(text)

@@ -130,10 +130,20 @@ def test_app_mention_from_external_user_reports_the_users_team() -> None:
 def test_message_without_fixtures_shape() -> None:
     """Runs without ../shared: our own minimal Slack Connect envelope."""
     body: dict[str, Any] = {
-        "team_id": "T_EXT", "type": "event_callback", "is_ext_shared_channel": True,
+        "team_id": "T_EXT",
+        "type": "event_callback",
+        "is_ext_shared_channel": True,
         "authorizations": [{"team_id": "T_OURS", "user_id": "U_BOT", "is_bot": True}],
-        "event": {"type": "message", "user": "U1", "team": "T_EXT", "user_team": "T_EXT", "text": "hi",
-                  "ts": "1.000001", "channel": "C1", "channel_type": "channel"},
+        "event": {
+            "type": "message",
+            "user": "U1",
+            "team": "T_EXT",
+            "user_team": "T_EXT",
+            "text": "hi",
+            "ts": "1.000001",
+            "channel": "C1",
+            "channel_type": "channel",
+        },
     }
     inbound = to_inbound(body, Us("T_OURS", bot_user_id="U_BOT"))
     assert inbound is not None and inbound.author.role is Role.CUSTOMER and inbound.address.workspace == "T_OURS"
@@ -179,7 +189,8 @@ def test_slack_markup_becomes_plain_words(slack: str, plain: str) -> None:
 
 def test_a_bare_mention_of_the_bot_is_not_a_question() -> None:
     body = {
-        "type": "event_callback", "authorizations": [{"team_id": "T_OURS"}],
+        "type": "event_callback",
+        "authorizations": [{"team_id": "T_OURS"}],
         "event": {"type": "message", "user": "U1", "team": "T_EXT", "text": "<@U_BOT>", "ts": "1.1", "channel": "C1"},
     }
     assert ignore_reason(body, Us("T_OURS", bot_user_id="U_BOT")) == "no text"

@@ -66,11 +66,13 @@ async def test_internal_article_never_reaches_a_customer(core: Core) -> None:
 
 async def test_second_failed_attempt_escalates(core: Core) -> None:
     await core.dispatcher.submit(message("Where is my invoice?", "m1"))
-    first = await core.dispatcher.feedback(message("", "x").address, message("", "x").author, helpful=False,
-                                           message_id="fb1")
+    first = await core.dispatcher.feedback(
+        message("", "x").address, message("", "x").author, helpful=False, message_id="fb1"
+    )
     assert isinstance(first, Respond) and first.reason == "clarify"
-    second = await core.dispatcher.feedback(message("", "x").address, message("", "x").author, helpful=False,
-                                            message_id="fb2")
+    second = await core.dispatcher.feedback(
+        message("", "x").address, message("", "x").author, helpful=False, message_id="fb2"
+    )
     assert isinstance(second, Escalate) and second.reason == "repeated_failure"
     feedback = await core.store.feedback()
     assert [f.helpful for f in feedback] == [False, False]

@@ -15,11 +15,14 @@ def test_shipped_params_load_per_embedder() -> None:
     default = Params.load(params_file("wordllama"))
     assert params_file("wordllama") == PARAMS_FILE
     assert default.rank_weights.shape == (len(RANK_FEATURES),)
-    assert default.conf_weights.shape == (len(CONF_FEATURES),)
+    assert default.base.conf_weights.shape == (len(CONF_FEATURES),)
+    assert default.classifier is not None and default.classifier.conf_weights.shape == (len(CONF_FEATURES),)
     assert "train" in default.source
     minilm = params_file("minilm")
     assert minilm.name == "params-minilm.json"
     assert not (Params.load(minilm).rank_weights == default.rank_weights).all()
+    # Fitted before the question model existed: it loads, and MiniLM KBs simply train no classifier.
+    assert Params.load(minilm).classifier is None
     assert params_file("none") == PARAMS_FILE
 
 

@@ -72,9 +72,7 @@ def test_internal_articles_are_fine_in_an_agents_channel(step: Callable[[str], A
 def test_numbers_are_checked_against_the_full_grounding_passages(step: Callable[[str], Any]) -> None:
     """An LLM answer may use a fact from deeper in the passage than the snippet shows: that is not a contradiction."""
     passage = "Growth costs $2,990/year instead of $3,588. Retries continue for 72 hours with backoff."
-    grounded = Answer(
-        "Retries continue for 72 hours.", 0.9, (SOURCE,), usage=LLM, passages=(passage,)
-    )
+    grounded = Answer("Retries continue for 72 hours.", 0.9, (SOURCE,), usage=LLM, passages=(passage,))
     assert isinstance(step("guardrails").check(make_ctx("q"), grounded), Proceed)
     invented = Answer("Retries continue for 96 hours.", 0.9, (SOURCE,), usage=LLM, passages=(passage,))
     outcome = step("guardrails").check(make_ctx("q"), invented)
