@@ -1,4 +1,4 @@
-"""The `frontdesk` command: serve, ask, db, kb, eval.
+"""The `frontdesk` command: serve, ask, db, kb, eval, report.
 
 User errors (bad config, bad KB files, bad arguments) print one line that says what to fix and exit non-zero;
 tracebacks are for bugs only.
@@ -101,6 +101,8 @@ async def _serve(host: str | None, port: int | None) -> None:
     from bot.bootstrap import bootstrap
 
     settings = _settings()
+    # The first start indexes the knowledge base, which takes a while on a small machine: say so, not silence.
+    say(f"Starting Frontdesk: knowledge base {settings.kb_dir}, data in {settings.data_dir} …")
     app_ = await bootstrap(settings)
     cfg = app_.config.server
     runner = web.AppRunner(build_web_app(app_))
@@ -143,8 +145,9 @@ def ask(
     message: Annotated[str, typer.Argument(help="What a customer writes.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     language: Annotated[str | None, typer.Option(help="Force the message language (default: detected).")] = None,
-    mode: Annotated[str, typer.Option(help="Collaboration mode to simulate: ai-first, pre-approval, agent-first, "
-                                      "parallel, hybrid.")] = "ai-first",
+    mode: Annotated[
+        str, typer.Option(help=f"Collaboration mode to simulate: {', '.join(m.value for m in Mode)}.")
+    ] = "ai-first",
 ) -> None:
     """Send one customer message through the full engine and show what Frontdesk would do."""
     if not message.strip():

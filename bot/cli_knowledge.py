@@ -58,6 +58,11 @@ def ingest(
         from knowledge.progress import ingest_with_progress
 
         settings = _settings(path)
+        if path is None and not settings.kb_dir.is_dir():
+            raise FrontdeskError(
+                f"{settings.kb_dir}: knowledge base folder not found; pass one (frontdesk kb ingest PATH) "
+                "or set FRONTDESK_KB"
+            )
         kb = _open(settings, ingest=False)
         report = ingest_with_progress(kb)
     except FrontdeskError as exc:

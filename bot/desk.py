@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from bot.conversation import Conversation, Turn
 from bot.engine import customer_actions
 from bot.errors import Conflict, NotFound, handoff_not_found
+from bot.handoff import with_reason
 from bot.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store
 from bot.types import (
     Action,
@@ -202,7 +203,7 @@ class Desk:
         self._suggestion(ticket)
         if ticket.status is not HandoffStatus.OPEN:
             raise Conflict(f"this draft is already {ticket.status.value}")
-        handoff = replace(ticket.handoff, reason="rejected_draft", suggestion=None)
+        handoff = replace(with_reason(ticket.handoff, "rejected_draft"), suggestion=None)
         ticket = replace(ticket, kind=TicketKind.HANDOFF, handoff=handoff)
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)

@@ -7,6 +7,7 @@ platform's card.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.ports import TurnContext
 from bot.types import Answer, ArticleHit, Handoff, Priority, Reply
@@ -150,3 +151,10 @@ def build_handoff(
         customer_reason=ctx.inbound.reason_choice,
         reported=reported,
     )
+
+
+def with_reason(handoff: Handoff, reason: str) -> Handoff:
+    """The handoff under a new reason (e.g. a rejected draft), its summary's "Why:" line saying the same as the card."""
+    why = f"Why: {describe_reason(reason)}"
+    lines = [why if line.startswith("Why: ") else line for line in handoff.summary.splitlines()]
+    return replace(handoff, reason=reason, summary="\n".join(lines))

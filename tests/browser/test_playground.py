@@ -238,3 +238,28 @@ def test_a_page_left_open_across_a_server_restart_shows_the_conversation_again(t
         expect(customer.locator("article.msg-bot .fd-done")).to_have_count(2)  # pressed before the restart
         expect(customer.locator("article.msg-customer").last).to_have_text(re.compile("on mobile"))
     assert problems == []
+
+
+@pytest.mark.parametrize("width", [420, 1440])
+def test_the_mode_selector_shows_its_whole_label_inside_the_pane(server: ServerThread, page: Any, width: int) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.url}/ui")
+    mode = page.get_by_label("Channel mode")
+    mode.select_option("pre-approval")
+    expect(mode).to_have_value("pre-approval")
+    fit = page.evaluate(
+        """() => {
+          const select = document.querySelector('#mode-select');
+          const pane = document.querySelector('#agent-pane').getBoundingClientRect();
+          const box = select.getBoundingClientRect();
+          const ctx = document.createElement('canvas').getContext('2d');
+          ctx.font = getComputedStyle(select).font;
+          const text = ctx.measureText(select.selectedOptions[0].textContent).width;
+          return {inside: box.left >= pane.left && box.right <= pane.right, room: select.clientWidth - text,
+                  page: document.documentElement.scrollWidth <= window.innerWidth};
+        }"""
+    )
+    assert fit["inside"] and fit["page"], fit
+    assert fit["room"] >= 16, fit  # the label plus padding and the arrow, not clipped

@@ -85,6 +85,8 @@ async def test_reject_drops_the_draft_and_turns_it_into_a_handoff() -> None:
     rejected = await core.desk.reject(ticket.id, AGENT)
     assert rejected.kind is TicketKind.HANDOFF and rejected.handoff.reason == "rejected_draft"
     assert rejected.handoff.suggestion is None
+    assert "Why: An agent rejected the AI's draft." in rejected.handoff.summary.splitlines()
+    assert "approval" not in rejected.handoff.summary  # the card no longer says it awaits one
     stored = await core.store.get_ticket(ticket.id)
     assert stored is not None and stored.handoff.suggestion is None
     # The draft notice already said a teammate will answer: no second notice.

@@ -130,6 +130,13 @@ def test_ingest_defaults_to_frontdesk_kb(small_kb: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.output
     assert f"ingested 5 articles from {small_kb} " in result.output
     assert "FRONTDESK_KB" in runner.invoke(_app(), ["kb", "ingest", "--help"]).output
+    monkeypatch.setenv("FRONTDESK_KB", str(small_kb / "nope"))
+    missing = runner.invoke(_app(), ["kb", "ingest"])
+    assert missing.exit_code == 2
+    assert missing.output == (
+        f"error: {small_kb / 'nope'}: knowledge base folder not found; pass one (frontdesk kb ingest PATH) "
+        "or set FRONTDESK_KB\n"
+    )
 
 
 def test_ingest_of_an_empty_folder_warns(tmp_path: Path) -> None:
