@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.types import Decision, Draft, Ignore, decision_kind
+from bot.types import Decision, Draft, Ignore, Respond, decision_kind
+
+
+def is_policy_reply(decision: Decision) -> bool:
+    """A stock sentence a policy chose ("Hi! What can I help you with?", "could you tell me more?"), not an answer
+    from the knowledge base: it has no confidence worth showing and cites nothing."""
+    return isinstance(decision, Respond) and decision.reason != "answered" and not decision.articles
 
 
 def describe(decision: Decision) -> dict[str, Any]:
@@ -15,6 +21,8 @@ def describe(decision: Decision) -> dict[str, Any]:
     if not isinstance(decision, Ignore):
         reply = decision.suggestion.text if isinstance(decision, Draft) else decision.reply.text
         confidence, articles = decision.confidence, decision.articles
+    if is_policy_reply(decision):
+        confidence = None
     return {
         "decision": decision_kind(decision),
         "reason": decision.reason,

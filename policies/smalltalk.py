@@ -1,10 +1,11 @@
-"""Small talk: a greeting ("hi", "Guten Tag"), a farewell ("bye!") or a message with no words ("...", a lone 👋)
-is not a question.
+"""Small talk: a greeting ("hi", "Guten Tag"), an introduction ("Hi, I'm Dana from Acme"), a farewell ("bye!") or
+a message with no words ("...", a lone 👋) is not a question.
 
-Searching the knowledge base for "hello there" finds nothing relevant and hands a greeting to a person. Instead
-the AI answers a greeting with one short "How can I help?" in the customer's language (the "Talk to a human"
-button stays under it) and lets a farewell end the conversation quietly. A message counts as small talk only when it is *nothing but* greetings and filler words ("hi team",
-"Hola a todos"), so "hi, how do I reset my password?" is still a question.
+Searching the knowledge base for "hello there" finds nothing relevant and hands a greeting to a person. Instead the
+AI answers a greeting with one short "How can I help?" in the customer's language (the "Talk to a human" button
+stays under it) and lets a farewell end the conversation quietly. A message counts only when it is *nothing but*
+greetings (or farewells) and filler words ("hi team", "Hola a todos"), so "hi, how do I reset my password?" is
+still a question.
 
 A greeting that only one language uses ("Guten Tag", "Hola") sets the thread's language however short it is:
 detection rightly refuses to switch on two words, but a greeting list is certain. A wordless message gets the

@@ -1,7 +1,9 @@
-"""Small talk and follow-ups as a Slack Connect customer sees them: signed events to /slack/events, replies at the fake Web API.
+"""Small talk and follow-ups as a Slack Connect customer sees them: signed events to /slack/events, replies at
+the fake Web API.
 
 "Guten Tag" gets a German "How can I help?" in the thread with the "Talk to a human" button and no agents' card;
-the German question after it is answered with German buttons.
+the German question after it is answered with German buttons. "still broken" after an invoice answer asks once,
+then the handoff card lands in the billing team's channel.
 """
 
 from __future__ import annotations
