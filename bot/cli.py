@@ -203,19 +203,26 @@ app.command("report", short_help="Metrics: AI resolution, deflection, CSAT, over
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the database schema to the latest version."""
-    revision = run_async(_db_upgrade)()
-    say(f"database at revision {revision}")
+    """Create or migrate the database schema to the latest version (DATABASE_URL, else SQLite in the data dir)."""
+    where, before, after = run_async(_db_upgrade)()
+    if before == after:
+        change = "already up to date"
+    else:
+        change = "created" if before is None else f"upgraded from {before}"
+    say(f"database {where} at revision {after} ({change})")
 
 
-async def _db_upgrade() -> str:
-    from bot.store.migrate import upgrade
+async def _db_upgrade() -> tuple[str, str | None, str]:
+    """(the database, password hidden; its revision before; after): admins see which database they migrated."""
+    from bot.store.migrate import current, upgrade
+    from bot.store.urls import redact
 
     settings = _settings()
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.ensure_data_dir()
-    return await upgrade(url)
+    before = await current(url)
+    return redact(url), before, await upgrade(url)
 
 
 def main() -> None:

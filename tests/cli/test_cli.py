@@ -84,10 +84,11 @@ def test_missing_config_file_is_a_clear_error(env: dict[str, str], monkeypatch: 
 def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "database at revision" in result.stdout
+    db = Path(env["FRONTDESK_DATA_DIR"]).resolve() / "frontdesk.db"
+    assert re.fullmatch(rf"database sqlite\+aiosqlite:///{re.escape(str(db))} at revision \d+ \(created\)\n", result.stdout)
     assert (Path(env["FRONTDESK_DATA_DIR"]) / "frontdesk.db").is_file()
     again = runner.invoke(app, ["db", "upgrade"])
-    assert again.exit_code == 0 and again.stdout == result.stdout
+    assert again.exit_code == 0 and again.stdout == result.stdout.replace("(created)", "(already up to date)")
 
 
 def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> None:
