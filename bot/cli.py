@@ -205,10 +205,8 @@ app.command("report", short_help="Metrics: AI resolution, deflection, CSAT, over
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version (DATABASE_URL, else SQLite in the data dir)."""
     where, before, after = run_async(_db_upgrade)()
-    if before == after:
-        change = "already up to date"
-    else:
-        change = "created" if before is None else f"upgraded from {before}"
+    changes = {after: "already up to date", None: "created"}
+    change = changes.get(before, f"upgraded from {before}")
     say(f"database {where} at revision {after} ({change})")
 
 
