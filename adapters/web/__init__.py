@@ -7,6 +7,7 @@ desk run exactly as they do for Slack. The page, stylesheet and script are packa
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 
 from aiohttp import web
@@ -20,6 +21,8 @@ from bot.conversation import conversation_key
 from bot.types import Platform
 
 __all__ = ["WebAgentDesk", "WebOutbox", "mount", "render_reply"]
+
+log = logging.getLogger(__name__)
 
 ASSETS = {
     "playground.css": "text/css",
@@ -52,7 +55,10 @@ def mount(web_app: web.Application, app: Host) -> None:
     prefix = conversation_key(playground_address("-"))[:-1]
 
     async def restore(_: web.Application) -> None:
-        await restore_playground(app.store, outbox, app.phrases, prefix, names_key=AGENT_NAME_KEY)
+        try:
+            await restore_playground(app.store, outbox, app.phrases, prefix, names_key=AGENT_NAME_KEY)
+        except Exception:  # noqa: BLE001 - an old log is a convenience; it must never stop Slack from being served
+            log.exception("playground: could not restore conversations from the store; starting with an empty log")
 
     web_app.on_startup.append(restore)
     page = _asset("playground.html")

@@ -94,3 +94,19 @@ async def test_the_page_can_tell_a_restarted_server(restart: Any) -> None:
     # Sequence numbers start again in a new process; the epoch tells the page to reload instead of waiting.
     assert first["epoch"] != second["epoch"]
     assert [m["text"] for m in second["messages"]] == [m["text"] for m in first["messages"]]
+
+
+async def test_a_store_that_cannot_be_read_does_not_stop_the_server(
+    make_playground: MakePlayground, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.store.memory import MemoryStore
+
+    class Broken(MemoryStore):
+        async def decisions(self, since: Any = None) -> Any:
+            raise RuntimeError("disk on fire")
+
+    config = make_config()
+    pg = await make_playground(config, Broken(channel_defaults(config, Settings())))
+    assert "could not restore conversations" in caplog.text
+    sent = await pg.say("How do I reset my password?", thread="t-after")  # the server still serves
+    assert sent["decision"]["decision"] == "answer"
