@@ -30,7 +30,7 @@ from bot.types import Address, HandoffStatus, Reply, Role, Ticket, TicketKind, T
 
 log = logging.getLogger(__name__)
 
-LOOKBACK = timedelta(days=14)  # older playground conversations are not worth a slow first start
+LOOKBACK = timedelta(days=7)  # reads every decision of the period (all platforms): keep a first start quick
 
 
 @runtime_checkable
