@@ -115,15 +115,22 @@ async def _serve(host: str | None, port: int | None) -> None:
         await runner.cleanup()
         await app_.close()
         raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
-    bound = runner.addresses[0]
-    url = f"http://{bound[0]}:{bound[1]}"
-    say(f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz)")
+    say(running_line(*runner.addresses[0][:2]))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runner.cleanup()
+
+
+def running_line(host: str, port: int) -> str:
+    """What `serve` prints once listening; a wildcard host is where it listens, not an address a browser opens."""
+    everywhere = host in ("0.0.0.0", "::")
+    shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    also = "; listening on every interface" if everywhere else ""
+    return f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{also})"
 
 
 def _bind_problem(exc: BaseException) -> str:

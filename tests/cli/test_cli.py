@@ -222,3 +222,18 @@ def test_version_and_command_list(env: dict[str, str]) -> None:
     commands = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()]
     assert commands == ["serve", "ask", "eval", "report", "db", "kb"]
     assert "..." not in listed.split("Commands:")[1]  # every one-line summary fits
+
+
+@pytest.mark.parametrize(
+    ("host", "url", "note"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8080", ""),
+        ("0.0.0.0", "http://127.0.0.1:8080", "; listening on every interface"),
+        ("::", "http://127.0.0.1:8080", "; listening on every interface"),
+        ("::1", "http://[::1]:8080", ""),
+    ],
+)
+def test_the_printed_playground_url_can_be_opened(host: str, url: str, note: str) -> None:
+    from bot.cli import running_line
+
+    assert running_line(host, 8080) == f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{note})"
