@@ -1,4 +1,4 @@
-"""The `frontdesk` command: serve, ask, db, kb, eval.
+"""The `frontdesk` command: serve, ask, db, kb, eval, report.
 
 User errors (bad config, bad KB files, bad arguments) print one line that says what to fix and exit non-zero;
 tracebacks are for bugs only.

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.cli_output import print_error
 from bot.errors import FrontdeskError
 from bot.metrics import Filters, Metrics, MetricsConfig, breakdown, compute, load_records
 from bot.metrics_text import headline_lines, pct, plural
@@ -132,7 +133,7 @@ def report_command(
         try:
             measured = asyncio.run(_campaign(campaign, days))
         except FrontdeskError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            print_error(str(exc))
             raise typer.Exit(2) from None
         typer.echo(json.dumps(measured.to_json(), indent=2) if as_json else "\n".join(campaign_lines(measured)))
         return
@@ -141,7 +142,7 @@ def report_command(
         end = _until(until)
         result = asyncio.run(_report(days, end, filters))
     except FrontdeskError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        print_error(str(exc))
         raise typer.Exit(2) from None
     current, previous, parts = result["current"], result["previous"], result["parts"]
     if as_json:

@@ -74,8 +74,8 @@ def describe_reason(reason: str) -> str:
         "language": "No knowledge base in the customer's language.",
         "rejected_draft": "An agent rejected the AI's draft.",
         "pre_approval": "Pre-approval: the AI's draft needs an agent's approval.",
-        "agent_first": "Agent-first: the AI's suggestion is attached.",
-        "parallel": "Parallel: the AI's draft is attached; pick it or write your own.",
+        "agent_first": "Agent-first: a person answers (the AI's suggestion is attached when it has one).",
+        "parallel": "Parallel: a person answers; pick the AI's draft when one is attached, or write your own.",
     }
     if reason in fixed:
         return fixed[reason]

@@ -27,6 +27,7 @@ from bot.types import (
     Priority,
     Question,
     Reply,
+    Role,
     Ticket,
 )
 
@@ -53,12 +54,14 @@ class History:
     ai_answers: int = 0
     customer_texts: tuple[str, ...] = ()  # earlier customer messages, oldest first, without the current one
     last_articles: tuple[ArticleHit, ...] = ()
+    human_replied: bool = False  # the latest reply in the thread came from a person, not the AI
 
     @staticmethod
     def of(conversation: Conversation, *, exclude_last: bool = True) -> History:
         texts = conversation.customer_texts()
         if exclude_last and texts:
             texts = texts[:-1]
+        replies = (t.role for t in reversed(conversation.turns) if t.role is not Role.CUSTOMER)
         return History(
             status=conversation.status,
             language=conversation.language,
@@ -66,6 +69,7 @@ class History:
             ai_answers=conversation.ai_answers,
             customer_texts=tuple(texts),
             last_articles=conversation.last_articles,
+            human_replied=next(replies, None) is Role.AGENT,
         )
 
 

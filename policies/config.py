@@ -107,6 +107,8 @@ class SmallTalkConfig(_Strict):
     greetings: dict[str, list[str]] = Field(default_factory=dict)  # language -> greetings ("hi", "guten tag")
     farewells: dict[str, list[str]] = Field(default_factory=dict)  # language -> farewells ("bye", "tschuss")
     fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around them ("team", "all")
+    introductions: dict[str, list[str]] = Field(default_factory=dict)  # language -> "i'm", "my name is"
+    organisation_words: dict[str, list[str]] = Field(default_factory=dict)  # language -> "from", "at"
 
     @model_validator(mode="before")
     @classmethod
@@ -115,13 +117,13 @@ class SmallTalkConfig(_Strict):
             return data
         base = shipped("smalltalk")
         out = dict(data)
-        for key in ("greetings", "farewells", "fillers"):
+        for key in ("greetings", "farewells", "fillers", "introductions", "organisation_words"):
             given = data.get(key) or {}
             if isinstance(given, dict):
                 out[key] = {**base[key], **given}
         return out
 
-    @field_validator("greetings", "farewells", "fillers")
+    @field_validator("greetings", "farewells", "fillers", "introductions", "organisation_words")
     @classmethod
     def _phrases(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for language, items in value.items():

@@ -117,6 +117,8 @@ class FailedAttempts:
             )
         if ctx.inbound.kind is not InboundKind.MESSAGE:
             return Proceed()
+        if ctx.history.human_replied:
+            return self._after_a_person(ctx)
         if ctx.history.ai_answers == 0:
             return self._before_any_answer(ctx)
         why = self._failure(ctx)
@@ -143,6 +145,19 @@ class FailedAttempts:
             return False
         allowed = self.fillers.get(language, frozenset()) | self.fillers.get("en", frozenset())
         return all(word in allowed for word in self.phrases.strip(text, language))
+
+    def _after_a_person(self, ctx: TurnContext) -> Outcome:
+        """A person answered last (then resolved or handed back): "still broken" is about their fix, so it goes
+        back to a person instead of the AI asking "could you tell me more?" or searching the KB."""
+        hit = self.phrases.find(ctx.inbound.text, ctx.language)
+        if hit is None:
+            return Proceed()
+        return Stop(
+            StopAction.ESCALATE,
+            EscalationReason.ASKED_FOR_HUMAN.value,
+            detail=f"typed '{hit}' after a person's reply",
+            team=noted_team(ctx),
+        )
 
     def _before_any_answer(self, ctx: TurnContext) -> Outcome:
         """Nothing the AI said can have failed, so nothing counts. A bare "that didn't help" gets "what do you

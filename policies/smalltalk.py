@@ -11,7 +11,8 @@ detection rightly refuses to switch on two words, but a greeting list is certain
 prompt once; a second one in a row stays quiet rather than repeat it. A negative one ("😡") is left to the
 sensitive step, and an emoji that acknowledges an answer (👍) to the acknowledgement step, which runs first.
 A bare "that didn't help" before the AI has answered anything (noted by the failed-attempts step) gets the same
-treatment: "could you tell me what you need?". In agent-first and parallel channels agents do the talking.
+treatment: "could you tell me what you need?". In agent-first and parallel channels agents do the talking, so what
+would get a prompt goes to them with the channel's mode as the reason.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContex
 from bot.types import InboundKind, Mode
 from policies.config import SmallTalkConfig
 from policies.escalation import UNANSWERED_NOTE
+from policies.introductions import Introductions
+from policies.routing import noted_team
 from policies.text import PhraseMatcher, normalize
 
 GREETING = "greeting"
 NO_WORDS = "no_words"
 FAREWELL = "farewell"
-AGENTS_ANSWER = (Mode.AGENT_FIRST, Mode.PARALLEL)  # agents greet their customers themselves; the AI only drafts
+AGENTS_ANSWER = (Mode.AGENT_FIRST, Mode.PARALLEL)  # agents greet their customers themselves: hand it over
 NEGATIVE = -0.05  # a wordless message scoring below this is not small talk ("😡", "🙄")
 
 
@@ -40,6 +43,7 @@ class Greetings:
     greetings: Mapping[str, PhraseMatcher]
     farewells: Mapping[str, PhraseMatcher]
     fillers: Mapping[str, frozenset[str]]
+    introductions: Introductions = Introductions(MappingProxyType({}))
 
     @staticmethod
     def of(config: SmallTalkConfig) -> Greetings:
@@ -48,7 +52,16 @@ class Greetings:
 
         fillers = {lang: frozenset(w for item in items for w in normalize(item).split())
                    for lang, items in config.fillers.items()}
-        return Greetings(matchers(config.greetings), matchers(config.farewells), MappingProxyType(fillers))
+        intros = Introductions.of(config.introductions, config.organisation_words)
+        return Greetings(matchers(config.greetings), matchers(config.farewells), MappingProxyType(fillers), intros)
+
+    def introduced(self, text: str) -> tuple[str, ...]:
+        """The languages in which `text` is an introduction ("Hi, I'm Dana from Acme"), greeting or not."""
+        return tuple(
+            language
+            for language, before in self.introductions.matches(text)
+            if not normalize(before) or self.languages_of(before)
+        )
 
     def languages_of(self, text: str, *, farewell: bool = False) -> tuple[str, ...]:
         """The languages in which `text` is nothing but greetings (or farewells) and fillers; () when none."""
@@ -77,8 +90,22 @@ class SmallTalk:
     name: str = "smalltalk"
 
     def check(self, ctx: TurnContext) -> Outcome:
+        outcome = self._decide(ctx)
+        if isinstance(outcome, Stop) and outcome.action is StopAction.REPLY and ctx.channel.mode in AGENTS_ANSWER:
+            # Agents do the talking here: hand it to them as this mode does with every message, instead of letting
+            # "hi" reach the knowledge base and be handed off as a knowledge gap (`no_knowledge`).
+            return Stop(
+                StopAction.ESCALATE,
+                ctx.channel.mode.value.replace("-", "_"),
+                detail=f"{outcome.reason}: agents answer in this channel",
+                team=noted_team(ctx),
+                language=outcome.language,
+            )
+        return outcome
+
+    def _decide(self, ctx: TurnContext) -> Outcome:
         text = ctx.inbound.text
-        if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip() or ctx.channel.mode in AGENTS_ANSWER:
+        if ctx.inbound.kind is not InboundKind.MESSAGE or not text.strip():
             return Proceed()
         if UNANSWERED_NOTE in ctx.notes:  # noted by the failed-attempts step: "that didn't help" before any answer
             return Stop(
@@ -88,7 +115,7 @@ class SmallTalk:
             return Proceed()
         if not normalize(text):
             return self._no_words(ctx)
-        found = self.greetings.languages_of(text)
+        found = self.greetings.languages_of(text) or self.greetings.introduced(text)
         if not found:
             if self.greetings.languages_of(text, farewell=True):
                 return Stop(StopAction.IGNORE, FAREWELL, detail="the customer is leaving")

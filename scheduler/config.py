@@ -71,6 +71,7 @@ class DigestConfig(Weekly):
     recipients: dict[str, str] = Field(default_factory=dict)  # team -> channel or user id; else [teams.<t>] lead
     everyone: str = ""  # an optional all-teams digest (e.g. the support leads' channel)
     top: int = Field(default=10, ge=1, le=50)  # failed questions listed
+    daily: bool = False  # also a daily failure list (yesterday's failed questions) at `time`, to the same people
 
     @field_validator("recipients")
     @classmethod
@@ -90,8 +91,10 @@ class QaConfig(Weekly):
     time: str = "10:00"
     channel: str = ""  # the QA channel
     sample: int = Field(default=50, ge=1, le=500)
+    legal_channel: str = ""  # set: a monthly sample for legal review, on the 1st at `time`
+    legal_sample: int = Field(default=100, ge=1, le=1000)
 
-    @field_validator("channel")
+    @field_validator("channel", "legal_channel")
     @classmethod
     def _channel(cls, value: str) -> str:
         return check_target(value, Platform.SLACK)

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 FAILURE_REASONS = ("low_confidence", "no_knowledge", "repeated_failure")
 WEEK = timedelta(days=7)
+DAY = timedelta(days=1)
 POOR_ARTICLES = 5
 
 
@@ -182,30 +183,71 @@ def recipients(ctx: JobContext) -> list[tuple[str | None, str]]:
     return targets
 
 
-async def run(ctx: JobContext) -> str:
-    targets = recipients(ctx)
-    if not targets:
-        raise FrontdeskError(
-            "the digest has nobody to go to: set [digest] recipients (team = channel or user id), "
-            "[digest] everyone, or [teams.<name>] lead in frontdesk.toml"
-        )
-    until = ctx.clock()
-    records = await load_records(ctx.store, until - 2 * WEEK)
-    titles = {a: ctx.title(a) for d in records.decisions for a in d.article_ids}
+NOBODY = (
+    "nobody to go to: set [digest] recipients (team = channel or user id), [digest] everyone, "
+    "or [teams.<name>] lead in frontdesk.toml"
+)
+
+
+async def _send_each(ctx: JobContext, what: str, texts: list[tuple[str | None, str, str]]) -> str:
+    """Send (team, target, text) in turn; one unreachable lead does not stop the others. Fails only if none went."""
     sent, failed = [], []
-    for team, target in targets:
-        text = compose(records, until, team=team, config=ctx.metrics, top=ctx.digest.top, title=titles)
+    for team, target, text in texts:
         label = f"{mention(target)} ({team or 'all teams'})"
         try:
             await ctx.send(ctx.digest.platform, target, Reply(text))
-        except Exception as exc:  # noqa: BLE001 - one unreachable lead must not stop the others' digests
-            log.warning("digest for %s to %s failed: %s", team or "all teams", target, exc)
+        except Exception as exc:  # noqa: BLE001 - reported in the summary and the log
+            log.warning("%s for %s to %s failed: %s", what, team or "all teams", target, exc)
             failed.append(f"{label}: {exc}")
             continue
         sent.append(label)
-    summary = f"Sent the weekly digest to {', '.join(sent)}." if sent else "The weekly digest was not sent."
+    summary = f"Sent the {what} to {', '.join(sent)}." if sent else f"The {what} was not sent."
     if failed:
         summary += " Failed: " + "; ".join(failed)
         if not sent:
             raise FrontdeskError(summary)
     return summary
+
+
+async def run(ctx: JobContext) -> str:
+    targets = recipients(ctx)
+    if not targets:
+        raise FrontdeskError("the digest has " + NOBODY)
+    until = ctx.clock()
+    records = await load_records(ctx.store, until - 2 * WEEK)
+    titles = {a: ctx.title(a) for d in records.decisions for a in d.article_ids}
+    texts = [
+        (team, target, compose(records, until, team=team, config=ctx.metrics, top=ctx.digest.top, title=titles))
+        for team, target in targets
+    ]
+    return await _send_each(ctx, "weekly digest", texts)
+
+
+def compose_daily(records: Records, until: datetime, *, team: str | None, config: MetricsConfig | None = None,
+                  top: int = 10) -> str:
+    """The daily failure list (MISSION §12): the last 24 hours' failed questions, nothing else."""
+    config = config or MetricsConfig()
+    since = until - DAY
+    keys = _in_scope(conversation_facts(records, config), until - WEEK, until, team)
+    failed = failed_questions(records, keys, since, until)[:top]
+    title = f"*Frontdesk daily failures — {team or 'all teams'}* ({since:%d %b %H:%M} to {until:%d %b %H:%M})"
+    if not failed:
+        return title + "\nNo failed questions in the last 24 hours."
+    lines = [title]
+    for n, q in enumerate(failed, 1):
+        reasons = ", ".join(f"{r} ×{c}" if c > 1 else r for r, c in q.reasons.most_common())
+        lines.append(f"{n}. “{q.text if len(q.text) <= 200 else q.text[:199] + '…'}” — {reasons}")
+    return "\n".join(lines)
+
+
+async def run_daily(ctx: JobContext) -> str:
+    targets = recipients(ctx)
+    if not targets:
+        raise FrontdeskError("the daily failure list has " + NOBODY)
+    until = ctx.clock()
+    records = await load_records(ctx.store, until - WEEK)
+    texts = [
+        (team, target, compose_daily(records, until, team=team, config=ctx.metrics, top=ctx.digest.top))
+        for team, target in targets
+    ]
+    return await _send_each(ctx, "daily failure list", texts)

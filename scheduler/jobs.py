@@ -93,19 +93,41 @@ JobFn = Callable[[JobContext], Awaitable[str]]
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
+    """A job and when it runs: weekly on `slot`, or on the `cron` fields given (e.g. daily, monthly)."""
+
     name: str
     description: str
     run: JobFn
     slot: Weekly
+    cron: Mapping[str, Any] | None = None  # APScheduler cron fields (day, day_of_week, hour, minute)
+    enabled: bool | None = None  # None: the slot's own `enabled`
+
+    @property
+    def scheduled(self) -> bool:
+        return self.slot.enabled if self.enabled is None else self.enabled
+
+    def cron_fields(self) -> dict[str, Any]:
+        if self.cron is not None:
+            return dict(self.cron)
+        return {"day_of_week": self.slot.day, "hour": self.slot.hour, "minute": self.slot.minute}
 
 
 def registry(ctx: JobContext) -> dict[str, JobSpec]:
     """Every job Frontdesk knows, enabled or not (the runner schedules only the enabled ones)."""
     from scheduler import campaigns, digest, qa
 
+    d, q = ctx.digest, ctx.qa
     jobs = {
-        "digest": JobSpec("digest", "Monday failure digest to team leads", digest.run, ctx.digest),
-        "qa": JobSpec("qa", "Weekly QA sample of AI answers", qa.run, ctx.qa),
+        "digest": JobSpec("digest", "Monday failure digest to team leads", digest.run, d),
+        "failures": JobSpec(
+            "failures", "Daily failure list to team leads", digest.run_daily, d,
+            cron={"hour": d.hour, "minute": d.minute}, enabled=d.enabled and d.daily,
+        ),
+        "qa": JobSpec("qa", "Weekly QA sample of AI answers", qa.run, q),
+        "legal": JobSpec(
+            "legal", "Monthly sample of AI answers for legal review", qa.run_legal, q,
+            cron={"day": 1, "hour": q.hour, "minute": q.minute}, enabled=q.enabled and bool(q.legal_channel),
+        ),
     }
     for name, campaign in ctx.campaigns.items():
         run = partial(campaigns.run_campaign, name=name)

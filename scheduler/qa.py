@@ -16,6 +16,7 @@ from bot.types import Reply
 from scheduler.jobs import JobContext, mention
 
 WEEK = timedelta(days=7)
+MONTH = timedelta(days=30)
 PER_MESSAGE = 10  # items per posted message, so each stays short enough to grade in place
 
 
@@ -24,15 +25,20 @@ def _answers(decisions: list[DecisionRecord], since: datetime, until: datetime) 
     return [d for d in decisions if d.kind == "answer" and d.article_ids and d.reply and since <= d.at < until]
 
 
+def weekly_seed(since: datetime) -> str:
+    year, week, _ = since.isocalendar()
+    return f"frontdesk-qa-{year}-W{week:02d}"
+
+
 def draw(
-    decisions: list[DecisionRecord], unhelpful: set[str], since: datetime, until: datetime, size: int
+    decisions: list[DecisionRecord], unhelpful: set[str], since: datetime, until: datetime, size: int,
+    seed: str | None = None,
 ) -> tuple[list[DecisionRecord], list[DecisionRecord], int]:
     """(flagged, sampled, population): answers in conversations voted "not helpful", and a seeded sample of the rest."""
     answers = _answers(decisions, since, until)
     flagged = [d for d in answers if d.conversation_key in unhelpful]
     rest = [d for d in answers if d.conversation_key not in unhelpful]
-    year, week, _ = since.isocalendar()
-    rng = random.Random(f"frontdesk-qa-{year}-W{week:02d}")
+    rng = random.Random(seed or weekly_seed(since))
     sampled = sorted(rng.sample(rest, min(size, len(rest))), key=lambda d: (d.at, d.id))
     return flagged, sampled, len(answers)
 
@@ -47,13 +53,19 @@ def _item(n: int, d: DecisionRecord) -> str:
     )
 
 
+GRADING = "Grade each in a thread reply: correct, partly correct (what is missing) or wrong (what is right), " \
+    "and name the article to fix."
+LEGAL = "Reply in a thread to any answer that promises, admits or states something it should not, and say why."
+
+
 def compose(flagged: list[DecisionRecord], sampled: list[DecisionRecord], population: int,
-            since: datetime, until: datetime) -> list[str]:
-    """The messages to post: a header with grading instructions, then the items in groups of `PER_MESSAGE`."""
+            since: datetime, until: datetime, *, title: str = "QA sample of AI answers",
+            instructions: str = GRADING) -> list[str]:
+    """The messages to post: a header with instructions, then the items in groups of `PER_MESSAGE`."""
+    flagged_part = f"{len(flagged)} flagged by customers as not helpful, and " if flagged else ""
     header = (
-        f"*QA sample of AI answers* ({since:%d %b} to {until:%d %b %Y}): {len(flagged)} flagged by customers as "
-        f"not helpful, and {len(sampled)} drawn at random from {population} answers. Grade each in a thread reply: "
-        "correct, partly correct (what is missing) or wrong (what is right), and name the article to fix."
+        f"*{title}* ({since:%d %b} to {until:%d %b %Y}): {flagged_part}{len(sampled)} drawn at random from "
+        f"{population} answers. {instructions}"
     )
     items = [("Flagged", d) for d in flagged] + [("Sample", d) for d in sampled]
     messages = [header]
@@ -80,3 +92,19 @@ async def run(ctx: JobContext) -> str:
         f"Posted a QA sample of {len(flagged) + len(sampled)} AI answers "
         f"({len(flagged)} flagged, {len(sampled)} random of {population}) to {mention(ctx.qa.channel)}."
     )
+
+
+async def run_legal(ctx: JobContext) -> str:
+    """The monthly sample for legal review (MISSION §9): random answers of the last 30 days, seeded by the month."""
+    if not ctx.qa.legal_channel:
+        raise FrontdeskError("no legal review channel: set [qa] legal_channel in frontdesk.toml")
+    until = ctx.clock()
+    since = until - MONTH
+    decisions = list(await ctx.store.decisions(since))
+    _, sampled, population = draw(decisions, set(), since, until, ctx.qa.legal_sample, f"frontdesk-legal-{until:%Y-%m}")
+    if population == 0:
+        return "No AI answers in the last 30 days, so there is no legal review sample to post."
+    title = "Monthly legal review sample of AI answers"
+    for text in compose([], sampled, population, since, until, title=title, instructions=LEGAL):
+        await ctx.send(ctx.qa.platform, ctx.qa.legal_channel, Reply(text))
+    return f"Posted a legal review sample of {len(sampled)} of {population} AI answers to {mention(ctx.qa.legal_channel)}."

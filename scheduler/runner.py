@@ -59,7 +59,7 @@ class _RunnerExecutor(AsyncIOExecutor):  # type: ignore[misc]
 
 
 def trigger(spec: JobSpec, timezone: str) -> CronTrigger:
-    return CronTrigger(day_of_week=spec.slot.day, hour=spec.slot.hour, minute=spec.slot.minute, timezone=timezone)
+    return CronTrigger(timezone=timezone, **spec.cron_fields())
 
 
 class SchedulerRunner:
@@ -81,7 +81,7 @@ class SchedulerRunner:
         return self.scheduler is not None
 
     def scheduled(self) -> list[JobSpec]:
-        return [spec for spec in self.specs.values() if spec.slot.enabled]
+        return [spec for spec in self.specs.values() if spec.scheduled]
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
 from bot.types import Actor, Address, Answer, ArticleHit, Citation, Inbound, InboundKind, Mode, Platform, Question, Role
 from bot.types import TokenUsage as Usage
-from tests.fakes import RecordingDesk, RecordingOutbox
+from tests.fakes import Clock, RecordingDesk, RecordingOutbox
 
 USAGE = Usage(input_tokens=1000, output_tokens=100)
 CONFIG = """
@@ -46,14 +46,6 @@ class Answerer:
                 hit = ArticleHit(article, article.replace("-", " ").title(), 0.93, f"https://kb/{article}", team)
                 return Answer(reply, 0.93, (hit,), (Citation(article, hit.title, hit.url),), team=team, usage=USAGE)
         return Answer("", 0.05, (), (), relevant=False)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

@@ -6,7 +6,8 @@ team of an earlier customer message, else of the article the AI last cited.
 
 from __future__ import annotations
 
-from bot.types import Escalate, Respond
+from bot.types import Escalate, InboundKind, Respond
+from tests.fakes import AGENT
 from tests.scenarios.conftest import Transcript
 
 
@@ -38,3 +39,17 @@ async def test_a_request_for_a_person_goes_to_the_team_of_the_cited_article(tran
     assert isinstance(decision, Escalate) and decision.reason == "asked_for_human"
     assert decision.handoff.team == "billing"
     assert any(step.step == "topic" and "last cited article" in step.detail for step in decision.trace)
+
+
+async def test_still_broken_after_a_person_resolved_it_goes_back_to_a_person(transcript: Transcript) -> None:
+    await transcript.say("Where can I download our invoices?")
+    handoff = await transcript.say("", kind=InboundKind.HUMAN_REQUEST)
+    assert isinstance(handoff, Escalate)
+    [ticket] = transcript.agents.posted
+    await transcript.app.desk.reply(ticket.id, AGENT, "I re-sent the March invoice to your billing contact.")
+    await transcript.app.desk.resolve(ticket.id, AGENT)
+    decision = await transcript.say("still broken, nothing arrived")
+    # About the person's fix, not the AI's answer: no "tell me more", no KB search, straight back to a person.
+    assert isinstance(decision, Escalate) and decision.reason == "asked_for_human"
+    assert "after a person's reply" in decision.trace[-1].detail
+    assert decision.handoff.team == "billing"

@@ -83,3 +83,20 @@ async def test_thanks_and_goodbye_after_an_answer_stay_quiet(transcript: Transcr
     bye = await transcript.say("perfect, have a nice day!")
     assert isinstance(bye, Ignore) and bye.reason == "farewell"
     assert len(transcript.seen()) == 1 and not transcript.agents.posted
+
+
+async def test_an_introduction_is_greeted_and_the_question_after_it_answered(transcript: Transcript) -> None:
+    hello = await transcript.say("Hi, I'm Dana from Acme")
+    assert isinstance(hello, Respond) and hello.reason == "greeting"
+    question = await transcript.say("How do I reset my password?")
+    assert isinstance(question, Respond) and question.reason == "answered"
+    assert not transcript.agents.posted
+
+
+async def test_in_an_agent_first_channel_a_greeting_goes_to_the_agents(transcript: Transcript) -> None:
+    await transcript.app.store.set_channel(transcript.address, mode="agent-first")
+    hello = await transcript.say("Guten Tag")
+    assert isinstance(hello, Escalate) and hello.reason == "agent_first" and hello.language == "de"
+    assert hello.articles == ()  # not searched, so not reported as a knowledge gap
+    [ticket] = transcript.agents.posted
+    assert ticket.handoff.language == "de" and "Guten Tag" in ticket.handoff.summary

@@ -91,6 +91,10 @@ ANSWERED = History(ai_answers=1, customer_texts=("How do I switch to annual bill
             History(failed_attempts=1, ai_answers=2, customer_texts=ANSWERED.customer_texts),
             "repeated_failure",
         ),
+        # A person answered last (then resolved the thread): any typed failure goes back to a person.
+        (InboundKind.MESSAGE, "still broken", History(ai_answers=1, human_replied=True), "asked_for_human"),
+        (InboundKind.MESSAGE, "that didn't work, error 500", History(human_replied=True), "asked_for_human"),
+        (InboundKind.MESSAGE, "And where are the invoices?", History(human_replied=True), "proceed"),
         # A greeting or a thanks said twice is not a re-asked question.
         (InboundKind.MESSAGE, "hi", History(ai_answers=1, customer_texts=("hi", "How do I reset it?")), "proceed"),
         (InboundKind.MESSAGE, "ok thanks", History(ai_answers=1, customer_texts=("ok thanks",)), "proceed"),
@@ -207,3 +211,14 @@ def test_a_wordless_message_opening_a_thread_acknowledges_nothing(
     ctx = step("signals").check(make_ctx(text)).context
     outcome = step("acknowledgement").check(ctx)
     assert (isinstance(outcome, Stop) and outcome.action is StopAction.IGNORE) is quiet, text
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr", "pt", "it"])
+def test_typing_the_not_helpful_label_is_a_failure(step: Callable[[str], Any], language: str) -> None:
+    """A customer who types what the button says ("No me sirvió") means what the button means."""
+    from policies.phrases import Phrases
+
+    label = Phrases.shipped().say("label_not_helpful", language)
+    ctx = make_ctx(label, language=language, history=ANSWERED)
+    outcome = step("failed_attempts").check(ctx)
+    assert isinstance(outcome, Stop) and outcome.reason == "clarify" and outcome.failed_attempt, (language, label)

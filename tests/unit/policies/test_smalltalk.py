@@ -44,6 +44,13 @@ PHRASES = Phrases.shipped()
         ("Hey", "de", "de"),
         # Ambiguous between two other languages: keep the current one.
         ("hey", "es", "es"),
+        # Introductions say who is writing, not what they need.
+        ("Hi, I'm Dana from Acme", "en", "en"),
+        ("Hello, this is Mark from Globex Inc.", "en", "en"),
+        ("My name is Li.", "en", "en"),
+        ("Hallo, ich bin Jana von Acme", "en", "de"),
+        ("Hola, soy Ana de Acme", "en", "es"),
+        ("Bonjour, je suis Élodie de Acme", "en", "fr"),
     ],
 )
 def test_greetings_get_a_prompt_in_the_customers_language(
@@ -67,6 +74,13 @@ def test_greetings_get_a_prompt_in_the_customers_language(
         "Hallo, wie ändere ich meine E-Mail-Adresse?",
         "thanks!",
         "",
+        "I'm stuck at login",
+        "THIS IS URGENT",
+        "This is broken",
+        "I'm Dana from Acme, our webhooks fail",
+        "Hi, I'm Dana from Acme. How do I reset my password?",
+        "I am unable to log in",
+        "Hier ist Fehler 500",
     ],
 )
 def test_questions_are_not_small_talk(step: Callable[[str], Any], text: str) -> None:
@@ -160,9 +174,18 @@ def test_a_bare_failure_before_any_answer_asks_what_they_need(step: Callable[[st
     assert outcome.text == PHRASES.say("clarify", "de")
 
 
-@pytest.mark.parametrize("mode", [Mode.AGENT_FIRST, Mode.PARALLEL])
-def test_agents_do_the_talking_in_agent_first_and_parallel(step: Callable[[str], Any], mode: Mode) -> None:
-    assert isinstance(step("smalltalk").check(make_ctx("hi", channel=ChannelPolicy(mode=mode))), Proceed)
+@pytest.mark.parametrize(("mode", "reason"), [(Mode.AGENT_FIRST, "agent_first"), (Mode.PARALLEL, "parallel")])
+@pytest.mark.parametrize("text", ["Guten Tag", "...", "Hi, I'm Dana from Acme"])
+def test_agents_do_the_talking_in_agent_first_and_parallel(
+    step: Callable[[str], Any], mode: Mode, reason: str, text: str
+) -> None:
+    """Not a prompt from the AI, and not a trip to the knowledge base ending as a false `no_knowledge` gap."""
+    ctx = make_ctx(text, channel=ChannelPolicy(mode=mode), notes={"team": "billing"})
+    outcome = step("smalltalk").check(ctx)
+    assert isinstance(outcome, Stop) and outcome.action is StopAction.ESCALATE and outcome.reason == reason
+    assert outcome.team == "billing"
+    farewell = step("smalltalk").check(make_ctx("bye!", channel=ChannelPolicy(mode=mode)))
+    assert isinstance(farewell, Stop) and farewell.action is StopAction.IGNORE
 
 
 @pytest.mark.parametrize("mode", [Mode.AI_FIRST, Mode.PRE_APPROVAL, Mode.HYBRID])

@@ -26,6 +26,8 @@ everyone = "C_LEADS"
 [qa]
 channel = "C_QA"
 sample = 2
+legal_channel = "C_LEGAL"
+legal_sample = 2
 """
 
 
@@ -83,6 +85,28 @@ async def test_qa_job_posts_flagged_answers_then_a_stable_weekly_sample(history:
     history.outbox.sent.clear()
     await history.app.jobs["qa"]()
     assert posted(history, "C_QA") == first  # re-running in the same week posts the same sample
+
+
+async def test_daily_failure_list_has_only_the_last_day(history: History) -> None:
+    assert await history.app.jobs["failures"]() == (
+        "Sent the daily failure list to <@U_SUPPORT_LEAD> (support), <#C_LEADS> (all teams)."
+    )
+    assert posted(history, "C_LEADS")[-1].endswith("No failed questions in the last 24 hours.")
+    await history.say("Can Relaybase deliver messages by carrier pigeon?", "x1", at=history.now - timedelta(hours=2))
+    history.clock.now = history.now
+    await history.app.jobs["failures"]()
+    text = posted(history, "C_LEADS")[-1]
+    assert text.startswith("*Frontdesk daily failures — all teams*")
+    assert text.endswith("1. “Can Relaybase deliver messages by carrier pigeon?” — no_knowledge")
+    assert "quantum flux" not in text  # five days old: the weekly digest's, not today's
+
+
+async def test_monthly_legal_sample_draws_from_thirty_days_without_flagging(history: History) -> None:
+    summary = await history.app.jobs["legal"]()
+    assert summary == "Posted a legal review sample of 2 of 5 AI answers to <#C_LEGAL>."  # this week's 4 and p1
+    header, items = posted(history, "C_LEGAL")
+    assert header.startswith("*Monthly legal review sample of AI answers*") and "flagged" not in header
+    assert items.count("Sample *") == 2
 
 
 async def test_jobs_without_recipients_say_what_to_configure(tmp_path: Path) -> None:

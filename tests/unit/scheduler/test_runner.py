@@ -98,6 +98,25 @@ async def test_enabled_jobs_are_stored_for_next_monday_in_the_configured_zone(hi
         await history.app.close()
 
 
+async def test_daily_and_monthly_jobs_get_their_own_schedules(tmp_path: Path) -> None:
+    extra = SCHEDULE.replace('recipients = { billing = "C_BILLING_LEADS" }',
+                             'recipients = { billing = "C_BILLING_LEADS" }\ndaily = true')
+    extra += '\n[qa]\nenabled = true\nchannel = "C_QA"\nlegal_channel = "C_LEGAL"\ntime = "10:30"\n'
+    h, _ = await open_history(tmp_path, extra_config=extra)
+    runner = runner_for(h)
+    try:
+        await runner.tick()
+        runs = {name: when.astimezone(ZoneInfo("Europe/Berlin")) for name, when in runner.next_runs().items()}
+    finally:
+        await runner.stop()
+        await h.app.close()
+    assert set(runs) == {"digest", "failures", "qa", "legal"}
+    assert (runs["failures"].hour, runs["failures"].minute) == (9, 0)
+    assert runs["failures"] - datetime.now(UTC) <= timedelta(days=1)
+    assert (runs["qa"].weekday(), runs["qa"].hour, runs["qa"].minute) == (0, 10, 30)
+    assert (runs["legal"].day, runs["legal"].hour, runs["legal"].minute) == (1, 10, 30)
+
+
 async def test_a_due_job_runs_through_apscheduler_and_sends_to_each_lead(history: History) -> None:
     runner = runner_for(history)
     try:
