@@ -10,6 +10,7 @@ import asyncio
 import errno
 import json
 import logging
+import re
 import signal
 import sys
 import uuid
@@ -163,6 +164,10 @@ def ask(
         chosen = Mode(mode)
     except ValueError:
         raise fail(f"unknown mode {mode!r}: use one of {', '.join(m.value for m in Mode)}") from None
+    if language is not None:
+        language = language.strip().lower()
+        if not re.fullmatch(r"[a-z]{2}", language):
+            raise fail(f"--language {language!r}: use a two-letter ISO 639-1 code, e.g. en, de, es")
     result = run_async(_ask)(message, language, chosen)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))

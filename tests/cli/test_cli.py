@@ -65,6 +65,7 @@ def test_ask_in_pre_approval_mode_drafts(env: dict[str, str]) -> None:
     [
         (["ask", "   "], "the message is empty"),
         (["ask", "hi", "--mode", "turbo"], "unknown mode 'turbo'"),
+        (["ask", "hi", "--language", "english"], "--language 'english': use a two-letter ISO 639-1 code"),
     ],
 )
 def test_bad_input_is_a_clear_error(env: dict[str, str], args: list[str], message: str) -> None:
