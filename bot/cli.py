@@ -10,6 +10,7 @@ import asyncio
 import errno
 import json
 import logging
+import re
 import signal
 import sys
 import uuid
@@ -115,15 +116,22 @@ async def _serve(host: str | None, port: int | None) -> None:
         await runner.cleanup()
         await app_.close()
         raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
-    bound = runner.addresses[0]
-    url = f"http://{bound[0]}:{bound[1]}"
-    say(f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz)")
+    say(running_line(*runner.addresses[0][:2]))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runner.cleanup()
+
+
+def running_line(host: str, port: int) -> str:
+    """What `serve` prints once listening; a wildcard host is where it listens, not an address a browser opens."""
+    everywhere = host in ("0.0.0.0", "::")
+    shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    also = "; listening on every interface" if everywhere else ""
+    return f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{also})"
 
 
 def _bind_problem(exc: BaseException) -> str:
@@ -156,6 +164,10 @@ def ask(
         chosen = Mode(mode)
     except ValueError:
         raise fail(f"unknown mode {mode!r}: use one of {', '.join(m.value for m in Mode)}") from None
+    if language is not None:
+        language = language.strip().lower()
+        if not re.fullmatch(r"[a-z]{2}", language):
+            raise fail(f"--language {language!r}: use a two-letter ISO 639-1 code, e.g. en, de, es")
     result = run_async(_ask)(message, language, chosen)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -203,19 +215,24 @@ app.command("report", short_help="Metrics: AI resolution, deflection, CSAT, over
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the database schema to the latest version."""
-    revision = run_async(_db_upgrade)()
-    say(f"database at revision {revision}")
+    """Create or migrate the database schema to the latest version (DATABASE_URL, else SQLite in the data dir)."""
+    where, before, after = run_async(_db_upgrade)()
+    changes = {after: "already up to date", None: "created"}
+    change = changes.get(before, f"upgraded from {before}")
+    say(f"database {where} at revision {after} ({change})")
 
 
-async def _db_upgrade() -> str:
-    from bot.store.migrate import upgrade
+async def _db_upgrade() -> tuple[str, str | None, str]:
+    """(the database, password hidden; its revision before; after): admins see which database they migrated."""
+    from bot.store.migrate import current, upgrade
+    from bot.store.urls import redact
 
     settings = _settings()
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.ensure_data_dir()
-    return await upgrade(url)
+    before = await current(url)
+    return redact(url), before, await upgrade(url)
 
 
 def main() -> None:

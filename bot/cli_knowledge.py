@@ -90,7 +90,7 @@ def audit(
     try:
         settings = _settings(kb)
         base = _open(settings)
-        stats = asyncio.run(_stats(settings))
+        stats, missing = asyncio.run(_stats(settings))
         stored = base._stored
         embed = None
         if base.embeddings is not None:
@@ -115,33 +115,52 @@ def audit(
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
-    _print_audit(report)
+    _print_audit(report, missing)
 
 
-async def _stats(settings: Any) -> Any:
-    """Per-article performance from the store, or None when nothing was ever recorded (no database yet)."""
+async def _stats(settings: Any) -> tuple[Any, str]:
+    """Per-article performance from the store, or None and the line to print instead (nothing recorded yet, or a
+    database this version cannot read)."""
     from knowledge.audit import stats_from_records
 
     url = settings.resolved_database_url
     if url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists():
-        return None
+        return None, NOTHING_RECORDED
     from bot.bootstrap import open_store
+    from bot.store.migrate import current, head
 
+    try:
+        schema = await current(url)
+    except FrontdeskError as exc:
+        print_warning(f"per-article performance left out: {exc}")
+        return None, LEFT_OUT
+    if schema != head():
+        # Reading an older schema fails on the new columns; say why the section is missing instead of hiding it.
+        print_warning(
+            f"per-article performance left out: the database schema is {schema or 'empty'}, this version needs "
+            f"{head()}; run `frontdesk db upgrade` (or start the server once)"
+        )
+        return None, LEFT_OUT
     store = await open_store(settings, settings.load_config(), migrate=False)
     try:
         decisions = await store.decisions()
         if not decisions:
-            return None
-        return stats_from_records(decisions, await store.feedback())
-    except Exception:  # an unmigrated or foreign database: the audit still works without performance
-        return None
+            return None, NOTHING_RECORDED
+        return stats_from_records(decisions, await store.feedback()), ""
+    except Exception as exc:  # a foreign database: the audit still works without performance
+        print_warning(f"per-article performance left out: the database could not be read ({type(exc).__name__})")
+        return None, LEFT_OUT
     finally:
         close = getattr(store, "close", None)
         if close is not None:
             await close()
 
 
-def _print_audit(report: Any) -> None:
+NOTHING_RECORDED = "Per-article performance: no answers recorded yet."
+LEFT_OUT = "Per-article performance: left out (see the warning)."
+
+
+def _print_audit(report: Any, missing: str = NOTHING_RECORDED) -> None:
     counts = report.counts()
     heading(f"KB audit: {report.articles} articles, {len(report.findings)} findings")
     titles = {
@@ -165,7 +184,7 @@ def _print_audit(report: Any) -> None:
             say(f"  … and {len(items) - 50} more (use --json for all)")
     say()
     if report.stats is None:
-        say("Per-article performance: no answers recorded yet.")
+        say(missing)
         return
     heading("Per-article performance")
     rows = []

@@ -7,6 +7,7 @@ external (Slack Connect) users are always refused. Every change is recorded with
 from __future__ import annotations
 
 import asyncio
+import difflib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to
 • `digest now` — post the weekly digest
 • `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels"""
 
+# The command words, read from the help text so a new command is suggested for typos without a second list.
+COMMANDS = ("help", "resume", *re.findall(r"^• `([a-z]+)", HELP, re.MULTILINE))
 ROUTE_KEY = "slack.route."
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9_]+)(?:\|[^>]*)?>$|^([CGD][A-Z0-9_]{6,})$")
 _USER = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
@@ -49,7 +52,11 @@ class Command:
 def channel_id(token: str) -> str:
     match = _CHANNEL.match(token)
     if not match:
-        raise UsageError(f"{token!r} is not a channel; pick one with #")
+        if token.startswith("#"):
+            # Slack sends `<#C…|name>` only for a channel picked from its autocomplete list.
+            raise UsageError(f"`{token}` is not a channel Slack recognised: pick it from the list that opens when you "
+                             "type #, and invite Frontdesk to private channels first")
+        raise UsageError(f"`{token}` is not a channel: pick one with #")
     return match.group(1) or match.group(2)
 
 
@@ -117,7 +124,9 @@ def parse(text: str) -> Command:
         if len(args) != 2 or args[1].lower() != "now":
             raise UsageError("usage: `campaign <name> now`, e.g. `campaign exports now`")
         return Command(name, args[0])
-    raise UsageError(f"unknown command `{name}`. Type `/frontdesk help` for the list.")
+    close = difflib.get_close_matches(name, COMMANDS, n=1)
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    raise UsageError(f"unknown command `{name}`.{hint} Type `/frontdesk help` for the list.")
 
 
 @dataclass(frozen=True, slots=True)

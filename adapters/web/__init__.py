@@ -7,7 +7,9 @@ desk run exactly as they do for Slack. The page, stylesheet and script are packa
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
+from typing import Any
 
 from aiohttp import web
 
@@ -17,9 +19,11 @@ from adapters.web.outbox import WebOutbox
 from adapters.web.render import render_reply
 from adapters.web.restore import restore_playground
 from bot.conversation import conversation_key
-from bot.types import Platform
+from bot.types import Audience, Citation, Platform
 
 __all__ = ["WebAgentDesk", "WebOutbox", "mount", "render_reply"]
+
+log = logging.getLogger(__name__)
 
 ASSETS = {
     "playground.css": "text/css",
@@ -41,6 +45,12 @@ def _asset(name: str) -> bytes:
     return resources.files(__name__).joinpath(name).read_bytes()
 
 
+def _customer_sources(kb: Any) -> dict[str, Citation]:
+    """The knowledge base's customer articles as citations (internal ones are never shown to customers)."""
+    articles = kb.articles() if kb is not None and callable(getattr(kb, "articles", None)) else ()
+    return {a.id: Citation(a.id, a.title, a.url) for a in articles if a.audience is Audience.CUSTOMER}
+
+
 def mount(web_app: web.Application, app: Host) -> None:
     """Register the playground's routes, outbox and agent desk."""
     outbox = WebOutbox()
@@ -52,7 +62,11 @@ def mount(web_app: web.Application, app: Host) -> None:
     prefix = conversation_key(playground_address("-"))[:-1]
 
     async def restore(_: web.Application) -> None:
-        await restore_playground(app.store, outbox, app.phrases, prefix, names_key=AGENT_NAME_KEY)
+        try:
+            sources = _customer_sources(getattr(app, "knowledge", None))
+            await restore_playground(app.store, outbox, app.phrases, prefix, names_key=AGENT_NAME_KEY, sources=sources)
+        except Exception:  # noqa: BLE001 - an old log is a convenience; it must never stop Slack from being served
+            log.exception("playground: could not restore conversations from the store; starting with an empty log")
 
     web_app.on_startup.append(restore)
     page = _asset("playground.html")

@@ -8,14 +8,15 @@ close where it does not:
 - what was said comes from the conversation's turns (customer, AI, agent), with each AI reply's "why" line and
   trace from its stored decision;
 - the claim and resolve notices come from the handoff's timestamps, in the conversation's language;
-- Sources under an answer are not stored, so restored answers show their text and buttons without them; agents
-  appear under the name they last typed in the agent pane (kept in the store's settings).
+- an answer cites its top article, so a restored answer shows that source again from the knowledge base (without
+  the passage snippet, which is not stored); agents appear under the name they last typed in the agent pane (kept
+  in the store's settings).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -26,11 +27,11 @@ from bot.conversation import Conversation
 from bot.desk import csat_actions
 from bot.engine import customer_actions
 from bot.ports import DecisionRecord, FeedbackEntry, Phrasebook, Store
-from bot.types import Address, HandoffStatus, Reply, Role, Ticket, TicketKind, TraceStep
+from bot.types import Address, Citation, HandoffStatus, Reply, Role, Ticket, TicketKind, TraceStep
 
 log = logging.getLogger(__name__)
 
-LOOKBACK = timedelta(days=14)  # older playground conversations are not worth a slow first start
+LOOKBACK = timedelta(days=7)  # reads every decision of the period (all platforms): keep a first start quick
 
 
 @runtime_checkable
@@ -70,9 +71,20 @@ class _Entry:
 
 
 async def restore_playground(
-    store: Store, outbox: WebOutbox, phrases: Phrasebook, prefix: str, *, names_key: str, now: datetime | None = None
+    store: Store,
+    outbox: WebOutbox,
+    phrases: Phrasebook,
+    prefix: str,
+    *,
+    names_key: str,
+    sources: Mapping[str, Citation] | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Refill `outbox` with the conversations whose key starts with `prefix`; returns how many were restored."""
+    """Refill `outbox` with the conversations whose key starts with `prefix`; returns how many were restored.
+
+    `sources` are the knowledge base's customer articles by id: an answer cites its top article, so a restored
+    answer shows that source again (without the passage snippet, which is not stored).
+    """
     since = (now or datetime.now(UTC)) - LOOKBACK
     records: dict[str, list[DecisionRecord]] = {}
     for record in await store.decisions(since):
@@ -96,6 +108,7 @@ async def restore_playground(
             feedback.get(conversation.key, []),
             phrases,
             names,
+            sources or {},
         )
         for entry in entries:
             _put(outbox, conversation.address, entry)
@@ -112,6 +125,7 @@ async def _entries(
     feedback: Sequence[FeedbackEntry],
     phrases: Phrasebook,
     names: _Names,
+    sources: Mapping[str, Citation],
 ) -> list[_Entry]:
     language = conversation.language or "en"
     customer = conversation.customer.name or conversation.customer.id
@@ -133,7 +147,9 @@ async def _entries(
             entries.append(_Entry(turn.at, "bot", BOT_NAME, turn.text, Reply(turn.text, actions=actions), feedback=True))
         else:
             record = _next_record(spoken, turn.decision)
-            entries.append(await _bot_entry(store, turn.at, turn.text, turn.decision, record, phrases, language))
+            entries.append(
+                await _bot_entry(store, turn.at, turn.text, turn.decision, record, phrases, language, sources)
+            )
             if record is not None and record.message_id.endswith(":human") and not record.text:
                 _press_last(entries[:-1], "human")  # the escalation came from that message's button
     entries += await _notices(tickets, conversation, phrases, language, names)
@@ -152,7 +168,14 @@ def _next_record(spoken: list[DecisionRecord], kind: str) -> DecisionRecord | No
 
 
 async def _bot_entry(
-    store: Store, at: datetime, text: str, kind: str, record: DecisionRecord | None, phrases: Phrasebook, language: str
+    store: Store,
+    at: datetime,
+    text: str,
+    kind: str,
+    record: DecisionRecord | None,
+    phrases: Phrasebook,
+    language: str,
+    sources: Mapping[str, Citation],
 ) -> _Entry:
     why = None
     if record is not None:
@@ -171,7 +194,9 @@ async def _bot_entry(
         actions = customer_actions(phrases, language, feedback=False)
     else:
         actions = ()
-    return _Entry(at, "bot", BOT_NAME, text, Reply(text, actions=actions), why, feedback=answered)
+    cited = sources.get(record.article_ids[0]) if answered and record is not None and record.article_ids else None
+    reply = Reply(text, (cited,) if cited is not None else (), actions)
+    return _Entry(at, "bot", BOT_NAME, text, reply, why, feedback=answered)
 
 
 async def _notices(

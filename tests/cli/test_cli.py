@@ -65,6 +65,7 @@ def test_ask_in_pre_approval_mode_drafts(env: dict[str, str]) -> None:
     [
         (["ask", "   "], "the message is empty"),
         (["ask", "hi", "--mode", "turbo"], "unknown mode 'turbo'"),
+        (["ask", "hi", "--language", "english"], "--language 'english': use a two-letter ISO 639-1 code"),
     ],
 )
 def test_bad_input_is_a_clear_error(env: dict[str, str], args: list[str], message: str) -> None:
@@ -84,10 +85,11 @@ def test_missing_config_file_is_a_clear_error(env: dict[str, str], monkeypatch: 
 def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "database at revision" in result.stdout
+    db = Path(env["FRONTDESK_DATA_DIR"]).resolve() / "frontdesk.db"
+    assert re.fullmatch(rf"database sqlite\+aiosqlite:///{re.escape(str(db))} at revision \d+ \(created\)\n", result.stdout)
     assert (Path(env["FRONTDESK_DATA_DIR"]) / "frontdesk.db").is_file()
     again = runner.invoke(app, ["db", "upgrade"])
-    assert again.exit_code == 0 and again.stdout == result.stdout
+    assert again.exit_code == 0 and again.stdout == result.stdout.replace("(created)", "(already up to date)")
 
 
 def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> None:
@@ -222,3 +224,18 @@ def test_version_and_command_list(env: dict[str, str]) -> None:
     commands = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()]
     assert commands == ["serve", "ask", "eval", "report", "db", "kb"]
     assert "..." not in listed.split("Commands:")[1]  # every one-line summary fits
+
+
+@pytest.mark.parametrize(
+    ("host", "url", "note"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8080", ""),
+        ("0.0.0.0", "http://127.0.0.1:8080", "; listening on every interface"),
+        ("::", "http://127.0.0.1:8080", "; listening on every interface"),
+        ("::1", "http://[::1]:8080", ""),
+    ],
+)
+def test_the_printed_playground_url_can_be_opened(host: str, url: str, note: str) -> None:
+    from bot.cli import running_line
+
+    assert running_line(host, 8080) == f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{note})"

@@ -155,6 +155,10 @@ async def test_status_help_reindex_and_digest(slack: Slack) -> None:
     assert (await slack.command("threshold 70%"))["text"].endswith("did you mean `threshold 0.7`?")
     assert "usage" in (await slack.command("threshold high"))["text"]
     assert "unknown command" in (await slack.command("explode"))["text"]
+    assert "Did you mean `threshold`?" in (await slack.command("treshold 0.5"))["text"]
+    assert "Did you mean `campaign`?" in (await slack.command("campaing exports now"))["text"]
+    typed = (await slack.command("status #general"))["text"]  # not picked from Slack's list: plain text arrives
+    assert typed.startswith("`#general` is not a channel Slack recognised: pick it from the list")
 
 
 async def test_non_admins_and_external_users_are_refused_and_nothing_changes(slack: Slack) -> None:

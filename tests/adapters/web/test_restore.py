@@ -94,3 +94,50 @@ async def test_the_page_can_tell_a_restarted_server(restart: Any) -> None:
     # Sequence numbers start again in a new process; the epoch tells the page to reload instead of waiting.
     assert first["epoch"] != second["epoch"]
     assert [m["text"] for m in second["messages"]] == [m["text"] for m in first["messages"]]
+
+
+async def test_a_store_that_cannot_be_read_does_not_stop_the_server(
+    make_playground: MakePlayground, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.store.memory import MemoryStore
+
+    class Broken(MemoryStore):
+        async def decisions(self, since: Any = None) -> Any:
+            raise RuntimeError("disk on fire")
+
+    config = make_config()
+    pg = await make_playground(config, Broken(channel_defaults(config, Settings())))
+    assert "could not restore conversations" in caplog.text
+    sent = await pg.say("How do I reset my password?", thread="t-after")  # the server still serves
+    assert sent["decision"]["decision"] == "answer"
+
+
+async def test_a_restored_answer_cites_its_top_article_again(restart: Any) -> None:
+    from adapters.web import AGENT_NAME_KEY
+    from adapters.web.outbox import WebOutbox
+    from adapters.web.restore import restore_playground
+    from bot.types import Citation
+
+    before = await restart()
+    await before.say("How do I reset my password?", thread="t-s")
+    live = by_role(await before.latest("t-s"), "bot")[0]
+    assert '<a href="https://kb.example.com/reset"' in live["html"]
+    outbox = WebOutbox()
+    sources = {"reset-password": Citation("reset-password", "Reset your password", "https://kb.example.com/reset")}
+    prefix = "web:playground:playground:"
+    restored = await restore_playground(
+        before.app.store, outbox, before.app.phrases, prefix, names_key=AGENT_NAME_KEY, sources=sources
+    )
+    assert restored == 1
+    [_, answer] = sorted((m.to_json() for m in outbox.messages(_address("t-s"))), key=lambda m: m["at"])
+    assert '<a href="https://kb.example.com/reset"' in answer["html"] and ">Reset your password</a>" in answer["html"]
+    # Without the knowledge base (or for an article since removed) the answer is restored without a source.
+    bare = WebOutbox()
+    await restore_playground(before.app.store, bare, before.app.phrases, prefix, names_key=AGENT_NAME_KEY)
+    assert all("kb.example.com" not in m.to_json().get("html", "") for m in bare.messages(_address("t-s")))
+
+
+def _address(thread: str) -> Any:
+    from adapters.web.api import playground_address
+
+    return playground_address(thread)

@@ -182,3 +182,20 @@ def test_audit_lists_each_id_of_a_multi_article_finding_on_its_own_line(small_kb
     start = lines.index(next(line for line in lines if line.startswith("Near-duplicates")))
     assert lines[start + 1].startswith("  [warning] near-duplicate articles")
     assert sorted(lines[start + 2 : start + 4]) == ["      - webhook-retries", "      - webhook-retries-copy"]
+
+
+def test_audit_on_an_old_schema_says_why_performance_is_missing(small_kb: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.store.migrate import head, upgrade
+
+    var = tmp_path / "var"
+    var.mkdir(exist_ok=True)
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{var / 'frontdesk.db'}", "0001"))
+    result = runner.invoke(_app(), ["kb", "audit", "--kb", str(small_kb)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"warning: per-article performance left out: the database schema is 0001, this version needs {head()}; "
+        "run `frontdesk db upgrade` (or start the server once)\n"
+    )
+    assert result.stdout.splitlines()[-1] == "Per-article performance: left out (see the warning)."
