@@ -21,12 +21,15 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _delta(now: float | None, before: float | None) -> str:
+def _delta(now: float | None, before: float | None, *, lower_is_better: bool = False) -> str:
+    """The change in percentage points, coloured by whether it is good news (a falling override rate is)."""
     if now is None or before is None:
         return ""
     points = round((now - before) * 100)
-    cls = "up" if points > 0 else "down" if points < 0 else "flat"
-    return f'<span class="delta {cls}">{points:+d} pts</span>' if points else '<span class="delta flat">=</span>'
+    if not points:
+        return '<span class="delta flat">=</span>'
+    cls = "better" if (points < 0) == lower_is_better else "worse"
+    return f'<span class="delta {cls}">{points:+d} pts</span>'
 
 
 def _card(label: str, now: str, before: str, delta: str = "", note: str = "") -> str:
@@ -49,7 +52,7 @@ def _headline(m: Mapping[str, Any], p: Mapping[str, Any]) -> str:
               f'{m["csat_ai_n"]} AI / {m["csat_human_n"]} human ratings'
               + (' · <strong class="alert">AI well below human</strong>' if m["csat_alert"] else "")),
         _card("Human override rate", pct(m["override_rate"]), pct(p["override_rate"]),
-              _delta(m["override_rate"], p["override_rate"]),
+              _delta(m["override_rate"], p["override_rate"], lower_is_better=True),
               f'{m["overrides"]} of {m["override_verdicts"]} agent verdicts'),
         _card("Cost per resolution", money(m["cost_per_resolution_usd"]), money(p["cost_per_resolution_usd"]), "",
               f'LLM {money(m["llm_cost_usd"])} · agents {m["agent_minutes"]:.0f} min'),
@@ -57,23 +60,24 @@ def _headline(m: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     return '<section class="cards" aria-label="Headline metrics">' + "".join(cards) + "</section>"
 
 
-def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]], empty: str) -> str:
+def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]], empty: str, *, span: bool = False) -> str:
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    cls = "panel span" if span else "panel"
     if not body:
-        return f'<section class="panel"><h2>{_e(caption)}</h2><p class="empty">{_e(empty)}</p></section>'
+        return f'<section class="{cls}"><h2>{_e(caption)}</h2><p class="empty">{_e(empty)}</p></section>'
     header = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
-    return (f'<section class="panel"><h2>{_e(caption)}</h2><table><thead><tr>{header}</tr></thead>'
+    return (f'<section class="{cls}"><h2>{_e(caption)}</h2><table><thead><tr>{header}</tr></thead>'
             f"<tbody>{body}</tbody></table></section>")
 
 
-def _slices(caption: str, by: Mapping[str, Mapping[str, Any]], none: str) -> str:
+def _slices(caption: str, dimension: str, by: Mapping[str, Mapping[str, Any]], none: str) -> str:
     rows = [
         (_e(value or none), str(m["conversations"]), pct(m["ai_resolution_rate"]), pct(m["deflection_rate"]),
          pct(m["escalation_rate"]), pct(m["csat_ai"]), pct(m["csat_human"]), money(m["cost_per_resolution_usd"]))
         for value, m in by.items()
     ]
-    head = ("", "Conversations", "AI resolution", "Deflection", "Escalation", "CSAT AI", "CSAT human", "Cost/resolution")
-    return _table(caption, head, rows, "No conversations in this period.")
+    head = (dimension, "Conversations", "AI resolution", "Deflection", "Escalation", "CSAT AI", "CSAT human", "Cost/resolution")
+    return _table(caption, head, rows, "No conversations in this period.", span=True)
 
 
 def _reasons(m: Mapping[str, Any]) -> str:
@@ -169,12 +173,12 @@ def render_page(data: Mapping[str, Any]) -> str:
         _headline(m, p),
         _trend(data["weeks"]),
         '<div class="grid">',
+        _slices("By language", "Language", data["by_language"], "(unknown)"),
+        _slices("By team", "Team", data["by_team"], "(no team)"),
         _reasons(m),
-        _slices("By language", data["by_language"], "(unknown)"),
-        _slices("By team", data["by_team"], "(no team)"),
+        _articles(data["poor_articles"]),
         _questions("Top failed questions", data["failed_questions"], "No failed questions in this period."),
         _questions("Knowledge gaps", data["knowledge_gaps"], "No knowledge gaps in this period.", gaps_note),
-        _articles(data["poor_articles"]),
         "</div>",
     ])
     return f"""<!doctype html>

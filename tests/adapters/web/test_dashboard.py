@@ -88,7 +88,7 @@ async def test_headline_is_the_computed_metrics_with_the_period_before(client: T
     assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
     html = await page.text()
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
-    assert re.search(r"AI resolution rate</div><div class=\"card-value\">10%<span class=\"delta down\">-40 pts</span>", html)
+    assert re.search(r"AI resolution rate</div><div class=\"card-value\">10%<span class=\"delta worse\">-40 pts</span>", html)
     assert "previous: 50%" in html and "1 resolved by the AI" in html
     assert f"${(60 + 0.0102) / 5:.2f}" in html  # (agents' $60 + 10 LLM calls' $0.0102) / 5 resolutions
     assert "50% <small>vs</small> 50%" in html and "1 of 2 agent verdicts" in html
