@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from bot.metrics_records import ConversationFacts, Records
 
@@ -55,7 +54,7 @@ def in_scope(facts: list[ConversationFacts], since: datetime, until: datetime, t
     return {c.key for c in facts if since <= c.first_at < until and (team is None or c.team == team)}
 
 
-def _ordered(items: Sequence[FailedQuestion] | Any) -> list[FailedQuestion]:
+def _ordered(items: Iterable[FailedQuestion]) -> list[FailedQuestion]:
     return sorted(items, key=lambda q: (-q.count, -(q.last.timestamp() if q.last else 0), q.text))
 
 

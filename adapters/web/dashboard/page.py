@@ -60,14 +60,17 @@ def _headline(m: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     return '<section class="cards" aria-label="Headline metrics">' + "".join(cards) + "</section>"
 
 
-def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]], empty: str, *, span: bool = False) -> str:
+def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]], empty: str, *, span: bool = False,
+           note: str = "") -> str:
+    """A titled panel with a table of already-escaped cells, or the `empty` sentence when there are no rows."""
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    cls = "panel span" if span else "panel"
+    top = f'<section class="{"panel span" if span else "panel"}"><h2>{_e(caption)}</h2>' + (
+        f'<p class="note">{_e(note)}</p>' if note else ""
+    )
     if not body:
-        return f'<section class="{cls}"><h2>{_e(caption)}</h2><p class="empty">{_e(empty)}</p></section>'
+        return f'{top}<p class="empty">{_e(empty)}</p></section>'
     header = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
-    return (f'<section class="{cls}"><h2>{_e(caption)}</h2><table><thead><tr>{header}</tr></thead>'
-            f"<tbody>{body}</tbody></table></section>")
+    return f"{top}<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></section>"
 
 
 def _slices(caption: str, dimension: str, by: Mapping[str, Mapping[str, Any]], none: str) -> str:
@@ -99,8 +102,7 @@ def _questions(caption: str, items: Sequence[Mapping[str, Any]], empty: str, not
             + "</summary><ul>" + "".join(f"<li>{_e(e)}</li>" for e in others) + "</ul></details>" if others else ""
         )
         rows.append((asked, str(q["count"]), _e(reasons), _e(", ".join(q["languages"]) or "—")))
-    table = _table(caption, ("Question", "Times", "Why", "Languages"), rows, empty)
-    return table.replace("</h2>", f'</h2><p class="note">{_e(note)}</p>', 1) if note else table
+    return _table(caption, ("Question", "Times", "Why", "Languages"), rows, empty, note=note)
 
 
 def _articles(items: Sequence[Mapping[str, Any]]) -> str:

@@ -22,7 +22,7 @@ from bot.settings import ServerConfig
 from tests.history import History, fill_week, open_history
 
 TOKEN = "dash-secret-0123456789"
-GAPS = ("Can I export my data to CSV?", "How do I get a CSV export of all my data?", "Do you support SAML single sign-on?")
+GAPS = ("Can I export my data to CSV?", "How do I get a CSV export of all my data?", "Do you support <b>SAML</b> single sign-on?")
 
 
 class TopicEmbeddings(Embeddings):
@@ -119,6 +119,7 @@ async def test_trend_reasons_slices_failures_gaps_and_articles(client: TestClien
     assert "<td>no_knowledge</td><td>4</td><td>80%</td>" in html
     assert "<td>de</td><td>1</td>" in html and "<td>billing</td><td>2</td>" in html
     assert "1 other wording" in html and "Find your invoices <code>invoices</code>" in html
+    assert "“Do you support &lt;b&gt;SAML&lt;/b&gt; single sign-on?”" in html and "<b>" not in html  # text, not markup
 
 
 async def test_filters_slice_every_section(client: TestClient[Any, Any], history: History) -> None:
@@ -169,6 +170,25 @@ async def test_only_this_machine_without_a_token(client: TestClient[Any, Any]) -
         refused = await client.get(path, headers={"X-Forwarded-For": "203.0.113.9"})  # behind a reverse proxy
         assert refused.status == 403 and "FRONTDESK_DASHBOARD_TOKEN" in await refused.text()
     assert (await client.get("/dashboard/static/dashboard.css")).status == 200
+
+
+def test_a_peer_on_another_machine_is_refused_without_a_token() -> None:
+    from unittest.mock import Mock
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from adapters.web.dashboard.access import refusal
+
+    def peer(address: str) -> Any:
+        transport = Mock()
+        transport.get_extra_info.side_effect = lambda name, default=None: (address, 50000) if name == "peername" else default
+        return make_mocked_request("GET", "/dashboard", transport=transport)
+
+    remote = refusal(peer("203.0.113.9"), None)
+    assert remote is not None and remote.status == 403
+    assert refusal(peer("127.0.0.1"), None) is None and refusal(peer("::1"), None) is None
+    with_token = refusal(peer("127.0.0.1"), TOKEN)  # a token, once set, is asked of everyone
+    assert with_token is not None and with_token.status == 401
 
 
 @pytest.mark.parametrize(
