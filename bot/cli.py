@@ -117,7 +117,10 @@ async def _serve(host: str | None, port: int | None) -> None:
         raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
     bound = runner.addresses[0]
     url = f"http://{bound[0]}:{bound[1]}"
-    say(f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz)")
+    pages = [f"Playground: {url}/ui"] if app_.config.server.playground else []
+    if app_.config.server.dashboard:
+        pages.append(f"leads' dashboard: {url}/dashboard")
+    say(f"Frontdesk is running. {', '.join(pages) or 'No web pages'}  (health: {url}/healthz)")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

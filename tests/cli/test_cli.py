@@ -90,7 +90,7 @@ def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
     assert again.exit_code == 0 and again.stdout == result.stdout
 
 
-def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> None:
+def test_serve_answers_healthz_and_the_dashboard_then_stops_on_sigterm(env: dict[str, str]) -> None:
     command = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--port", "0"]
     proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -109,6 +109,10 @@ def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> Non
             assert response.status == 200
             body = json.loads(response.read())
         assert body["status"] == "ok" and body["kb_version"]
+        assert f"leads' dashboard: {url}/dashboard" in line
+        with urllib.request.urlopen(f"{url}/api/dashboard?days=14", timeout=60) as response:
+            dashboard = json.loads(response.read())  # the real knowledge base: its embedder groups the gaps
+        assert dashboard["current"]["conversations"] == 0 and dashboard["gap_grouping"].startswith("meaning")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
