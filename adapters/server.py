@@ -1,4 +1,5 @@
-"""One aiohttp server for every adapter: /healthz, the web playground (/ui), Slack (/slack/events), Teams.
+"""One aiohttp server for every adapter: /healthz, the playground (/ui), the leads' dashboard (/dashboard), Slack,
+Teams.
 
 Each adapter package exposes `mount(web_app, app)`, which adds its routes and registers its `Outbox` / `AgentDesk`
 with the composition root's `App`; this module only decides which adapters are switched on by configuration.
@@ -80,6 +81,11 @@ def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Applic
         from adapters import web as playground
 
         playground.mount(web_app, app)
+    if app.config.server.dashboard:
+        from adapters.web import dashboard
+
+        token = app.settings.dashboard_token
+        dashboard.mount(web_app, app, token.get_secret_value() if token else None)
     if app.settings.slack_bot_token is not None or app.settings.slack_app_token is not None:
         from adapters import slack
 

@@ -116,7 +116,8 @@ async def _serve(host: str | None, port: int | None) -> None:
         await runner.cleanup()
         await app_.close()
         raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
-    say(running_line(*runner.addresses[0][:2]))
+    host, port = runner.addresses[0][:2]
+    say(running_line(host, port, playground=app_.config.server.playground, dashboard=app_.config.server.dashboard))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -125,13 +126,16 @@ async def _serve(host: str | None, port: int | None) -> None:
     await runner.cleanup()
 
 
-def running_line(host: str, port: int) -> str:
+def running_line(host: str, port: int, *, playground: bool = True, dashboard: bool = False) -> str:
     """What `serve` prints once listening; a wildcard host is where it listens, not an address a browser opens."""
     everywhere = host in ("0.0.0.0", "::")
     shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     also = "; listening on every interface" if everywhere else ""
-    return f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{also})"
+    pages = [f"Playground: {url}/ui"] if playground else []
+    if dashboard:
+        pages.append(f"leads' dashboard: {url}/dashboard")
+    return f"Frontdesk is running. {', '.join(pages) or 'No web pages'}  (health: {url}/healthz{also})"
 
 
 def _bind_problem(exc: BaseException) -> str:

@@ -15,7 +15,7 @@ import typer
 
 from bot.cli_output import print_error
 from bot.errors import FrontdeskError
-from bot.metrics import Filters, Metrics, MetricsConfig, breakdown, compute, load_records
+from bot.metrics import Filters, Metrics, MetricsConfig, breakdown, compute, load_records, weekly
 from bot.metrics_text import headline_lines, pct, plural
 from bot.settings import Settings
 
@@ -75,10 +75,7 @@ async def _report(days: int, until: datetime, filters: Filters) -> dict[str, Any
     previous = compute(records, previous_since, since, metrics, filters)
     parts = {dim: breakdown(records, dim, since, until, metrics, filters) for dim in ("team", "language", "channel")}
     # MISSION §3: metrics by week. Whole weeks ending at `until`, oldest first, when the period holds two or more.
-    weeks = [
-        compute(records, until - timedelta(days=7 * (k + 1)), until - timedelta(days=7 * k), metrics, filters)
-        for k in reversed(range(days // 7))
-    ]
+    weeks = weekly(records, until, days // 7, metrics, filters)
     return {"current": current, "previous": previous, "parts": parts, "weeks": weeks if len(weeks) > 1 else []}
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "compute",
     "conversation_facts",
     "load_records",
+    "weekly",
 ]
 
 
@@ -265,6 +266,18 @@ def breakdown(
             groups.setdefault(getattr(c, dimension), []).append(c)
     out = {value: _metrics(records, facts, since, until, config) for value, facts in groups.items()}
     return dict(sorted(out.items(), key=lambda item: (-item[1].conversations, item[0])))
+
+
+def weekly(
+    records: Records,
+    until: datetime,
+    weeks: int,
+    config: MetricsConfig | None = None,
+    filters: Filters | None = None,
+) -> list[Metrics]:
+    """The metrics of the `weeks` whole weeks ending at `until`, oldest first (MISSION §3: metrics by week)."""
+    week = timedelta(days=7)
+    return [compute(records, until - week * (k + 1), until - week * k, config, filters) for k in reversed(range(weeks))]
 
 
 async def load_records(store: Any, since: datetime, *, lookback: timedelta = timedelta(days=7)) -> Records:

@@ -35,6 +35,7 @@ class ServerConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     playground: bool = True  # serve /ui (the zero-credential playground)
+    dashboard: bool = True  # serve /dashboard to leads (this machine only, or with FRONTDESK_DASHBOARD_TOKEN)
 
 
 class SlackConfig(BaseModel):
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     agents_channel: str | None = Field(default=None, validation_alias=_env("FRONTDESK_AGENTS_CHANNEL"))
     admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_ADMINS"))
     webhook_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_WEBHOOK_TOKEN"))
+    dashboard_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_DASHBOARD_TOKEN"))
     teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
     teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
 

@@ -9,14 +9,10 @@ gets the same for all teams. Sent through the `Outbox` port; composing is pure (
 from __future__ import annotations
 
 import logging
-import re
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.errors import FrontdeskError
 from bot.metrics import (
-    ConversationFacts,
     Filters,
     MetricsConfig,
     Records,
@@ -25,98 +21,27 @@ from bot.metrics import (
     conversation_facts,
     load_records,
 )
+from bot.metrics_failures import failed_questions, in_scope, poor_articles
 from bot.metrics_text import headline_lines, pct, plural
 from bot.types import Reply
 from scheduler.jobs import JobContext, mention
 
 log = logging.getLogger(__name__)
 
-FAILURE_REASONS = ("low_confidence", "no_knowledge", "repeated_failure")
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
-POOR_ARTICLES = 5
 
 
-@dataclass(slots=True)
-class FailedQuestion:
-    text: str
-    count: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    languages: set[str] = field(default_factory=set)
-    last: datetime | None = None
-
-
-SAME_QUESTION = 0.6  # word-set overlap (Jaccard) at which two failed questions count as one gap
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a and b) and len(a & b) / len(a | b) >= SAME_QUESTION
-
-
-def _in_scope(facts: list[ConversationFacts], since: datetime, until: datetime, team: str | None) -> set[str]:
-    return {c.key for c in facts if since <= c.first_at < until and (team is None or c.team == team)}
-
-
-def failed_questions(records: Records, keys: set[str], since: datetime, until: datetime) -> list[FailedQuestion]:
-    """Customer questions the AI failed on, most frequent first; rewordings of one question (mostly the same words)
-    are one entry, so a knowledge gap asked five ways shows as one line with its count, not five lines."""
-    by_key: dict[str, list[tuple[datetime, str, str, str]]] = {}
-    asked: dict[str, str] = {}  # the conversation's first customer question, for failures with no text of their own
-    decisions, _, feedback = records.by_key()
-    for key, history in decisions.items():  # in order of each conversation's first decision
-        if key not in keys:
-            continue
-        asked[key] = next((d.text for d in history if d.text), "")
-        for d in history:
-            if d.kind == "escalate" and d.reason in FAILURE_REASONS and since <= d.at < until:
-                by_key.setdefault(key, []).append((d.at, d.text, d.reason, d.language))
-        for f in feedback.get(key, []):
-            if f.kind == "helpful" and f.helpful is False and since <= f.at < until:
-                answered = [d for d in history if d.kind == "answer" and d.at <= f.at and d.text]
-                text = answered[-1].text if answered else ""
-                language = answered[-1].language if answered else ""
-                by_key.setdefault(key, []).append((f.at, text, "not_helpful", language))
-    grouped: list[tuple[frozenset[str], FailedQuestion]] = []
-    for key, failures in by_key.items():
-        for at, text, reason, language in failures:
-            text = text or asked.get(key, "")
-            if not text:
-                continue
-            words = _words(text)
-            item = next((q for w, q in grouped if _similar(w, words)), None)
-            if item is None:
-                item = FailedQuestion(text.strip())
-                grouped.append((words, item))
-            item.count += 1
-            item.reasons[reason] += 1
-            if language:
-                item.languages.add(language)
-            item.last = at if item.last is None else max(item.last, at)
-    return sorted((q for _, q in grouped), key=lambda q: (-q.count, -(q.last.timestamp() if q.last else 0), q.text))
-
-
-def poor_articles(records: Records, keys: set[str], since: datetime, until: datetime) -> list[tuple[str, str]]:
-    """(article id, one line) for the articles that did worst: unhelpful votes, escalations and rewrites after them."""
-    from knowledge.audit import stats_from_records  # numpy-backed module; loaded only when a digest is composed
-
-    decisions = [d for d in records.decisions if d.conversation_key in keys and since <= d.at < until]
-    feedback = [f for f in records.feedback if f.conversation_key in keys and since <= f.at < until]
-    scored = []
-    for article, s in stats_from_records(decisions, feedback).items():
-        bad = s.not_helpful + s.escalations_after + s.rewrites_after
-        if bad == 0 or s.helpful > bad:
-            continue
-        line = (
-            f"cited {s.cited} · {s.helpful} helpful / {s.not_helpful} not helpful · "
-            f"{plural(s.escalations_after, 'escalation')} after · {plural(s.rewrites_after, 'rewrite')}"
+def poor_article_lines(records: Records, keys: set[str], since: datetime, until: datetime) -> list[tuple[str, str]]:
+    """(article id, one line) for the articles that did worst (`bot.metrics_failures.poor_articles`)."""
+    return [
+        (
+            p.article_id,
+            f"cited {p.cited} · {p.helpful} helpful / {p.not_helpful} not helpful · "
+            f"{plural(p.escalations_after, 'escalation')} after · {plural(p.rewrites_after, 'rewrite')}",
         )
-        scored.append((bad, s.cited, article, line))
-    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
-    return [(article, line) for _, _, article, line in scored[:POOR_ARTICLES]]
+        for p in poor_articles(records, keys, since, until)
+    ]
 
 
 def compose(
@@ -134,7 +59,7 @@ def compose(
     filters = Filters(team=team)
     week = compute(records, since, until, config, filters)
     previous = compute(records, before, since, config, filters)
-    keys = _in_scope(conversation_facts(records, config), since, until, team)
+    keys = in_scope(conversation_facts(records, config), since, until, team)
     lines = [
         f"*Frontdesk weekly digest — {team or 'all teams'}* ({since:%d %b} to {until:%d %b %Y})",
         *headline_lines(week, previous),
@@ -150,7 +75,7 @@ def compose(
     if week.escalation_reasons:
         lines.append("")
         lines.append("*Escalation reasons:* " + ", ".join(f"{r} {c}" for r, c in week.escalation_reasons.items()))
-    articles = poor_articles(records, keys, since, until)
+    articles = poor_article_lines(records, keys, since, until)
     if articles:
         lines.append("")
         lines.append("*Articles to fix*")
@@ -228,7 +153,7 @@ def compose_daily(records: Records, until: datetime, *, team: str | None, config
     """The daily failure list (MISSION §12): the last 24 hours' failed questions, nothing else."""
     config = config or MetricsConfig()
     since = until - DAY
-    keys = _in_scope(conversation_facts(records, config), until - WEEK, until, team)
+    keys = in_scope(conversation_facts(records, config), until - WEEK, until, team)
     failed = failed_questions(records, keys, since, until)[:top]
     title = f"*Frontdesk daily failures — {team or 'all teams'}* ({since:%d %b %H:%M} to {until:%d %b %H:%M})"
     if not failed:

@@ -92,7 +92,7 @@ def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
     assert again.exit_code == 0 and again.stdout == result.stdout.replace("(created)", "(already up to date)")
 
 
-def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> None:
+def test_serve_answers_healthz_and_the_dashboard_then_stops_on_sigterm(env: dict[str, str]) -> None:
     command = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--port", "0"]
     proc = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -112,6 +112,10 @@ def test_serve_answers_healthz_then_stops_on_sigterm(env: dict[str, str]) -> Non
             assert response.status == 200
             body = json.loads(response.read())
         assert body["status"] == "ok" and body["kb_version"]
+        assert f"leads' dashboard: {url}/dashboard" in line
+        with urllib.request.urlopen(f"{url}/api/dashboard?days=14", timeout=60) as response:
+            dashboard = json.loads(response.read())  # the real knowledge base: its embedder groups the gaps
+        assert dashboard["current"]["conversations"] == 0 and dashboard["gap_grouping"].startswith("meaning")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -239,3 +243,11 @@ def test_the_printed_playground_url_can_be_opened(host: str, url: str, note: str
     from bot.cli import running_line
 
     assert running_line(host, 8080) == f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{note})"
+
+
+def test_the_running_line_names_the_pages_that_are_on() -> None:
+    from bot.cli import running_line
+
+    both = running_line("127.0.0.1", 80, dashboard=True)
+    assert "Playground: http://127.0.0.1:80/ui, leads' dashboard: http://127.0.0.1:80/dashboard" in both
+    assert running_line("127.0.0.1", 80, playground=False).startswith("Frontdesk is running. No web pages")

@@ -1,0 +1,212 @@
+"""The dashboard as one server-rendered HTML page, from the dict `data.build` returns (the JSON endpoint's body).
+
+No script: the filters are a plain GET form, the chart is inline SVG (`chart.py`), the stylesheet is package data.
+Every customer-written string is escaped; the page's Content-Security-Policy makes any injected markup inert anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from adapters.web.dashboard.chart import Series, trend_svg
+from bot.metrics_text import money, pct
+
+PERIODS = (7, 14, 28, 90)
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _delta(now: float | None, before: float | None, *, lower_is_better: bool = False) -> str:
+    """The change in percentage points, coloured by whether it is good news (a falling override rate is)."""
+    if now is None or before is None:
+        return ""
+    points = round((now - before) * 100)
+    if not points:
+        return '<span class="delta flat">=</span>'
+    cls = "better" if (points < 0) == lower_is_better else "worse"
+    return f'<span class="delta {cls}">{points:+d} pts</span>'
+
+
+def _card(label: str, now: str, before: str, delta: str = "", note: str = "") -> str:
+    return (
+        f'<div class="card"><div class="card-label">{_e(label)}</div><div class="card-value">{now}{delta}</div>'
+        f'<div class="card-prev">previous: {before}</div>' + (f'<div class="card-note">{note}</div>' if note else "")
+        + "</div>"
+    )
+
+
+def _headline(m: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    cards = [
+        _card("Conversations", str(m["conversations"]), str(p["conversations"])),
+        _card("AI resolution rate", pct(m["ai_resolution_rate"]), pct(p["ai_resolution_rate"]),
+              _delta(m["ai_resolution_rate"], p["ai_resolution_rate"]), f'{m["ai_resolved"]} resolved by the AI'),
+        _card("Deflection", pct(m["deflection_rate"]), pct(p["deflection_rate"]),
+              _delta(m["deflection_rate"], p["deflection_rate"]), f'{m["deflected"]} never reached a person'),
+        _card("CSAT, AI vs human", f'{pct(m["csat_ai"])} <small>vs</small> {pct(m["csat_human"])}',
+              f'{pct(p["csat_ai"])} vs {pct(p["csat_human"])}', _delta(m["csat_ai"], p["csat_ai"]),
+              f'{m["csat_ai_n"]} AI / {m["csat_human_n"]} human ratings'
+              + (' · <strong class="alert">AI well below human</strong>' if m["csat_alert"] else "")),
+        _card("Human override rate", pct(m["override_rate"]), pct(p["override_rate"]),
+              _delta(m["override_rate"], p["override_rate"], lower_is_better=True),
+              f'{m["overrides"]} of {m["override_verdicts"]} agent verdicts'),
+        _card("Cost per resolution", money(m["cost_per_resolution_usd"]), money(p["cost_per_resolution_usd"]), "",
+              f'LLM {money(m["llm_cost_usd"])} · agents {m["agent_minutes"]:.0f} min'),
+    ]
+    return '<section class="cards" aria-label="Headline metrics">' + "".join(cards) + "</section>"
+
+
+def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]], empty: str, *, span: bool = False,
+           note: str = "") -> str:
+    """A titled panel with a table of already-escaped cells, or the `empty` sentence when there are no rows."""
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    top = f'<section class="{"panel span" if span else "panel"}"><h2>{_e(caption)}</h2>' + (
+        f'<p class="note">{_e(note)}</p>' if note else ""
+    )
+    if not body:
+        return f'{top}<p class="empty">{_e(empty)}</p></section>'
+    header = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
+    return f"{top}<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></section>"
+
+
+def _slices(caption: str, dimension: str, by: Mapping[str, Mapping[str, Any]], none: str) -> str:
+    rows = [
+        (_e(value or none), str(m["conversations"]), pct(m["ai_resolution_rate"]), pct(m["deflection_rate"]),
+         pct(m["escalation_rate"]), pct(m["csat_ai"]), pct(m["csat_human"]), money(m["cost_per_resolution_usd"]))
+        for value, m in by.items()
+    ]
+    head = (dimension, "Conversations", "AI resolution", "Deflection", "Escalation", "CSAT AI", "CSAT human", "Cost/resolution")
+    return _table(caption, head, rows, "No conversations in this period.", span=True)
+
+
+def _reasons(m: Mapping[str, Any]) -> str:
+    total = sum(m["escalation_reasons"].values())
+    rows = [
+        (_e(reason), str(n), f"{n / total:.0%}")
+        for reason, n in m["escalation_reasons"].items()
+    ]
+    return _table("Escalation reasons", ("Reason", "Handoffs", "Share"), rows, "No escalations in this period.")
+
+
+def _questions(caption: str, items: Sequence[Mapping[str, Any]], empty: str, note: str = "") -> str:
+    rows = []
+    for q in items:
+        reasons = ", ".join(f"{r} ×{c}" if c > 1 else r for r, c in q["reasons"].items())
+        others = [e for e in q["examples"] if e != q["question"]]
+        asked = f'“{_e(q["question"])}”' + (
+            '<details><summary>' + _e(f"{len(others)} other wording" + ("" if len(others) == 1 else "s"))
+            + "</summary><ul>" + "".join(f"<li>{_e(e)}</li>" for e in others) + "</ul></details>" if others else ""
+        )
+        rows.append((asked, str(q["count"]), _e(reasons), _e(", ".join(q["languages"]) or "—")))
+    return _table(caption, ("Question", "Times", "Why", "Languages"), rows, empty, note=note)
+
+
+def _articles(items: Sequence[Mapping[str, Any]]) -> str:
+    rows = [
+        (_e(a["title"]) + (f' <code>{_e(a["article_id"])}</code>' if a["title"] != a["article_id"] else ""),
+         str(a["cited"]), str(a["helpful"]), str(a["not_helpful"]), str(a["escalations_after"]),
+         str(a["rewrites_after"]))
+        for a in items
+    ]
+    head = ("Article", "Cited", "Helpful", "Not helpful", "Escalations after", "Rewrites after")
+    return _table("Articles to fix", head, rows, "No article did badly in this period.")
+
+
+def _select(name: str, label: str, options: Sequence[str], chosen: str | None, all_label: str) -> str:
+    opts = [f'<option value="">{_e(all_label)}</option>']
+    values = list(options) + ([chosen] if chosen and chosen not in options else [])
+    for value in values:
+        selected = " selected" if value == chosen else ""
+        opts.append(f'<option value="{_e(value)}"{selected}>{_e(value)}</option>')
+    return f'<label>{_e(label)} <select name="{name}">{"".join(opts)}</select></label>'
+
+
+def _form(data: Mapping[str, Any]) -> str:
+    days = data["period"]["days"]
+    periods = sorted(set(PERIODS) | {days})
+    day_options = "".join(
+        f'<option value="{d}"{" selected" if d == days else ""}>last {d} days</option>' for d in periods
+    )
+    f = data["filters"]
+    channel = f'<input type="hidden" name="channel" value="{_e(f["channel"])}">' if f["channel"] else ""
+    return (
+        '<form class="filters" method="get" action="/dashboard">'
+        f'<label>Period <select name="days">{day_options}</select></label>'
+        + _select("team", "Team", data["choices"]["teams"], f["team"], "all teams")
+        + _select("language", "Language", data["choices"]["languages"], f["language"], "all languages")
+        + channel + '<button type="submit">Show</button></form>'
+    )
+
+
+def _trend(weeks: Sequence[Mapping[str, Any]]) -> str:
+    labels = [datetime.fromisoformat(w["until"]).strftime("%d %b") for w in weeks]
+    series = [
+        Series("AI resolution", [w["ai_resolution_rate"] for w in weeks], "#3b4cca"),
+        Series("Deflection", [w["deflection_rate"] for w in weeks], "#1f7a55"),
+        Series("CSAT AI", [w["csat_ai"] for w in weeks], "#c77700"),
+        Series("CSAT human", [w["csat_human"] for w in weeks], "#8a5cb8"),
+    ]
+    svg = trend_svg(labels, series, [w["conversations"] for w in weeks], title=f"Weekly trend, last {len(weeks)} weeks")
+    return f'<section class="panel wide"><h2>Weekly trend</h2><p class="note">Weeks ending on the date shown; ' \
+           f'bars: conversations per week.</p>{svg}</section>'
+
+
+def render_page(data: Mapping[str, Any]) -> str:
+    """The whole page for one `data.build` result."""
+    m, p = data["current"], data["previous"]
+    since = datetime.fromisoformat(data["period"]["since"])
+    until = datetime.fromisoformat(data["period"]["until"])
+    scope = ", ".join(f"{k} {v}" for k, v in data["filters"].items() if v) or "all teams and languages"
+    empty = (
+        '<p class="empty-state">No conversations in this period'
+        + (" for this filter" if any(data["filters"].values()) else "")
+        + ". Numbers appear once customers have asked something; the trend below covers earlier weeks.</p>"
+        if m["conversations"] == 0 else ""
+    )
+    gaps_note = f"Questions the knowledge base could not answer, grouped by {data['gap_grouping']}."
+    body = "".join([
+        _form(data),
+        f'<p class="period">{since:%d %b %Y %H:%M} to {until:%d %b %Y %H:%M} UTC · {_e(scope)}</p>',
+        empty,
+        _headline(m, p),
+        _trend(data["weeks"]),
+        '<div class="grid">',
+        _slices("By language", "Language", data["by_language"], "(unknown)"),
+        _slices("By team", "Team", data["by_team"], "(no team)"),
+        _reasons(m),
+        _articles(data["poor_articles"]),
+        _questions("Top failed questions", data["failed_questions"], "No failed questions in this period."),
+        _questions("Knowledge gaps", data["knowledge_gaps"], "No knowledge gaps in this period.", gaps_note),
+        "</div>",
+    ])
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Frontdesk dashboard</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/dashboard/static/dashboard.css">
+</head>
+<body>
+  <header class="top">
+    <div class="brand"><span class="logo" aria-hidden="true">F</span><span>Frontdesk</span><span class="tag">dashboard</span></div>
+    <p class="lede">For team leads: how the AI did, where it failed, and what to add to the knowledge base.
+      Definitions: <code>frontdesk report --help</code>. JSON: <a href="/api/dashboard">/api/dashboard</a>.</p>
+  </header>
+  <main>{body}</main>
+</body>
+</html>
+"""
+
+
+def render_error(message: str) -> str:
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Frontdesk dashboard: bad request</title>
+<link rel="stylesheet" href="/dashboard/static/dashboard.css"></head>
+<body><main><p class="error" role="alert">{_e(message)}</p><p><a href="/dashboard">Back to the dashboard</a></p></main></body></html>
+"""
