@@ -61,7 +61,8 @@ class Filters:
         )
 
 
-def _rate(part: int, whole: int) -> float | None:
+def ratio(part: float, whole: float) -> float | None:
+    """part / whole, or None when there is nothing to divide by (shown as a dash, never as 0 %)."""
     return part / whole if whole else None
 
 
@@ -94,19 +95,19 @@ class Metrics:
 
     @property
     def ai_resolution_rate(self) -> float | None:
-        return _rate(self.ai_resolved, self.conversations)
+        return ratio(self.ai_resolved, self.conversations)
 
     @property
     def deflection_rate(self) -> float | None:
-        return _rate(self.deflected, self.conversations)
+        return ratio(self.deflected, self.conversations)
 
     @property
     def escalation_rate(self) -> float | None:
-        return _rate(self.escalated, self.conversations)
+        return ratio(self.escalated, self.conversations)
 
     @property
     def override_rate(self) -> float | None:
-        return _rate(self.overrides, self.override_verdicts)
+        return ratio(self.overrides, self.override_verdicts)
 
     @property
     def resolutions(self) -> int:
@@ -224,9 +225,9 @@ def _metrics(
         deflected=sum(not c.ticket for c in facts),
         escalated=sum(c.escalated for c in facts),
         human_resolved=sum(c.human_resolved for c in facts),
-        csat_ai=_rate(ai_good, ai_n),
+        csat_ai=ratio(ai_good, ai_n),
         csat_ai_n=ai_n,
-        csat_human=_rate(human_good, human_n),
+        csat_human=ratio(human_good, human_n),
         csat_human_n=human_n,
         overrides=sum(bool(f.rewrote) for f in verdicts),
         override_verdicts=len(verdicts),

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.sentences import sentences as split_sentences
 from bot.types import TokenUsage
 from knowledge.documents import Article, Passage, plain_text
 from knowledge.index import stopwords
@@ -168,25 +169,6 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"(\*\*|__|`+|~~)")
 _ITEM = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)])\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
-_ABBREV = re.compile(r"(?<![\w.])(e\.g|i\.e|etc|vs|approx|incl|no|z\.b|d\.h|bzw|ggf|p\.ej|ca|usw|ee|uu)\.$", re.I)
-# A sentence ends at . ! ? followed by space and something that can start a sentence (not a lower-case word, so
-# "Click Forgot password? on the sign-in page" stays whole).
-_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[^\sa-zß-ÿ])")
-
-
-def split_sentences(text: str) -> list[str]:
-    out: list[str] = []
-    start = 0
-    for m in _END.finditer(text):
-        piece = text[start : m.start()].strip()
-        if not piece or _ABBREV.search(piece):
-            continue
-        out.append(text[start : m.end()].strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
 
 
 def _inline(markdown: str) -> str:

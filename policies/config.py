@@ -27,6 +27,19 @@ def _from(section: str, key: str) -> Any:
     return lambda: shipped(section)[key]
 
 
+def _merge_languages(data: Any, section: str, keys: tuple[str, ...]) -> Any:
+    """Per-language phrase tables merge by language: writing `de` replaces the shipped German list, keeps the rest."""
+    if not isinstance(data, dict):
+        return data
+    base = shipped(section)
+    out = dict(data)
+    for key in keys:
+        given = data.get(key) or {}
+        if isinstance(given, dict):
+            out[key] = {**base[key], **given}
+    return out
+
+
 def _check_regexes(patterns: dict[str, list[str]], where: str) -> dict[str, list[str]]:
     for language, items in patterns.items():
         for pattern in items:
@@ -85,16 +98,8 @@ class EscalationConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _merge(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        base = shipped("escalation")
-        out = dict(data)
         keys = ("human_phrases", "failure_phrases", "failure_fillers", "acknowledgements", "acknowledgement_fillers")
-        for key in keys:
-            given = data.get(key) or {}
-            if isinstance(given, dict):
-                out[key] = {**base[key], **given}
-        return out
+        return _merge_languages(data, "escalation", keys)
 
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
@@ -113,15 +118,8 @@ class SmallTalkConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _merge(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        base = shipped("smalltalk")
-        out = dict(data)
-        for key in ("greetings", "farewells", "fillers", "introductions", "organisation_words"):
-            given = data.get(key) or {}
-            if isinstance(given, dict):
-                out[key] = {**base[key], **given}
-        return out
+        keys = ("greetings", "farewells", "fillers", "introductions", "organisation_words")
+        return _merge_languages(data, "smalltalk", keys)
 
     @field_validator("greetings", "farewells", "fillers", "introductions", "organisation_words")
     @classmethod

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import FrontdeskError
+from bot.metrics import ratio
 from bot.optout import opted_out
 from bot.ports import Contact, Store
 from bot.types import Action, Reply
@@ -128,17 +129,13 @@ class Effect:
     sent_conversations: int = 0
     holdout_conversations: int = 0
 
-    @staticmethod
-    def _per(count: int, channels: int) -> float | None:
-        return count / channels if channels else None
-
     @property
     def sent_tickets_per_channel(self) -> float | None:
-        return self._per(self.sent_tickets, self.sent_channels)
+        return ratio(self.sent_tickets, self.sent_channels)
 
     @property
     def holdout_tickets_per_channel(self) -> float | None:
-        return self._per(self.holdout_tickets, self.holdout_channels)
+        return ratio(self.holdout_tickets, self.holdout_channels)
 
     @property
     def ticket_reduction(self) -> float | None:
