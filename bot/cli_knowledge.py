@@ -252,6 +252,8 @@ def eval_command(
     for line in table(["measure", "value"], rows, right=(1,)):
         say(line)
     say("decisions: " + ", ".join(f"{k} {v}" for k, v in summary["decisions"].items()))
+    if summary["policy_replies"]:
+        say(f"of the answers, {summary['policy_replies']} cite no article (greetings, clarifying questions): not counted")
 
 
 async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:

@@ -98,7 +98,11 @@ def expected_calibration_error(pairs: Iterable[tuple[float, bool]], bins: int = 
 
 def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], threshold: float = 0.70) -> dict[str, Any]:
     """Top-1 accuracy (answerable questions), answer rate, escalation recall on `expected: null`,
-    confident-wrong rate (answered and wrong, share of answered) and ECE of the confidence."""
+    confident-wrong rate (answered and wrong, share of answered) and ECE of the confidence.
+
+    Only a reply that cites an article counts as an answer: a policy's stock reply ("Hi! What can I help you
+    with?", "could you tell me more?") answers nothing from the KB, and counting it would make a greeting in the
+    question file look like a confidently wrong answer. Such replies are reported apart as `policy_replies`."""
     by_id = {r.id: r for r in rows}
     answerable = [q for q in questions if q.expected]
     unanswerable = [q for q in questions if not q.expected]
@@ -107,7 +111,8 @@ def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], thresh
         return bool(q.expected) and bool(r.articles) and r.articles[0] in q.expected
 
     top1 = sum(right(q, by_id[q.id]) for q in answerable)
-    answered = [q for q in questions if by_id[q.id].decision == "answer"]
+    answered = [q for q in questions if by_id[q.id].decision == "answer" and by_id[q.id].articles]
+    policy_replies = sum(1 for r in rows if r.decision == "answer" and not r.articles)
     wrong_answers = sum(not right(q, by_id[q.id]) for q in answered)
     escalated_null = sum(by_id[q.id].decision == "escalate" for q in unanswerable)
     calib = [
@@ -122,5 +127,6 @@ def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], thresh
         "confident_wrong_rate": round(wrong_answers / len(answered), 4) if answered else None,
         "precision_at_threshold": round(sum(ok for _, ok in confident) / len(confident), 4) if confident else None,
         "ece": round(expected_calibration_error(calib), 4) if calib else None,
+        "policy_replies": policy_replies,
         "decisions": {k: sum(1 for r in rows if r.decision == k) for k in ("answer", "escalate", "draft", "ignore")},
     }

@@ -85,6 +85,23 @@ def test_eval_runs_the_full_engine(small_kb: Path, tmp_path: Path) -> None:
     assert "top-1 accuracy" in table.output
 
 
+def test_eval_does_not_count_a_greeting_as_an_answer(small_kb: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    lines = [
+        {"id": "1", "text": "I forgot my password, how do I reset it?", "expected": "reset-password"},
+        {"id": "2", "text": "hi there", "expected": None},
+    ]
+    questions.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    result = runner.invoke(_app(), ["eval", "--kb", str(small_kb), "--questions", str(questions), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["decisions"]["answer"] == 2  # the greeting got a reply ...
+    assert summary["policy_replies"] == 1  # ... that cites nothing
+    assert summary["answer_rate"] == 0.5 and summary["confident_wrong_rate"] == 0.0
+    table = runner.invoke(_app(), ["eval", "--kb", str(small_kb), "--questions", str(questions)])
+    assert "1 cite no article" in table.output
+
+
 def test_eval_bad_questions_file(small_kb: Path, tmp_path: Path) -> None:
     bad = tmp_path / "q.jsonl"
     bad.write_text('{"id": "1", "text": "hi"}\n', encoding="utf-8")

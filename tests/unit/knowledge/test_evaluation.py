@@ -60,6 +60,21 @@ def test_summary_metrics() -> None:
     assert s["decisions"] == {"answer": 3, "escalate": 1, "draft": 0, "ignore": 0}
 
 
+def test_only_cited_replies_count_as_answers() -> None:
+    """A greeting reply cites nothing: it is neither an answer nor confidently wrong, and not an escalation."""
+    qs = [EvalQuestion("1", "how do I reset it", ("x",)), EvalQuestion("2", "hi there", ())]
+    rows = [
+        EvalRow("1", "answer", "answered", 0.9, ("x",), "text"),
+        EvalRow("2", "answer", "greeting", None, (), "Hi! What can I help you with?"),
+    ]
+    s = summarize(qs, rows)
+    assert s["answer_rate"] == 0.5
+    assert s["confident_wrong_rate"] == 0.0
+    assert s["escalation_recall"] == 0.0
+    assert s["policy_replies"] == 1
+    assert s["decisions"]["answer"] == 2
+
+
 def test_ece() -> None:
     assert expected_calibration_error([(0.95, True)] * 19 + [(0.95, False)]) == pytest.approx(0.0, abs=1e-9)
     assert expected_calibration_error([(0.9, False)] * 10) == pytest.approx(0.9)
