@@ -26,6 +26,7 @@ from policies.config import (
     SmallTalkConfig,
     TeamConfig,
 )
+from policies.demotion import DemotionConfig
 from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, check_sections
 
 
@@ -54,6 +55,7 @@ class Config(BaseModel):
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     persona: PersonaConfig = Field(default_factory=PersonaConfig)
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    demotion: DemotionConfig = Field(default_factory=DemotionConfig)
     sensitive: SensitiveConfig = Field(default_factory=SensitiveConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     languages: LanguageConfig = Field(default_factory=LanguageConfig)
