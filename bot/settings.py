@@ -27,7 +27,14 @@ from policies.config import (
     TeamConfig,
 )
 from policies.demotion import DemotionConfig
-from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, check_sections
+from scheduler.config import (
+    CampaignConfig,
+    DigestConfig,
+    KbReviewConfig,
+    QaConfig,
+    SchedulerConfig,
+    check_sections,
+)
 
 
 class ServerConfig(BaseModel):
@@ -66,12 +73,13 @@ class Config(BaseModel):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     qa: QaConfig = Field(default_factory=QaConfig)
+    kb_review: KbReviewConfig = Field(default_factory=KbReviewConfig)
     campaigns: dict[str, CampaignConfig] = Field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """Disagreements between sections (a digest recipient for a team that does not exist, …)."""
         leads = {name: team.lead for name, team in self.teams.items() if team.lead}
-        return check_sections(self.digest, self.qa, self.teams, leads)
+        return check_sections(self.digest, self.qa, self.teams, leads, self.kb_review)
 
 
 def _env(*names: str) -> Any:
