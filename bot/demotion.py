@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PROMOTED_KEY = "demotion.promoted"  # setting: JSON {article id: ISO time of its last promotion}
 _ANSWERS = ("answer", "draft")
+LOAD_SLICE = timedelta(hours=6)
 
 
 @dataclass(slots=True)
@@ -51,9 +52,12 @@ def tally(
     """Rated answers per top article: answers at or after `since` and after the article's last promotion."""
     promoted = promoted or {}
     by_conversation: dict[str, list[DecisionRecord]] = defaultdict(list)
-    for d in sorted(decisions, key=lambda d: (_utc(d.at), d.id)):
+    for d in decisions:
         if d.kind != "ignore":
             by_conversation[d.conversation_key].append(d)
+    for items in by_conversation.values():
+        # Per conversation, not one sort of everything: a big sort holds the GIL and stalls the event loop.
+        items.sort(key=lambda d: (_utc(d.at), d.id))
     counted: dict[int, DecisionRecord] = {}
     signal: dict[int, bool] = {}  # answer id -> helpful (False wins over True)
 
@@ -124,9 +128,23 @@ async def compute(store: Store, config: DemotionConfig, now: datetime) -> list[D
     if not config.enabled:
         return []
     since = now - timedelta(days=config.window_days)
-    decisions = await store.decisions(since)
-    feedback = await store.feedback(since)
-    return demotions_from(tally(decisions, feedback, since=since, promoted=await promotions(store)), config)
+    decisions: list[DecisionRecord] = []
+    feedback: list[FeedbackEntry] = []
+    # Six hours at a time: turning rows into records runs on the event loop, and a month of a busy desk in one query
+    # stalled it for seconds (bench/demotion_speed.py); a short slice keeps each stall short.
+    start = since
+    while start < now:
+        end = min(start + LOAD_SLICE, now)
+        decisions += await store.decisions(start, end)
+        feedback += await store.feedback(start, end)
+        start = end
+    # Records stamped `now` or later (a clock that did not move, another replica's clock ahead) count too.
+    decisions += await store.decisions(now)
+    feedback += await store.feedback(now)
+    promoted = await promotions(store)
+    # Counting is pure CPU over immutable records: off the event loop, so messages are not kept waiting meanwhile.
+    votes = await asyncio.to_thread(tally, decisions, feedback, since=since, promoted=promoted)
+    return demotions_from(votes, config)
 
 
 async def promote(store: Store, config: DemotionConfig, article_id: str, actor_id: str, now: datetime) -> Demotion:
