@@ -147,11 +147,20 @@ async def compute(store: Store, config: DemotionConfig, now: datetime) -> list[D
     return demotions_from(votes, config)
 
 
-async def promote(store: Store, config: DemotionConfig, article_id: str, actor_id: str, now: datetime) -> Demotion:
+async def promote(
+    store: Store,
+    config: DemotionConfig,
+    article_id: str,
+    actor_id: str,
+    now: datetime,
+    *,
+    demoted: Sequence[Demotion] | None = None,
+) -> Demotion:
     """Undo a demotion: votes up to now no longer count against the article. Recorded in the admin log.
 
-    Raises NotFound (naming the demoted articles) when the article is not demoted, and changes nothing then."""
-    current = {d.article_id: d for d in await compute(store, config, now)}
+    `demoted` is the list as just computed at `now` (else it is computed here). Raises NotFound (naming the demoted
+    articles) when the article is not demoted, and changes nothing then."""
+    current = {d.article_id: d for d in (await compute(store, config, now) if demoted is None else demoted)}
     demotion = current.get(article_id)
     if demotion is None:
         listed = ", ".join(current) or "none"
@@ -200,8 +209,12 @@ class DemotionBoard:
             log.exception("recounting demoted articles failed; keeping the last list")
 
     async def promote(self, article_id: str, actor_id: str) -> Demotion:
-        demotion = await promote(self.store, self.config, article_id, actor_id, self.clock())
-        await self.refresh()
+        """Promote against a fresh count, which then becomes the snapshot (less the promoted article)."""
+        now = self.clock()
+        found = await compute(self.store, self.config, now)
+        demotion = await promote(self.store, self.config, article_id, actor_id, now, demoted=found)
+        self._current = MappingProxyType({d.article_id: d for d in found if d.article_id != article_id})
+        self._at = now
         return demotion
 
     async def close(self) -> None:

@@ -234,14 +234,18 @@ class Commands:
         return [head, *(f"    ◦ `{d.article_id}`: {d.helpful}/{d.rated} helpful in {d.window_days} days" for d in demoted)]
 
     async def _promote(self, actor: Actor, command: Command, address: Address) -> Outcome:
-        try:
-            demotion = await self.app.demotions.promote(command.value, actor.id)
-        except NotFound as exc:
-            return Outcome(f"Nothing to undo: {exc}. Nothing was changed.")
-        return Outcome(
-            f"Done: `{demotion.article_id}` is no longer demoted ({demotion.helpful}/{demotion.rated} helpful in "
-            f"{demotion.window_days} days). Its votes so far are set aside; new ones count from now."
-        )
+        async def run() -> str:
+            try:
+                demotion = await self.app.demotions.promote(command.value, actor.id)
+            except NotFound as exc:
+                return f"Nothing to undo: {exc}. Nothing was changed."
+            return (
+                f"Done: `{demotion.article_id}` is no longer demoted ({demotion.helpful}/{demotion.rated} helpful in "
+                f"{demotion.window_days} days). Its votes so far are set aside; new ones count from now."
+            )
+
+        # The check recounts the window's votes, which on a busy desk takes longer than Slack's 3 s ack.
+        return Outcome(f"Promoting `{command.value}`… I'll tell you here when it is done.", run)
 
     async def _review(self, actor: Actor, command: Command, address: Address) -> Outcome:
         job = self.app.jobs.get("kb_review")

@@ -80,12 +80,15 @@ async def test_promote_is_admin_only_recorded_and_restores_answers(slack: Slack)
     assert "only Frontdesk admins" in refused["text"]
     assert list(slack.app.demotions.current()) == ["reset-password"]
 
-    unknown = await slack.command("promote invoices")
-    assert "'invoices' is not demoted (demoted articles: reset-password)" in unknown["text"]
-    assert "Nothing was changed" in unknown["text"]
+    ack = await slack.command("promote invoices")
+    assert ack["text"] == "Promoting `invoices`… I'll tell you here when it is done."
+    unknown = slack.fake.called("response")[-1]["text"]
+    assert "'invoices' is not demoted (demoted articles: reset-password)" in unknown
+    assert "Nothing was changed" in unknown
 
-    done = await slack.command("promote reset-password")
-    assert done["text"].startswith("Done: `reset-password` is no longer demoted (0/3 helpful in 30 days)")
+    await slack.command("promote reset-password")
+    done = slack.fake.called("response")[-1]["text"]
+    assert done.startswith("Done: `reset-password` is no longer demoted (0/3 helpful in 30 days)")
     assert "Demoted articles: none" in (await slack.command("status"))["text"]
     changes = await slack.app.store.admin_changes()  # type: ignore[attr-defined]
     assert [(c.actor_id, c.what) for c in changes] == [(ADMIN, f"kb promote reset-password (was {REASON})")]
