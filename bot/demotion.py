@@ -1,8 +1,8 @@
 """Which articles are demoted, counted over stored decisions and feedback; the server's snapshot of them; promotion.
 
 An AI answer (or draft) is rated when it got a signal: a "helpful" / "not helpful" vote, an escalation as the very
-next decision of its conversation, or an agent's rewrite of the draft. Any negative signal makes the answer
-unhelpful. `tally` counts rated answers per top article since the window began (and since the article was last
+next decision of its conversation, or an agent's verdict (the draft or answer rewritten, or sent as it was). Any
+negative signal makes the answer unhelpful. `tally` counts rated answers per top article since the window began (and since the article was last
 promoted); `policies.demotion.judge` decides. `DemotionBoard` keeps the result in memory for the engine and
 recomputes it at most every `refresh_minutes`, in the background, so no message waits on a scan of the records.
 """
@@ -87,14 +87,13 @@ def tally(
         return candidates[-1] if candidates else None
 
     for f in feedback:
-        if f.decision_id is not None:
-            answer = counted.get(f.decision_id)
-        else:
-            answer = answered_before(f, ("draft",) if f.kind == "rewrite" else _ANSWERS)
+        answer = counted.get(f.decision_id) if f.decision_id is not None else answered_before(f, _ANSWERS)
         if f.kind == "helpful" and f.helpful is not None:
             rate(answer, f.helpful)
-        elif f.kind == "rewrite" and f.rewrote:
-            rate(answer, False)
+        elif f.kind == "rewrite" and f.rewrote is not None:
+            # An agent's verdict on the AI's draft or answer: sent as it was counts as helpful. Counting only
+            # rewrites would rate every draft in a pre-approval channel unhelpful and demote its articles.
+            rate(answer, not f.rewrote)
 
     votes: dict[str, Votes] = defaultdict(Votes)
     for answer_id, helpful in signal.items():

@@ -38,6 +38,7 @@ def test_each_answer_counts_once_and_any_negative_signal_makes_it_unhelpful() ->
         decision("c3", "escalate", t + timedelta(minutes=1)),
         decision("c4", "answer", t, "refunds"),  # no signal: not rated
         decision("c5", "draft", t, "refunds"),  # the agent rewrote the draft
+        decision("c7", "draft", t, "refunds"),  # the agent sent the draft as it was: helpful
         decision("c6", "answer", t, "invoices", team="billing"),  # voted helpful, then an answer, then escalated
         decision("c6", "answer", t + timedelta(minutes=5), "invoices", team="billing"),
         decision("c6", "escalate", t + timedelta(minutes=6)),
@@ -46,10 +47,11 @@ def test_each_answer_counts_once_and_any_negative_signal_makes_it_unhelpful() ->
         vote("c1", t + timedelta(minutes=1), True, "refunds"),
         vote("c2", t + timedelta(minutes=1), False, "refunds"),
         FeedbackEntry("rewrite", "c5", "U_AGENT", t + timedelta(minutes=3), rewrote=True),
+        FeedbackEntry("rewrite", "c7", "U_AGENT", t + timedelta(minutes=3), rewrote=False),
         vote("c6", t + timedelta(minutes=1), True, "invoices"),
     ]
     votes = tally(records, feedback, since=SINCE)
-    assert (votes["refunds"].helpful, votes["refunds"].rated) == (1, 4)
+    assert (votes["refunds"].helpful, votes["refunds"].rated) == (2, 5)
     assert (votes["invoices"].helpful, votes["invoices"].rated, votes["invoices"].team) == (1, 2, "billing")
 
 
