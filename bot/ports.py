@@ -22,6 +22,7 @@ from bot.types import (
     ArticleHit,
     ChannelPolicy,
     Decision,
+    Demotion,
     HandoffStatus,
     Inbound,
     Priority,
@@ -86,6 +87,7 @@ class TurnContext:
     sentiment: float | None = None  # -1 (very negative) .. 1
     complexity: float | None = None  # 0 (simple) .. 1 (complex)
     notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    demoted: Mapping[str, Demotion] = field(default_factory=lambda: MappingProxyType({}))  # article id -> why
 
 
 class StopAction(StrEnum):

@@ -100,6 +100,42 @@ class QaConfig(Weekly):
         return check_target(value, Platform.SLACK)
 
 
+class KbReviewConfig(_Strict):
+    """The quarterly KB review (MISSION §12): on the 1st of January, April, July and October at `time`, each team's
+    lead gets its stale articles (older than `[knowledge] review_days`) and the ones no answer cited in that time."""
+
+    enabled: bool = False
+    time: str = "09:00"
+    platform: Platform = Platform.SLACK
+    recipients: dict[str, str] = Field(default_factory=dict)  # team -> channel or user id; else [teams.<t>] lead
+    everyone: str = ""  # optional: every team's list (and articles of teams nobody receives for)
+    top: int = Field(default=30, ge=1, le=200)  # articles listed per section per message
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if not _TIME.match(value.strip()):
+            raise ValueError(f"time must be HH:MM (24-hour), got {value!r}")
+        return value.strip()
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: dict[str, str]) -> dict[str, str]:
+        return {team: check_target(target, Platform.SLACK) for team, target in value.items()}
+
+    @field_validator("everyone")
+    @classmethod
+    def _everyone(cls, value: str) -> str:
+        return check_target(value, Platform.SLACK)
+
+    def slot(self) -> Weekly:
+        """As the job registry's slot (enabled, platform); the quarterly cron replaces its day."""
+        return Weekly(enabled=self.enabled, time=self.time, platform=self.platform)
+
+    def cron(self) -> dict[str, int | str]:
+        return {"month": "1,4,7,10", "day": 1, "hour": int(self.time[:2]), "minute": int(self.time[3:])}
+
+
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 PLACEHOLDERS = frozenset({"org"})
 
@@ -172,12 +208,20 @@ class SchedulerConfig(_Strict):
         return value
 
 
-def check_sections(digest: DigestConfig, qa: QaConfig, teams: Iterable[str], leads: dict[str, str]) -> list[str]:
+def check_sections(
+    digest: DigestConfig,
+    qa: QaConfig,
+    teams: Iterable[str],
+    leads: dict[str, str],
+    kb_review: KbReviewConfig | None = None,
+) -> list[str]:
     """Cross-section problems (the keys named as in the file); empty when the sections agree."""
     known = set(teams)
+    kb_review = kb_review or KbReviewConfig()
     problems = [
-        f"'digest.recipients.{team}': no team {team!r} in [teams] (teams: {', '.join(sorted(known)) or 'none'})"
-        for team in digest.recipients
+        f"'{section}.recipients.{team}': no team {team!r} in [teams] (teams: {', '.join(sorted(known)) or 'none'})"
+        for section, listed in (("digest", digest.recipients), ("kb_review", kb_review.recipients))
+        for team in listed
         if team not in known
     ]
     for team, lead in leads.items():
@@ -188,6 +232,11 @@ def check_sections(digest: DigestConfig, qa: QaConfig, teams: Iterable[str], lea
     if digest.enabled and not (digest.recipients or digest.everyone or any(leads.values())):
         problems.append(
             "'digest': enabled but nobody to send it to; set digest.recipients, digest.everyone or [teams.<name>] lead"
+        )
+    if kb_review.enabled and not (kb_review.recipients or kb_review.everyone or any(leads.values())):
+        problems.append(
+            "'kb_review': enabled but nobody to send it to; set kb_review.recipients, kb_review.everyone or "
+            "[teams.<name>] lead"
         )
     if qa.enabled and not qa.channel:
         problems.append("'qa.channel': required when qa.enabled is true (the channel where reviewers grade answers)")
