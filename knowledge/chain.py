@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -123,20 +124,25 @@ def terms(text: str, language: str) -> set[str]:
     """Content words for overlap: stop and filler words dropped, English plural and tense endings stripped, then
     cut to a short prefix, a crude stem that makes "encryption"/"encrypted", "types"/"type", "IPs"/"IP" and
     "Rechnung"/"Rechnungen" meet (while "contabilidad" and "contactos" stay apart)."""
-    english = language.startswith("en")
-    stop = stopwords(language)
-    out = set()
-    for w in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
-        if w in stop or w in _FILLER or len(w) < 2:
-            continue
-        w = _SAME.get(w, w)
-        if english:
-            for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
-                if w.endswith(suffix) and len(w) - len(suffix) >= 2 and not w.endswith("ss"):
-                    w = w[: len(w) - len(suffix)] + keep
-                    break
-        out.add(w[: 5 if english else 6])
+    out = {_term(w, language) for w in _WORD.findall(unicodedata.normalize("NFKC", text).casefold())}
+    out.discard("")
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str, language: str) -> str:
+    """One word's content term ("" for a stop or filler word): a reply reads the same few thousand words again
+    and again (each section is tokenised several times per message), so the work is done once per word."""
+    if word in stopwords(language) or word in _FILLER or len(word) < 2:
+        return ""
+    w = _SAME.get(word, word)
+    english = language.startswith("en")
+    if english:
+        for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 2 and not w.endswith("ss"):
+                w = w[: len(w) - len(suffix)] + keep
+                break
+    return w[: 5 if english else 6]
 
 
 _WORD = re.compile(r"\w+")

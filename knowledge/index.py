@@ -112,6 +112,9 @@ class ScopeIndex:
     key_bm25: Any  # BM25 over titles and known questions, one document each (the lexical 1-NN signal)
     key_rows: np.ndarray  # key row of each key_bm25 document
     classifier: QuestionModel | None = None  # trained on this scope's known questions; None without them
+    # log(1 + known questions per article): a constant of the scope, read by every ranking (computed once here; as
+    # a property it summed over 10k articles on each message)
+    questions_per_article: float = 0.0
 
     @classmethod
     def build(
@@ -148,6 +151,8 @@ class ScopeIndex:
             faiss.omp_set_num_threads(1)
             faiss_index = faiss.IndexFlatIP(key_vectors.shape[1])
             faiss_index.add(key_vectors)
+        n = len(articles)
+        questions_per_article = float(np.log1p(sum(len(a.questions) for a in articles) / n)) if n else 0.0
         return cls(
             language,
             list(articles),
@@ -159,12 +164,8 @@ class ScopeIndex:
             faiss_index,
             key_bm25,
             key_rows,
+            questions_per_article=questions_per_article,
         )
-
-    @property
-    def questions_per_article(self) -> float:
-        n = len(self.articles)
-        return float(np.log1p(sum(len(a.questions) for a in self.articles) / n)) if n else 0.0
 
     @property
     def dense(self) -> bool:
@@ -193,16 +194,15 @@ class ScopeIndex:
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
 
-    def candidate_sims(self, rows: list[int], qvec: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """`key_sims` for many articles with one matrix product (small products pay BLAS overhead each)."""
-        spans = [(int(self.offsets[r]), int(self.offsets[r + 1])) for r in rows]
-        idx = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
-        sims = self.key_vectors[idx] @ qvec
-        out, pos = [], 0
-        for a, b in spans:
-            out.append((sims[pos : pos + b - a], self.key_kinds[a:b]))
-            pos += b - a
-        return out
+    def candidate_sims(self, rows: np.ndarray, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`key_sims` for many articles with one matrix product (small products pay BLAS overhead each): the
+        cosines and kinds of all their keys, concatenated in the order of `rows`, and each article's key count."""
+        rows = np.asarray(rows, dtype=np.int64)
+        first = self.offsets[rows]
+        lengths = self.offsets[rows + 1] - first
+        starts = np.cumsum(lengths) - lengths
+        idx = np.repeat(first - starts, lengths) + np.arange(int(lengths.sum()))
+        return self.key_vectors[idx] @ qvec, self.key_kinds[idx], lengths
 
     def key_sims(self, row: int, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of the query with every key of article `row`, and the kinds of those keys."""

@@ -72,7 +72,6 @@ def rank(
     bm = index.bm25_scores(query)
     bm_max = float(bm.max()) if bm.size else 0.0
     bm_order = np.argsort(-bm, kind="stable")[:candidates] if bm_max > 0 else np.zeros(0, dtype=np.int64)
-    bm_rank = {int(r): i for i, r in enumerate(bm_order)}
 
     bmk = index.key_bm25_scores(query)
     bmk_max = float(bmk.max()) if bmk.size else 0.0
@@ -86,58 +85,36 @@ def rank(
             for weight, key_row in zip(w / w.sum(), rows[:VOTE_K], strict=True):
                 art = int(index.key_article[key_row])
                 vote[art] = vote.get(art, 0.0) + float(weight)
-        seen: set[int] = set()
-        for key_row in rows:
-            art = int(index.key_article[key_row])
-            if art not in seen:
-                seen.add(art)
-                dense_order.append(art)
-                if len(dense_order) >= candidates:
-                    break
-    d_rank = {r: i for i, r in enumerate(dense_order)}
+        # the articles of the nearest keys, each at its first (best) key, nearest first
+        arts = index.key_article[rows]
+        first = np.sort(np.unique(arts, return_index=True)[1])
+        dense_order = arts[first[:candidates]].tolist()
 
     clf = index.classifier.scores(query, qvec) if index.classifier is not None else None
     clf_order = np.argsort(-clf, kind="stable")[: max(5, candidates // 3)] if clf is not None else np.zeros(0, np.int64)
     clf_top = int(clf_order[0]) if clf_order.size else -1
 
-    pool = list(
-        dict.fromkeys(
-            [
-                *dense_order,
-                *(int(r) for r in bm_order),
-                *(int(r) for r in bmk_order),
-                *(int(r) for r in clf_order),
-            ]
-        )
-    )
+    pool = list(dict.fromkeys([*dense_order, *bm_order.tolist(), *bmk_order.tolist(), *clf_order.tolist()]))
     bmk_top = int(bmk_order[0]) if bmk_order.size else -1
     if not pool:
         return Ranking((), -1, -1, 0.0)
+    rows_ = np.asarray(pool, dtype=np.int64)
     feats = np.zeros((len(pool), len(RANK_FEATURES)), dtype=np.float32)
-    dense_sims = index.candidate_sims(pool, qvec) if index.dense and qvec is not None else []
-    for i, row in enumerate(pool):
-        if dense_sims:
-            sims, kinds = dense_sims[i]
-            qmask = kinds != KIND_PASSAGE
-            qs = np.sort(sims[qmask])[::-1] if qmask.any() else sims[:0]
-            ps = sims[~qmask]
-            d_max = float(sims.max())
-            feats[i, 0] = d_max
-            feats[i, 1] = float(qs[0]) if qs.size else d_max
-            feats[i, 2] = float(qs[:3].mean()) if qs.size else d_max
-            feats[i, 3] = float(ps.max()) if ps.size else d_max
-            feats[i, 4] = float(np.sort(sims)[::-1][:5].mean())
-        feats[i, 5] = float(bm[row]) / bm_max if bm_max > 0 else 0.0
-        feats[i, 6] = 1.0 if bm_rank.get(row) == 0 else 0.0
-        feats[i, 7] = 1.0 if d_rank.get(row) == 0 else 0.0
-        feats[i, 8] = 1.0 / (1.0 + bm_rank[row]) if row in bm_rank else 0.0
-        feats[i, 9] = 1.0 / (1.0 + d_rank[row]) if row in d_rank else 0.0
-        feats[i, 10] = vote.get(row, 0.0)
-        feats[i, 11] = float(bmk[row]) / bmk_max if bmk_max > 0 else 0.0
-        feats[i, 12] = 1.0 if row == bmk_top else 0.0
-        if clf is not None:
-            feats[i, 13] = float(clf[row])
-            feats[i, 14] = 1.0 if row == clf_top else 0.0
+    if index.dense and qvec is not None:
+        feats[:, :5] = dense_features(*index.candidate_sims(rows_, qvec))
+    bm_rank = _positions(bm_order, n)[rows_]
+    d_rank = _positions(np.asarray(dense_order, dtype=np.int64), n)[rows_]
+    feats[:, 5] = bm[rows_].astype(np.float64) / bm_max if bm_max > 0 else 0.0
+    feats[:, 6] = bm_rank == 0
+    feats[:, 7] = d_rank == 0
+    feats[:, 8] = np.where(bm_rank >= 0, 1.0 / (1.0 + np.maximum(bm_rank, 0)), 0.0)
+    feats[:, 9] = np.where(d_rank >= 0, 1.0 / (1.0 + np.maximum(d_rank, 0)), 0.0)
+    feats[:, 10] = [vote.get(row, 0.0) for row in pool]
+    feats[:, 11] = bmk[rows_].astype(np.float64) / bmk_max if bmk_max > 0 else 0.0
+    feats[:, 12] = rows_ == bmk_top
+    if clf is not None:
+        feats[:, 13] = clf[rows_].astype(np.float64)
+        feats[:, 14] = rows_ == clf_top
     scores = feats @ weights
     order = np.argsort(-scores, kind="stable")
     z = scores[order] - scores[order[0]]
@@ -153,3 +130,52 @@ def rank(
         float(clf[clf_order[0]]) if clf is not None and clf_order.size else 0.0,
         float(clf[clf_order[0]] - clf[clf_order[1]]) if clf is not None and clf_order.size > 1 else 0.0,
     )
+
+
+def _positions(order: np.ndarray, n: int) -> np.ndarray:
+    """Each article row's position in `order` (-1 when absent)."""
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[order] = np.arange(len(order))
+    return pos
+
+
+def dense_features(sims: np.ndarray, kinds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """d_max, d_q, d_q3, d_p, d_mean for candidate articles whose key cosines and kinds are concatenated in `sims`
+    and `kinds` (`lengths` keys each, at least one), computed for all of them at once.
+
+    Equal, bit for bit, to the per-article reference (tests/unit/knowledge/test_retriever_features.py): the maxima are
+    exact, sorted rows keep NaN first as `np.sort(x)[::-1]` does, and the top-k means add float32 values left to
+    right and divide in float32, as `ndarray.mean` does for k ≤ 5.
+    """
+    m = len(lengths)
+    seg = np.repeat(np.arange(m), lengths)
+    col = np.arange(len(sims)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    width = int(lengths.max())
+    is_q = kinds != KIND_PASSAGE
+    every = np.full((m, width), -np.inf, dtype=np.float32)
+    every[seg, col] = sims
+    questions = np.full((m, width), -np.inf, dtype=np.float32)
+    questions[seg[is_q], col[is_q]] = sims[is_q]
+    passages = np.full((m, width), -np.inf, dtype=np.float32)
+    passages[seg[~is_q], col[~is_q]] = sims[~is_q]
+    n_q = np.bincount(seg[is_q], minlength=m)
+    n_p = lengths - n_q
+
+    d_max = every.max(axis=1)
+    out = np.empty((m, 5), dtype=np.float32)
+    out[:, 0] = d_max
+    qs = np.sort(questions, axis=1)[:, ::-1]
+    out[:, 1] = np.where(n_q > 0, qs[:, 0], d_max)
+    out[:, 2] = np.where(n_q > 0, _top_mean(qs, np.minimum(n_q, 3)), d_max)
+    out[:, 3] = np.where(n_p > 0, passages.max(axis=1), d_max)
+    out[:, 4] = _top_mean(np.sort(every, axis=1)[:, ::-1], np.minimum(lengths, 5))
+    return out
+
+
+def _top_mean(desc: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Mean of the first `count` values of each row (rows with count 0 give 0; callers replace them)."""
+    total = np.zeros(len(desc), dtype=np.float32)
+    for c in range(int(count.max(initial=0))):
+        total = total + np.where(c < count, desc[:, c], np.float32(0))
+    mean: np.ndarray = total / np.maximum(count, 1).astype(np.float32)
+    return mean
