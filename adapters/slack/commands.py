@@ -20,7 +20,7 @@ from bot.errors import NotFound
 from bot.types import Actor, Address, HandoffStatus, Mode, Platform
 
 HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to the channel you type in)
-• `status [#channel]` — mode, threshold, AI share, open handoffs, KB version
+• `status [#channel]` — mode, threshold, AI share, open handoffs, KB version, demoted articles
 • `mode <ai-first|pre-approval|agent-first|parallel|hybrid|off> [#channel]`
 • `threshold <0–1> [#channel]` — confidence needed for the AI to answer
 • `route <topic> <#channel>` — post handoffs for a team/topic to an agents channel
@@ -29,7 +29,7 @@ HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to
 • `pause|resume [#channel]` — stop or restart the AI in a channel
 • `reindex` — re-ingest the knowledge base
 • `digest now` — post the weekly digest
-• `review now` — send each team its stale and never-cited articles (the quarterly KB review)
+• `review now` — send each team lead its stale and uncited articles (the quarterly KB review)
 • `promote <article id>` — undo an article's demotion (see `status`)
 • `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels"""
 
@@ -252,7 +252,7 @@ class Commands:
         if job is None:
             return Outcome("No KB review job on this server, so there is nothing to send. Nothing was changed.")
         await self._record(actor, "review now")
-        return Outcome("Listing stale and never-cited articles per team… I'll tell you here when they have been sent.", job)
+        return Outcome("Listing stale and uncited articles per team… I'll tell you here when they have been sent.", job)
 
     async def _mode(self, actor: Actor, command: Command, address: Address) -> Outcome:
         return await self._set(actor, address, f"mode set to {command.value}", mode=command.value)

@@ -72,7 +72,7 @@ async def test_review_now_sends_each_team_its_stale_and_uncited_articles(slack: 
     assert "only Frontdesk admins" in refused["text"] and slack.fake.posts(SUPPORT_LEAD) == []
 
     ack = await slack.command("review now")
-    assert "Listing stale and never-cited articles per team" in ack["text"]
+    assert "Listing stale and uncited articles per team" in ack["text"]
     done = slack.fake.called("response")[-1]["text"]
     assert done.startswith(f"Sent the KB review to <#{BILLING_LEADS}> (billing), <@{SUPPORT_LEAD}> (support).")
     assert "(2 stale, 3 uncited of 5 articles.)" in done and "Nobody receives it for: security." in done
