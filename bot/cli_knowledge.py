@@ -190,6 +190,39 @@ async def _promote(settings: Any, article_id: str) -> Any:
             await close()
 
 
+async def recorded_demotions(settings: Any, config: Any) -> dict[str, Any]:
+    """The articles the server would treat as demoted, from the recorded history (`frontdesk ask` applies them, so
+    it shows what the server would do). Empty when nothing is recorded; a warning when the database cannot be read."""
+    from bot.bootstrap import open_store
+    from bot.demotion import compute
+    from bot.store.migrate import current, head
+
+    url = settings.resolved_database_url
+    if not config.demotion.enabled or (url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists()):
+        return {}
+    try:
+        schema = await current(url)
+        if schema != head():
+            print_warning(
+                f"demoted articles left out: the database schema is {schema or 'empty'}, this version needs {head()}; "
+                "run `frontdesk db upgrade`"
+            )
+            return {}
+        store = await open_store(settings, config, migrate=False)
+    except FrontdeskError as exc:
+        print_warning(f"demoted articles left out: {exc}")
+        return {}
+    try:
+        return {d.article_id: d for d in await compute(store, config.demotion, datetime.now(UTC))}
+    except Exception as exc:  # a foreign database: ask still works without demotions
+        print_warning(f"demoted articles left out: the database could not be read ({type(exc).__name__})")
+        return {}
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            await close()
+
+
 CLI_ACTOR = "cli"  # who the admin log names for changes made with the command line
 
 

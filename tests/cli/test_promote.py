@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,3 +60,50 @@ def test_promote_undoes_a_demotion_and_is_recorded(env: dict[str, str], tmp_path
             await store.close()
 
     asyncio.run(check())
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ask_answers_as_the_server_would_with_articles_demoted_by_recorded_feedback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store.migrate import upgrade
+    from bot.types import Actor, Address, ArticleHit, Escalate, Handoff, Inbound, Platform, Reply, Respond
+
+    env = {
+        "FRONTDESK_KB": str(ROOT / "examples" / "kb"),
+        "FRONTDESK_DATA_DIR": str(tmp_path / "var"),
+        "FRONTDESK_CONFIG": str(ROOT / "examples" / "frontdesk.toml"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    before = json.loads(runner.invoke(app, ["ask", "How do I reset my password?", "--json"]).stdout)
+    assert (before["decision"], before["articles"][0]["id"]) == ("answer", "account-reset-password")
+
+    async def record() -> None:  # five answers citing the article, each followed at once by a request for a person
+        settings = Settings()
+        config = load_config(Path(env["FRONTDESK_CONFIG"]))
+        settings.ensure_data_dir()
+        await upgrade(settings.resolved_database_url)
+        store = SqlStore(settings.resolved_database_url, channel_defaults(config, settings))
+        hit = ArticleHit("account-reset-password", "Reset your password", 0.9, team="support")
+        for n in range(5):
+            address = Address(Platform.SLACK, "T", "C", f"t{n}")
+            at = datetime.now(UTC) - timedelta(days=2, minutes=n)
+            asked = Inbound(f"q{n}", address, Actor("U1", "Dana", "acme"), "password?", at)
+            await store.record_decision(f"slack:T:C:t{n}", asked, Respond(Reply("…"), "answered", 0.9, "en", (hit,)))
+            human = Inbound(f"h{n}", address, asked.author, "human please", at + timedelta(seconds=20))
+            esc = Escalate(Reply("ok"), Handoff("s", "asked_for_human", "support"), "asked_for_human", "en")
+            await store.record_decision(f"slack:T:C:t{n}", human, esc)
+        await store.close()
+
+    asyncio.run(record())
+    result = runner.invoke(app, ["ask", "How do I reset my password?", "--json"])
+    assert result.exit_code == 0, result.output
+    after = json.loads(result.stdout)
+    assert (after["decision"], after["reason"]) == ("escalate", "low_confidence")
+    assert after["confidence"] == pytest.approx(before["confidence"] - 0.3)
+    steps = {step["step"]: step["detail"] for step in after["trace"]}
+    assert steps["demotion"].startswith("article account-reset-password demoted: 0/5 helpful in 30 days")
