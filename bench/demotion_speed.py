@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from bench.metrics_speed import NOW, synthetic
+from bench.metrics_speed import NOW, seeded_sqlite, synthetic
 from bot.demotion import compute, demotions_from, tally
 from bot.metrics import Records
 from policies.demotion import DemotionConfig
@@ -27,27 +25,7 @@ from policies.demotion import DemotionConfig
 
 async def sqlite_recount(records: Records, config: DemotionConfig) -> tuple[float, float]:
     """(seconds for `compute` on SQLite, longest event-loop stall in seconds while it ran)."""
-    from sqlalchemy import insert
-
-    from bot.store.migrate import upgrade
-    from bot.store.models import DecisionRow, FeedbackRow
-    from bot.store.sql import SqlStore
-
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        await upgrade(url)
-        store = SqlStore(url)
-        async with store.engine.begin() as conn:
-            await conn.execute(insert(DecisionRow), [
-                {"conversation_key": d.conversation_key, "message_id": d.message_id, "kind": d.kind, "reason": d.reason,
-                 "confidence": d.confidence, "language": d.language, "article_ids": list(d.article_ids), "trace": [],
-                 "text": d.text, "reply": d.reply, "delivered": True, "at": d.at, "team": d.team, "channel": d.channel,
-                 "input_tokens": d.input_tokens, "output_tokens": d.output_tokens, "cost_usd": 0.0}
-                for d in records.decisions])
-            await conn.execute(insert(FeedbackRow), [
-                {"kind": f.kind, "conversation_key": f.conversation_key, "actor_id": f.actor_id, "at": f.at,
-                 "helpful": f.helpful, "rewrote": f.rewrote, "article_ids": list(f.article_ids)}
-                for f in records.feedback])
+    async with seeded_sqlite(records) as store:
         stall, running = 0.0, True
 
         async def ticker() -> None:
@@ -63,7 +41,6 @@ async def sqlite_recount(records: Records, config: DemotionConfig) -> tuple[floa
         took = time.perf_counter() - start
         running = False
         await tick
-        await store.close()
     return took, stall
 
 

@@ -26,21 +26,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Weekly(_Strict):
-    """A weekly slot: `day` (mon…sun) at `time` (HH:MM, 24 h) in `[scheduler] timezone`."""
+class AtTime(_Strict):
+    """A job's `time` (HH:MM, 24 h, in `[scheduler] timezone`), whether it runs, and where it posts."""
 
     enabled: bool = False
-    day: str = "mon"
     time: str = "09:00"
     platform: Platform = Platform.SLACK
-
-    @field_validator("day")
-    @classmethod
-    def _day(cls, value: str) -> str:
-        day = value.strip().lower()[:3]
-        if day not in DAYS:
-            raise ValueError(f"day must be one of {', '.join(DAYS)}, got {value!r}")
-        return day
 
     @field_validator("time")
     @classmethod
@@ -58,20 +49,26 @@ class Weekly(_Strict):
         return int(self.time[3:])
 
 
-def check_target(value: str, platform: Platform) -> str:
-    value = value.strip()
-    if platform is Platform.SLACK and value and not _SLACK_TARGET.match(value):
-        raise ValueError(f"{value!r} is not a Slack channel or user id (C…, G…, D…, U… or W…)")
-    return value
+class Weekly(AtTime):
+    """A weekly slot: `day` (mon…sun) at `time`."""
+
+    day: str = "mon"
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in DAYS:
+            raise ValueError(f"day must be one of {', '.join(DAYS)}, got {value!r}")
+        return day
 
 
-class DigestConfig(Weekly):
-    """The Monday failure digest to team leads (MISSION §7, §12)."""
+class _ToLeads(_Strict):
+    """Who receives a per-team report: `recipients` (team -> channel or user id; else the team's lead) and an optional
+    `everyone` target that gets every team's part."""
 
-    recipients: dict[str, str] = Field(default_factory=dict)  # team -> channel or user id; else [teams.<t>] lead
-    everyone: str = ""  # an optional all-teams digest (e.g. the support leads' channel)
-    top: int = Field(default=10, ge=1, le=50)  # failed questions listed
-    daily: bool = False  # also a daily failure list (yesterday's failed questions) at `time`, to the same people
+    recipients: dict[str, str] = Field(default_factory=dict)
+    everyone: str = ""
 
     @field_validator("recipients")
     @classmethod
@@ -82,6 +79,20 @@ class DigestConfig(Weekly):
     @classmethod
     def _everyone(cls, value: str) -> str:
         return check_target(value, Platform.SLACK)
+
+
+def check_target(value: str, platform: Platform) -> str:
+    value = value.strip()
+    if platform is Platform.SLACK and value and not _SLACK_TARGET.match(value):
+        raise ValueError(f"{value!r} is not a Slack channel or user id (C…, G…, D…, U… or W…)")
+    return value
+
+
+class DigestConfig(Weekly, _ToLeads):
+    """The Monday failure digest to team leads (MISSION §7, §12); `everyone` is e.g. the support leads' channel."""
+
+    top: int = Field(default=10, ge=1, le=50)  # failed questions listed
+    daily: bool = False  # also a daily failure list (yesterday's failed questions) at `time`, to the same people
 
 
 class QaConfig(Weekly):
@@ -100,40 +111,19 @@ class QaConfig(Weekly):
         return check_target(value, Platform.SLACK)
 
 
-class KbReviewConfig(_Strict):
+class KbReviewConfig(AtTime, _ToLeads):
     """The quarterly KB review (MISSION §12): on the 1st of January, April, July and October at `time`, each team's
-    lead gets its stale articles (older than `[knowledge] review_days`) and the ones no answer cited in that time."""
+    lead gets its stale articles (older than `[knowledge] review_days`) and the ones no answer cited in that time.
+    `everyone` also gets the articles of teams nobody receives for."""
 
-    enabled: bool = False
-    time: str = "09:00"
-    platform: Platform = Platform.SLACK
-    recipients: dict[str, str] = Field(default_factory=dict)  # team -> channel or user id; else [teams.<t>] lead
-    everyone: str = ""  # optional: every team's list (and articles of teams nobody receives for)
     top: int = Field(default=30, ge=1, le=200)  # articles listed per section per message
-
-    @field_validator("time")
-    @classmethod
-    def _time(cls, value: str) -> str:
-        if not _TIME.match(value.strip()):
-            raise ValueError(f"time must be HH:MM (24-hour), got {value!r}")
-        return value.strip()
-
-    @field_validator("recipients")
-    @classmethod
-    def _recipients(cls, value: dict[str, str]) -> dict[str, str]:
-        return {team: check_target(target, Platform.SLACK) for team, target in value.items()}
-
-    @field_validator("everyone")
-    @classmethod
-    def _everyone(cls, value: str) -> str:
-        return check_target(value, Platform.SLACK)
 
     def slot(self) -> Weekly:
         """As the job registry's slot (enabled, platform); the quarterly cron replaces its day."""
         return Weekly(enabled=self.enabled, time=self.time, platform=self.platform)
 
     def cron(self) -> dict[str, int | str]:
-        return {"month": "1,4,7,10", "day": 1, "hour": int(self.time[:2]), "minute": int(self.time[3:])}
+        return {"month": "1,4,7,10", "day": 1, "hour": self.hour, "minute": self.minute}
 
 
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")

@@ -248,11 +248,11 @@ class Commands:
         return Outcome(f"Promoting `{command.value}`… I'll tell you here when it is done.", run)
 
     async def _review(self, actor: Actor, command: Command, address: Address) -> Outcome:
-        job = self.app.jobs.get("kb_review")
-        if job is None:
-            return Outcome("No KB review job on this server, so there is nothing to send. Nothing was changed.")
-        await self._record(actor, "review now")
-        return Outcome("Listing stale and uncited articles per team… I'll tell you here when they have been sent.", job)
+        return await self._run_job(
+            actor, "kb_review", "review now",
+            missing="No KB review job on this server, so there is nothing to send. Nothing was changed.",
+            started="Listing stale and uncited articles per team… I'll tell you here when they have been sent.",
+        )
 
     async def _mode(self, actor: Actor, command: Command, address: Address) -> Outcome:
         return await self._set(actor, address, f"mode set to {command.value}", mode=command.value)
@@ -294,12 +294,20 @@ class Commands:
         return Outcome(f"Reindexing {self.kb_dir}… I'll tell you here when it is done.", run)
 
     async def _digest(self, actor: Actor, command: Command, address: Address) -> Outcome:
-        job = self.app.jobs.get("digest")
-        if job is None:
-            return Outcome("No digest job is configured on this server, so there is nothing to send. Nothing was changed.")
-        await self._record(actor, "digest now")
         # Composing reads a fortnight of history and posts one message per lead: longer than Slack's 3 s ack.
-        return Outcome("Composing the weekly digest… I'll tell you here when it has been sent.", job)
+        return await self._run_job(
+            actor, "digest", "digest now",
+            missing="No digest job is configured on this server, so there is nothing to send. Nothing was changed.",
+            started="Composing the weekly digest… I'll tell you here when it has been sent.",
+        )
+
+    async def _run_job(self, actor: Actor, name: str, logged: str, *, missing: str, started: str) -> Outcome:
+        """Run a scheduled job now, after the ack (jobs take longer than Slack's 3 s), recorded in the admin log."""
+        job = self.app.jobs.get(name)
+        if job is None:
+            return Outcome(missing)
+        await self._record(actor, logged)
+        return Outcome(started, job)
 
     async def _campaign(self, actor: Actor, command: Command, address: Address) -> Outcome:
         job = self.app.jobs.get(f"campaign.{command.value}")
