@@ -124,7 +124,24 @@ def terms(text: str, language: str) -> set[str]:
     """Content words for overlap: stop and filler words dropped, English plural and tense endings stripped, then
     cut to a short prefix, a crude stem that makes "encryption"/"encrypted", "types"/"type", "IPs"/"IP" and
     "Rechnung"/"Rechnungen" meet (while "contabilidad" and "contactos" stay apart)."""
-    out = {_term(w, language) for w in _WORD.findall(unicodedata.normalize("NFKC", text).casefold())}
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return set(_short_text_terms(text, language))
+    return _text_terms(text, language)
+
+
+# A reply reads the same sections, sentences and list items several times (section choice, snippet, answer) and the
+# same top articles across messages: texts up to a passage's size keep their terms (bounded: ≤ 4096 × 1.2k chars).
+_CACHED_TEXT_CHARS = 1200
+
+
+@lru_cache(maxsize=4096)
+def _short_text_terms(text: str, language: str) -> frozenset[str]:
+    return frozenset(_text_terms(text, language))
+
+
+def _text_terms(text: str, language: str) -> set[str]:
+    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))  # a long article repeats its words
+    out = {_term(w, language) for w in words}
     out.discard("")
     return out
 
@@ -202,6 +219,17 @@ def units(markdown: str) -> list[Unit]:
     """A section's Markdown as answer units, in order. Code blocks are left out (a chat reply is no place for
     them; the article link carries them), tables become one sentence per row, and a list keeps the sentence that
     introduces it when that sentence ends with ":"."""
+    return list(_units(markdown))
+
+
+@lru_cache(maxsize=2048)
+def _units(markdown: str) -> tuple[Unit, ...]:
+    # Parsed once per section text: a reply parses the top sections several times (snippets, answer) and popular
+    # sections come back message after message. Units are frozen, so the cached tuple is shared safely.
+    return tuple(_parse_units(markdown))
+
+
+def _parse_units(markdown: str) -> list[Unit]:
     out: list[Unit] = []
     paragraph: list[str] = []
     items: list[str] = []

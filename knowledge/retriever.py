@@ -71,11 +71,11 @@ def rank(
         return Ranking((), -1, -1, 0.0)
     bm = index.bm25_scores(query)
     bm_max = float(bm.max()) if bm.size else 0.0
-    bm_order = np.argsort(-bm, kind="stable")[:candidates] if bm_max > 0 else np.zeros(0, dtype=np.int64)
+    bm_order = _top(bm, candidates) if bm_max > 0 else np.zeros(0, dtype=np.int64)
 
     bmk = index.key_bm25_scores(query)
     bmk_max = float(bmk.max()) if bmk.size else 0.0
-    bmk_order = np.argsort(-bmk, kind="stable")[: max(5, candidates // 3)] if bmk_max > 0 else np.zeros(0, np.int64)
+    bmk_order = _top(bmk, max(5, candidates // 3)) if bmk_max > 0 else np.zeros(0, np.int64)
     dense_order: list[int] = []
     vote: dict[int, float] = {}
     if index.dense and qvec is not None:
@@ -130,6 +130,18 @@ def rank(
         float(clf[clf_order[0]]) if clf is not None and clf_order.size else 0.0,
         float(clf[clf_order[0]] - clf[clf_order[1]]) if clf is not None and clf_order.size > 1 else 0.0,
     )
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    """`np.argsort(-values, kind="stable")[:k]` (ties keep row order) without sorting all 10k articles: only the
+    rows at or above the k-th largest value are sorted. `values` hold no NaN (BM25 scores)."""
+    if k >= values.size:
+        return np.argsort(-values, kind="stable")
+    neg = -values
+    kth = np.partition(neg, k - 1)[k - 1]
+    rows = np.flatnonzero(neg <= kth)
+    top: np.ndarray = rows[np.argsort(neg[rows], kind="stable")[:k]]
+    return top
 
 
 def _positions(order: np.ndarray, n: int) -> np.ndarray:

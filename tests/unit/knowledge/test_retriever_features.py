@@ -10,10 +10,10 @@ import unicodedata
 import numpy as np
 import pytest
 
-from knowledge.chain import _FILLER, _SAME, terms
+from knowledge.chain import _FILLER, _SAME, _parse_units, terms, units
 from knowledge.documents import Article, split_passages
 from knowledge.index import KIND_PASSAGE, KIND_QUESTION, KIND_TITLE, ScopeIndex, article_keys, stopwords
-from knowledge.retriever import RANK_FEATURES, VOTE_K, VOTE_TEMP, dense_features, rank
+from knowledge.retriever import RANK_FEATURES, VOTE_K, VOTE_TEMP, _top, dense_features, rank
 
 
 def reference_dense(sims: np.ndarray, kinds: np.ndarray) -> list[float]:
@@ -234,3 +234,28 @@ def test_cached_terms_equal_the_uncached_computation(text: str, language: str) -
     # the same word in two languages is cached apart ("die" is a German stop word, an English content word)
     assert terms("die files", "en") == reference_terms("die files", "en")
     assert terms("die files", "de") == reference_terms("die files", "de")
+
+
+@pytest.mark.parametrize("k", [1, 5, 30, 400])
+def test_top_rows_equal_a_stable_full_sort(k: int) -> None:
+    rng = np.random.default_rng(k)
+    values = np.zeros(300, dtype=np.float32)
+    values[rng.choice(300, 120)] = np.round(rng.uniform(0, 8, 120) * 2) / 2  # many exact ties, many zeros
+    assert np.array_equal(_top(values, k), np.argsort(-values, kind="stable")[:k])
+    assert np.array_equal(_top(np.zeros(50, np.float32), k), np.argsort(-np.zeros(50), kind="stable")[:k])
+
+
+def test_long_texts_take_the_uncached_path_with_the_same_terms() -> None:
+    text = " ".join(f"Invoices {i} and e-mails; the encrypted IPs of team {i}" for i in range(200))
+    assert len(text) > 1200
+    assert terms(text, "en") == reference_terms(text, "en")
+
+
+def test_cached_units_are_the_parsed_units_and_a_caller_cannot_change_the_cache() -> None:
+    markdown = (
+        "Open the app:\n\n1. Go to **Settings**.\n2. Pick [Billing](https://x).\n\n| a | b |\n|---|---|\n| c | d |"
+    )
+    first = units(markdown)
+    assert first == _parse_units(markdown)
+    first.clear()
+    assert units(markdown) == _parse_units(markdown) != []
