@@ -16,8 +16,11 @@ import json
 import random
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.metrics import Records, breakdown, compute, load_records
 from bot.ports import DecisionRecord, FeedbackEntry
@@ -65,7 +68,10 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - start
 
 
-async def sqlite_load(records: Records) -> float:
+@asynccontextmanager
+async def seeded_sqlite(records: Records) -> AsyncIterator[Any]:
+    """A throwaway SQLite store (migrated) holding `records`' decisions and feedback, bulk-inserted; closed on exit.
+    Shared by the benches that time reading stored history back."""
     from sqlalchemy import insert
 
     from bot.store.migrate import upgrade
@@ -85,12 +91,19 @@ async def sqlite_load(records: Records) -> float:
                 for d in records.decisions])
             await conn.execute(insert(FeedbackRow), [
                 {"kind": f.kind, "conversation_key": f.conversation_key, "actor_id": f.actor_id, "at": f.at,
-                 "helpful": f.helpful, "score": f.score, "article_ids": list(f.article_ids)} for f in records.feedback])
+                 "helpful": f.helpful, "score": f.score, "rewrote": f.rewrote, "article_ids": list(f.article_ids)}
+                for f in records.feedback])
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+async def sqlite_load(records: Records) -> float:
+    async with seeded_sqlite(records) as store:
         start = time.perf_counter()
         await load_records(store, NOW - timedelta(days=14))
-        took = time.perf_counter() - start
-        await store.close()
-    return took
+        return time.perf_counter() - start
 
 
 def main() -> None:

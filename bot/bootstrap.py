@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.demotion import DemotionBoard
 from bot.desk import Desk, Locks
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
@@ -34,6 +35,7 @@ class App:
     dispatcher: Dispatcher
     desk: Desk
     phrases: Phrasebook
+    demotions: DemotionBoard  # articles demoted by feedback: the engine's snapshot, `status`, `promote`
     outboxes: dict[Platform, Outbox] = field(default_factory=dict)
     desks: dict[Platform, AgentDesk] = field(default_factory=dict)
     knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
@@ -103,6 +105,7 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         teams=config.teams,
         kb_languages=kb_languages,
         smalltalk=config.smalltalk,
+        demotion=config.demotion,
     )
 
 
@@ -132,6 +135,8 @@ async def bootstrap(
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}
     locks = Locks()
+    demotions = DemotionBoard(store, config.demotion, clock)
+    await demotions.refresh_quietly()
     engine = Engine(
         answerer=answerer,
         input_policies=policy_set.input,
@@ -140,6 +145,7 @@ async def bootstrap(
         default_team=config.routing.default_team,
         default_language=config.languages.default,
         clock=clock,
+        demotions=demotions.current,
     )
     desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)
@@ -154,6 +160,7 @@ async def bootstrap(
         phrases=policy_set.phrases,
         outboxes=outboxes,
         desks=desks,
+        demotions=demotions,
         knowledge=kb,
     )
     from scheduler.jobs import JobContext, on_demand
@@ -162,4 +169,5 @@ async def bootstrap(
     close = getattr(store, "close", None)
     if close is not None:
         app.closers.append(close)
+    app.closers.append(demotions.close)  # closed first: a recount in flight must not outlive the store
     return app

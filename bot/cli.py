@@ -185,14 +185,18 @@ def ask(
 
 
 async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]:
-    """A fresh conversation in a throwaway in-memory store, so probing never pollutes the real metrics."""
+    """A fresh conversation in a throwaway in-memory store, so probing never pollutes the real metrics; articles
+    demoted by the recorded feedback are demoted here too."""
     from bot.bootstrap import bootstrap, channel_defaults
+    from bot.cli_knowledge import recorded_demotions
     from bot.store.memory import MemoryStore
 
     settings = _settings()
     config = settings.load_config()
     store = MemoryStore(channel_defaults(config, settings))
     app_ = await bootstrap(settings, config=config, store=store)
+    demoted = await recorded_demotions(settings, config)  # feedback demotes articles: answer as the server would
+    app_.engine.demotions = lambda: demoted
     try:
         thread = uuid.uuid4().hex
         address = Address(Platform.WEB, "cli", "cli", thread)

@@ -1,4 +1,4 @@
-"""`frontdesk kb ingest|audit` and `frontdesk eval`: the knowledge base from the command line.
+"""`frontdesk kb ingest|audit|promote` and `frontdesk eval`: the knowledge base from the command line.
 
 The lead mounts `kb_app` as `frontdesk kb` and `eval_command` as `frontdesk eval`. Eval runs every question as a
 fresh conversation in a customer channel, AI-first, through the full engine (policies included).
@@ -20,7 +20,7 @@ from bot.cli_output import fail as _fail
 from bot.cli_output import heading, print_warning, say, table
 from bot.errors import FrontdeskError
 
-kb_app = typer.Typer(help="Knowledge base: ingest and audit.", no_args_is_help=True, rich_markup_mode=None)
+kb_app = typer.Typer(help="Knowledge base: ingest, audit, promote.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _settings(kb: Path | None = None) -> Any:
@@ -154,6 +154,76 @@ async def _stats(settings: Any) -> tuple[Any, str]:
         close = getattr(store, "close", None)
         if close is not None:
             await close()
+
+
+@kb_app.command("promote", short_help="Undo an article's demotion by feedback.")
+def promote(
+    article_id: Annotated[str, typer.Argument(help="The demoted article's id (`/frontdesk status` lists them).")],
+) -> None:
+    """Undo the demotion of an article: its votes so far are set aside and new ones count from now.
+
+    Recorded in the admin log. A running server picks the change up at its next recount ([demotion] refresh_minutes);
+    `/frontdesk promote` in Slack applies it at once.
+    """
+    try:
+        settings = _settings()
+        demotion = asyncio.run(_promote(settings, article_id))
+    except FrontdeskError as exc:
+        raise _fail(str(exc)) from None
+    say(
+        f"promoted {demotion.article_id}: it was demoted with {demotion.helpful}/{demotion.rated} helpful answers in "
+        f"{demotion.window_days} days; new votes count from now"
+    )
+
+
+async def _promote(settings: Any, article_id: str) -> Any:
+    from bot.bootstrap import open_store
+    from bot.demotion import promote as promote_article
+
+    config = settings.load_config()
+    store = await open_store(settings, config)
+    try:
+        return await promote_article(store, config.demotion, article_id, CLI_ACTOR, datetime.now(UTC))
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            await close()
+
+
+async def recorded_demotions(settings: Any, config: Any) -> dict[str, Any]:
+    """The articles the server would treat as demoted, from the recorded history (`frontdesk ask` applies them, so
+    it shows what the server would do). Empty when nothing is recorded; a warning when the database cannot be read."""
+    from bot.bootstrap import open_store
+    from bot.demotion import compute
+    from bot.store.migrate import current, head
+
+    url = settings.resolved_database_url
+    if not config.demotion.enabled or (url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists()):
+        return {}
+    try:
+        schema = await current(url)
+        if schema != head():
+            print_warning(
+                f"demoted articles left out: the database schema is {schema or 'empty'}, this version needs {head()}; "
+                "run `frontdesk db upgrade`"
+            )
+            return {}
+        store = await open_store(settings, config, migrate=False)
+    except FrontdeskError as exc:
+        print_warning(f"demoted articles left out: {exc}")
+        return {}
+    try:
+        return {d.article_id: d for d in await compute(store, config.demotion, datetime.now(UTC))}
+    except Exception as exc:  # a foreign database: ask still works without demotions
+        print_warning(f"demoted articles left out: the database could not be read ({type(exc).__name__})")
+        return {}
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            await close()
+
+
+CLI_ACTOR = "cli"  # who the admin log names for changes made with the command line
 
 
 NOTHING_RECORDED = "Per-article performance: no answers recorded yet."

@@ -8,7 +8,7 @@ The engine mutates nothing and performs no I/O besides asking the `Answerer`; th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -30,6 +30,7 @@ from bot.types import (
     Answer,
     ChannelPolicy,
     Decision,
+    Demotion,
     Draft,
     Escalate,
     Ignore,
@@ -73,6 +74,9 @@ class Engine:
     default_team: str = "support"
     default_language: str = "en"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # The demoted articles as last computed from feedback (`bot.demotion.DemotionBoard.current`): a snapshot read,
+    # never a database query per message.
+    demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
 
     async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
         trace: list[TraceStep] = []
@@ -89,6 +93,7 @@ class Engine:
             now=self.clock(),
             vip=vip,
             language=language,
+            demoted=self.demotions(),
         )
         for policy in self.input_policies:
             outcome = policy.check(ctx)

@@ -22,6 +22,7 @@ from bot.types import (
     ArticleHit,
     ChannelPolicy,
     Decision,
+    Demotion,
     HandoffStatus,
     Inbound,
     Priority,
@@ -86,6 +87,7 @@ class TurnContext:
     sentiment: float | None = None  # -1 (very negative) .. 1
     complexity: float | None = None  # 0 (simple) .. 1 (complex)
     notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    demoted: Mapping[str, Demotion] = field(default_factory=lambda: MappingProxyType({}))  # article id -> why
 
 
 class StopAction(StrEnum):
@@ -247,7 +249,9 @@ class Store(Protocol):
 
     async def undelivered(self, older_than: datetime) -> Sequence[DecisionRecord]: ...
 
-    async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]: ...
+    async def decisions(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[DecisionRecord]:
+        """Decisions at or after `since` and before `until` (either open), oldest first."""
+        ...
 
     async def open_ticket(self, ticket: Ticket) -> Ticket:
         """Store a new ticket; returns it with its id and created_at."""
@@ -261,7 +265,9 @@ class Store(Protocol):
 
     async def add_feedback(self, entry: FeedbackEntry) -> None: ...
 
-    async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]: ...
+    async def feedback(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[FeedbackEntry]:
+        """Feedback at or after `since` and before `until` (either open)."""
+        ...
 
     async def record_admin_change(self, actor_id: str, what: str, at: datetime) -> None: ...
 

@@ -26,7 +26,15 @@ from policies.config import (
     SmallTalkConfig,
     TeamConfig,
 )
-from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, check_sections
+from policies.demotion import DemotionConfig
+from scheduler.config import (
+    CampaignConfig,
+    DigestConfig,
+    KbReviewConfig,
+    QaConfig,
+    SchedulerConfig,
+    check_sections,
+)
 
 
 class ServerConfig(BaseModel):
@@ -54,6 +62,7 @@ class Config(BaseModel):
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     persona: PersonaConfig = Field(default_factory=PersonaConfig)
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    demotion: DemotionConfig = Field(default_factory=DemotionConfig)
     sensitive: SensitiveConfig = Field(default_factory=SensitiveConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     languages: LanguageConfig = Field(default_factory=LanguageConfig)
@@ -64,12 +73,13 @@ class Config(BaseModel):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     qa: QaConfig = Field(default_factory=QaConfig)
+    kb_review: KbReviewConfig = Field(default_factory=KbReviewConfig)
     campaigns: dict[str, CampaignConfig] = Field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """Disagreements between sections (a digest recipient for a team that does not exist, …)."""
         leads = {name: team.lead for name, team in self.teams.items() if team.lead}
-        return check_sections(self.digest, self.qa, self.teams, leads)
+        return check_sections(self.digest, self.qa, self.teams, leads, self.kb_review)
 
 
 def _env(*names: str) -> Any:

@@ -189,6 +189,20 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Demotion:
+    """An article whose recent AI answers mostly did not help (MISSION §7): answers citing it lose confidence."""
+
+    article_id: str
+    helpful: int  # rated answers citing it that helped
+    rated: int  # answers citing it with any signal: a vote, an escalation right after, an agent's rewrite
+    window_days: int
+    team: str = ""
+
+    def describe(self) -> str:
+        return f"article {self.article_id} demoted: {self.helpful}/{self.rated} helpful in {self.window_days} days"
+
+
+@dataclass(frozen=True, slots=True)
 class TraceStep:
     """One step of the decision: which step ran and what it concluded. The digest and dashboard show these."""
 

@@ -22,6 +22,7 @@ from policies.config import (
     SmallTalkConfig,
     TeamConfig,
 )
+from policies.demotion import Demote, DemotionConfig
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
 from policies.language import Detector, LanguageDetect, LanguageKnowledge
@@ -54,7 +55,8 @@ INPUT_ORDER = (
     "hybrid",  # hybrid channels: complex questions to humans
 )
 # On the proposed answer: whether it may be sent at all, then its shape, then a last check of what is sent.
-OUTPUT_ORDER = ("team", "relevance", "confidence", "persona", "guardrails")
+# A demoted article loses confidence before the gate judges it (MISSION §7: feedback improves answers).
+OUTPUT_ORDER = ("team", "relevance", "demotion", "confidence", "persona", "guardrails")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class PolicyConfig:
     languages: LanguageConfig
     teams: dict[str, TeamConfig]
     smalltalk: SmallTalkConfig
+    demotion: DemotionConfig
 
 
 def default_config() -> PolicyConfig:
@@ -87,6 +90,7 @@ def default_config() -> PolicyConfig:
         languages=LanguageConfig.model_validate({}),
         teams={},
         smalltalk=SmallTalkConfig.model_validate({}),
+        demotion=DemotionConfig(),
     )
 
 
@@ -101,10 +105,12 @@ def build_policies(
     kb_languages: frozenset[str],
     staff_names: frozenset[str] = frozenset(),
     smalltalk: SmallTalkConfig | None = None,
+    demotion: DemotionConfig | None = None,
 ) -> PolicySet:
     """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config)."""
     phrases = Phrases.shipped(languages.default)
     smalltalk = smalltalk or SmallTalkConfig.model_validate({})
+    demotion = demotion or DemotionConfig()
     sentiment_model = Sentiment.shipped()
     topics = Topics.of(teams)
     steps_in: dict[str, InputPolicy] = {
@@ -137,6 +143,7 @@ def build_policies(
     steps_out: dict[str, OutputPolicy] = {
         "team": AnswerTeam(topics),
         "relevance": Relevance(routing.default_team),
+        "demotion": Demote(demotion.penalty),
         "confidence": Confidence(),
         "persona": Persona(PersonaRules.of(persona)),
         "guardrails": Guardrails(escalation.guardrails, sentiment_model, staff_names),

@@ -261,9 +261,11 @@ class Confidence:
 
     def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
         if answer.confidence < ctx.channel.threshold:
+            detail = f"{answer.confidence:.2f} < {ctx.channel.threshold:.2f}"
+            demoted = ctx.notes.get("demoted")  # policies.demotion.DEMOTED_NOTE: say why it fell short
             return Stop(
                 StopAction.ESCALATE,
                 EscalationReason.LOW_CONFIDENCE.value,
-                detail=f"{answer.confidence:.2f} < {ctx.channel.threshold:.2f}",
+                detail=f"{detail}; {demoted}" if demoted else detail,
             )
         return Proceed()

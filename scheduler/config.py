@@ -26,21 +26,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Weekly(_Strict):
-    """A weekly slot: `day` (mon…sun) at `time` (HH:MM, 24 h) in `[scheduler] timezone`."""
+class AtTime(_Strict):
+    """A job's `time` (HH:MM, 24 h, in `[scheduler] timezone`), whether it runs, and where it posts."""
 
     enabled: bool = False
-    day: str = "mon"
     time: str = "09:00"
     platform: Platform = Platform.SLACK
-
-    @field_validator("day")
-    @classmethod
-    def _day(cls, value: str) -> str:
-        day = value.strip().lower()[:3]
-        if day not in DAYS:
-            raise ValueError(f"day must be one of {', '.join(DAYS)}, got {value!r}")
-        return day
 
     @field_validator("time")
     @classmethod
@@ -58,20 +49,26 @@ class Weekly(_Strict):
         return int(self.time[3:])
 
 
-def check_target(value: str, platform: Platform) -> str:
-    value = value.strip()
-    if platform is Platform.SLACK and value and not _SLACK_TARGET.match(value):
-        raise ValueError(f"{value!r} is not a Slack channel or user id (C…, G…, D…, U… or W…)")
-    return value
+class Weekly(AtTime):
+    """A weekly slot: `day` (mon…sun) at `time`."""
+
+    day: str = "mon"
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in DAYS:
+            raise ValueError(f"day must be one of {', '.join(DAYS)}, got {value!r}")
+        return day
 
 
-class DigestConfig(Weekly):
-    """The Monday failure digest to team leads (MISSION §7, §12)."""
+class _ToLeads(_Strict):
+    """Who receives a per-team report: `recipients` (team -> channel or user id; else the team's lead) and an optional
+    `everyone` target that gets every team's part."""
 
-    recipients: dict[str, str] = Field(default_factory=dict)  # team -> channel or user id; else [teams.<t>] lead
-    everyone: str = ""  # an optional all-teams digest (e.g. the support leads' channel)
-    top: int = Field(default=10, ge=1, le=50)  # failed questions listed
-    daily: bool = False  # also a daily failure list (yesterday's failed questions) at `time`, to the same people
+    recipients: dict[str, str] = Field(default_factory=dict)
+    everyone: str = ""
 
     @field_validator("recipients")
     @classmethod
@@ -82,6 +79,20 @@ class DigestConfig(Weekly):
     @classmethod
     def _everyone(cls, value: str) -> str:
         return check_target(value, Platform.SLACK)
+
+
+def check_target(value: str, platform: Platform) -> str:
+    value = value.strip()
+    if platform is Platform.SLACK and value and not _SLACK_TARGET.match(value):
+        raise ValueError(f"{value!r} is not a Slack channel or user id (C…, G…, D…, U… or W…)")
+    return value
+
+
+class DigestConfig(Weekly, _ToLeads):
+    """The Monday failure digest to team leads (MISSION §7, §12); `everyone` is e.g. the support leads' channel."""
+
+    top: int = Field(default=10, ge=1, le=50)  # failed questions listed
+    daily: bool = False  # also a daily failure list (yesterday's failed questions) at `time`, to the same people
 
 
 class QaConfig(Weekly):
@@ -98,6 +109,21 @@ class QaConfig(Weekly):
     @classmethod
     def _channel(cls, value: str) -> str:
         return check_target(value, Platform.SLACK)
+
+
+class KbReviewConfig(AtTime, _ToLeads):
+    """The quarterly KB review (MISSION §12): on the 1st of January, April, July and October at `time`, each team's
+    lead gets its stale articles (older than `[knowledge] review_days`) and the ones no answer cited in that time.
+    `everyone` also gets the articles of teams nobody receives for."""
+
+    top: int = Field(default=30, ge=1, le=200)  # articles listed per section per message
+
+    def slot(self) -> Weekly:
+        """As the job registry's slot (enabled, platform); the quarterly cron replaces its day."""
+        return Weekly(enabled=self.enabled, time=self.time, platform=self.platform)
+
+    def cron(self) -> dict[str, int | str]:
+        return {"month": "1,4,7,10", "day": 1, "hour": self.hour, "minute": self.minute}
 
 
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -172,12 +198,20 @@ class SchedulerConfig(_Strict):
         return value
 
 
-def check_sections(digest: DigestConfig, qa: QaConfig, teams: Iterable[str], leads: dict[str, str]) -> list[str]:
+def check_sections(
+    digest: DigestConfig,
+    qa: QaConfig,
+    teams: Iterable[str],
+    leads: dict[str, str],
+    kb_review: KbReviewConfig | None = None,
+) -> list[str]:
     """Cross-section problems (the keys named as in the file); empty when the sections agree."""
     known = set(teams)
+    kb_review = kb_review or KbReviewConfig()
     problems = [
-        f"'digest.recipients.{team}': no team {team!r} in [teams] (teams: {', '.join(sorted(known)) or 'none'})"
-        for team in digest.recipients
+        f"'{section}.recipients.{team}': no team {team!r} in [teams] (teams: {', '.join(sorted(known)) or 'none'})"
+        for section, listed in (("digest", digest.recipients), ("kb_review", kb_review.recipients))
+        for team in listed
         if team not in known
     ]
     for team, lead in leads.items():
@@ -188,6 +222,11 @@ def check_sections(digest: DigestConfig, qa: QaConfig, teams: Iterable[str], lea
     if digest.enabled and not (digest.recipients or digest.everyone or any(leads.values())):
         problems.append(
             "'digest': enabled but nobody to send it to; set digest.recipients, digest.everyone or [teams.<name>] lead"
+        )
+    if kb_review.enabled and not (kb_review.recipients or kb_review.everyone or any(leads.values())):
+        problems.append(
+            "'kb_review': enabled but nobody to send it to; set kb_review.recipients, kb_review.everyone or "
+            "[teams.<name>] lead"
         )
     if qa.enabled and not qa.channel:
         problems.append("'qa.channel': required when qa.enabled is true (the channel where reviewers grade answers)")

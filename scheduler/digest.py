@@ -9,8 +9,10 @@ gets the same for all teams. Sent through the `Outbox` port; composing is pure (
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.demotion import compute as demoted_articles
 from bot.errors import FrontdeskError
 from bot.metrics import (
     Filters,
@@ -23,7 +25,7 @@ from bot.metrics import (
 )
 from bot.metrics_failures import failed_questions, in_scope, poor_articles
 from bot.metrics_text import headline_lines, pct, plural
-from bot.types import Reply
+from bot.types import Demotion, Platform, Reply
 from scheduler.jobs import JobContext, mention
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ def compose(
     config: MetricsConfig | None = None,
     top: int = 10,
     title: dict[str, str] | None = None,
+    demoted: Sequence[Demotion] = (),
 ) -> str:
     """The digest text for one team (None: all teams) for the week ending at `until`."""
     config = config or MetricsConfig()
@@ -83,6 +86,7 @@ def compose(
         for article, line in articles:
             name = names.get(article, article)
             lines.append(f"• {name}" + (f" ({article})" if name != article else "") + f": {line}")
+    lines += demoted_lines(demoted, team, title or {})
     per_language = breakdown(records, "language", since, until, config, filters)
     if len(per_language) > 1:
         lines.append("")
@@ -94,6 +98,19 @@ def compose(
             )
         )
     return "\n".join(lines)
+
+
+def demoted_lines(demoted: Sequence[Demotion], team: str | None, names: dict[str, str]) -> list[str]:
+    """The team's demoted articles (all of them for the all-teams digest; those without a team go to everyone)."""
+    mine = [d for d in demoted if team is None or not d.team or d.team == team]
+    if not mine:
+        return []
+    lines = ["", f"*Demoted by feedback* ({len(mine)}; answers citing them go to a person — `/frontdesk promote <id>` undoes)"]
+    for d in mine:
+        name = names.get(d.article_id, d.article_id)
+        label = f"{name} ({d.article_id})" if name != d.article_id else d.article_id
+        lines.append(f"• {label}: {d.helpful}/{d.rated} helpful in {d.window_days} days")
+    return lines
 
 
 def recipients(ctx: JobContext) -> list[tuple[str | None, str]]:
@@ -114,13 +131,15 @@ NOBODY = (
 )
 
 
-async def _send_each(ctx: JobContext, what: str, texts: list[tuple[str | None, str, str]]) -> str:
+async def send_each(
+    ctx: JobContext, what: str, texts: list[tuple[str | None, str, str]], *, platform: Platform | None = None
+) -> str:
     """Send (team, target, text) in turn; one unreachable lead does not stop the others. Fails only if none went."""
     sent, failed = [], []
     for team, target, text in texts:
         label = f"{mention(target)} ({team or 'all teams'})"
         try:
-            await ctx.send(ctx.digest.platform, target, Reply(text))
+            await ctx.send(platform or ctx.digest.platform, target, Reply(text))
         except Exception as exc:  # noqa: BLE001 - reported in the summary and the log
             log.warning("%s for %s to %s failed: %s", what, team or "all teams", target, exc)
             failed.append(f"{label}: {exc}")
@@ -141,11 +160,18 @@ async def run(ctx: JobContext) -> str:
     until = ctx.clock()
     records = await load_records(ctx.store, until - 2 * WEEK)
     titles = {a: ctx.title(a) for d in records.decisions for a in d.article_ids}
+    demoted = await demoted_articles(ctx.store, ctx.demotion, until)
     texts = [
-        (team, target, compose(records, until, team=team, config=ctx.metrics, top=ctx.digest.top, title=titles))
+        (
+            team,
+            target,
+            compose(
+                records, until, team=team, config=ctx.metrics, top=ctx.digest.top, title=titles, demoted=demoted
+            ),
+        )
         for team, target in targets
     ]
-    return await _send_each(ctx, "weekly digest", texts)
+    return await send_each(ctx, "weekly digest", texts)
 
 
 def compose_daily(records: Records, until: datetime, *, team: str | None, config: MetricsConfig | None = None,
@@ -175,4 +201,4 @@ async def run_daily(ctx: JobContext) -> str:
         (team, target, compose_daily(records, until, team=team, config=ctx.metrics, top=ctx.digest.top))
         for team, target in targets
     ]
-    return await _send_each(ctx, "daily failure list", texts)
+    return await send_each(ctx, "daily failure list", texts)

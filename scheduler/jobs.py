@@ -19,7 +19,8 @@ from bot.errors import FrontdeskError
 from bot.metrics import MetricsConfig
 from bot.ports import Outbox, Store
 from bot.types import Address, Platform, Reply
-from scheduler.config import CampaignConfig, DigestConfig, QaConfig, SchedulerConfig, Weekly
+from policies.demotion import DemotionConfig
+from scheduler.config import CampaignConfig, DigestConfig, KbReviewConfig, QaConfig, SchedulerConfig, Weekly
 
 
 class JobHost(Protocol):
@@ -39,6 +40,10 @@ class JobContext:
     qa: QaConfig = field(default_factory=QaConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    demotion: DemotionConfig = field(default_factory=DemotionConfig)
+    kb_review: KbReviewConfig = field(default_factory=KbReviewConfig)
+    default_team: str = "support"
+    review_days: int = 180  # [knowledge] review_days: older articles are stale
     campaigns: Mapping[str, CampaignConfig] = field(default_factory=lambda: MappingProxyType({}))
     leads: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # team -> [teams.<t>] lead
     teams: tuple[str, ...] = ()
@@ -55,6 +60,10 @@ class JobContext:
             qa=config.qa,
             metrics=config.metrics,
             scheduler=config.scheduler,
+            demotion=config.demotion,
+            kb_review=config.kb_review,
+            default_team=config.routing.default_team,
+            review_days=config.knowledge.review_days,
             campaigns=MappingProxyType(dict(config.campaigns)),
             leads=MappingProxyType({name: team.lead for name, team in config.teams.items() if team.lead}),
             teams=tuple(config.teams),
@@ -114,7 +123,7 @@ class JobSpec:
 
 def registry(ctx: JobContext) -> dict[str, JobSpec]:
     """Every job Frontdesk knows, enabled or not (the runner schedules only the enabled ones)."""
-    from scheduler import campaigns, digest, qa
+    from scheduler import campaigns, digest, qa, review
 
     d, q = ctx.digest, ctx.qa
     jobs = {
@@ -127,6 +136,10 @@ def registry(ctx: JobContext) -> dict[str, JobSpec]:
         "legal": JobSpec(
             "legal", "Monthly sample of AI answers for legal review", qa.run_legal, q,
             cron={"day": 1, "hour": q.hour, "minute": q.minute}, enabled=q.enabled and bool(q.legal_channel),
+        ),
+        "kb_review": JobSpec(
+            "kb_review", "Quarterly KB review: stale and uncited articles to team leads", review.run,
+            ctx.kb_review.slot(), cron=ctx.kb_review.cron(),
         ),
     }
     for name, campaign in ctx.campaigns.items():

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from adapters.slack.host import Host
+from bot.errors import NotFound
 from bot.types import Actor, Address, HandoffStatus, Mode, Platform
 
 HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to the channel you type in)
-• `status [#channel]` — mode, threshold, AI share, open handoffs, KB version
+• `status [#channel]` — mode, threshold, AI share, open handoffs, KB version, demoted articles
 • `mode <ai-first|pre-approval|agent-first|parallel|hybrid|off> [#channel]`
 • `threshold <0–1> [#channel]` — confidence needed for the AI to answer
 • `route <topic> <#channel>` — post handoffs for a team/topic to an agents channel
@@ -28,6 +29,8 @@ HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to
 • `pause|resume [#channel]` — stop or restart the AI in a channel
 • `reindex` — re-ingest the knowledge base
 • `digest now` — post the weekly digest
+• `review now` — send each team lead its stale and uncited articles (the quarterly KB review)
+• `promote <article id>` — undo an article's demotion (see `status`)
 • `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels"""
 
 # The command words, read from the help text so a new command is suggested for typos without a second list.
@@ -120,6 +123,14 @@ def parse(text: str) -> Command:
         if args[:1] != ["now"]:
             raise UsageError("usage: `digest now`")
         return Command(name, "now")
+    if name == "review":
+        if args[:1] != ["now"]:
+            raise UsageError("usage: `review now`")
+        return Command(name, "now")
+    if name == "promote":
+        if len(args) != 1:
+            raise UsageError("usage: `promote <article id>`, e.g. `promote billing-refund-policy` (`status` lists them)")
+        return Command(name, args[0])
     if name == "campaign":
         if len(args) != 2 or args[1].lower() != "now":
             raise UsageError("usage: `campaign <name> now`, e.g. `campaign exports now`")
@@ -207,8 +218,41 @@ class Commands:
             f"• Team: {policy.team or '—'}",
             f"• Open handoffs: {len(open_tickets)} ({here} from this channel)",
             f"• Knowledge base version: {version or 'not attached to this server'}",
+            *self._demoted_lines(),
         ]
         return Outcome("\n".join(lines))
+
+    def _demoted_lines(self) -> list[str]:
+        board = self.app.demotions
+        if not board.config.enabled:
+            return ["• Demoted articles: demotion is off (`[demotion] enabled = false`)"]
+        demoted = board.listed()
+        if not demoted:
+            return ["• Demoted articles: none"]
+        penalty = f"−{board.config.penalty:.2f} confidence"
+        head = f"• Demoted articles ({len(demoted)}, {penalty}; undo with `/frontdesk promote <id>`):"
+        return [head, *(f"    ◦ `{d.article_id}`: {d.helpful}/{d.rated} helpful in {d.window_days} days" for d in demoted)]
+
+    async def _promote(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        async def run() -> str:
+            try:
+                demotion = await self.app.demotions.promote(command.value, actor.id)
+            except NotFound as exc:
+                return f"Nothing to undo: {exc}. Nothing was changed."
+            return (
+                f"Done: `{demotion.article_id}` is no longer demoted ({demotion.helpful}/{demotion.rated} helpful in "
+                f"{demotion.window_days} days). Its votes so far are set aside; new ones count from now."
+            )
+
+        # The check recounts the window's votes, which on a busy desk takes longer than Slack's 3 s ack.
+        return Outcome(f"Promoting `{command.value}`… I'll tell you here when it is done.", run)
+
+    async def _review(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        return await self._run_job(
+            actor, "kb_review", "review now",
+            missing="No KB review job on this server, so there is nothing to send. Nothing was changed.",
+            started="Listing stale and uncited articles per team… I'll tell you here when they have been sent.",
+        )
 
     async def _mode(self, actor: Actor, command: Command, address: Address) -> Outcome:
         return await self._set(actor, address, f"mode set to {command.value}", mode=command.value)
@@ -250,12 +294,20 @@ class Commands:
         return Outcome(f"Reindexing {self.kb_dir}… I'll tell you here when it is done.", run)
 
     async def _digest(self, actor: Actor, command: Command, address: Address) -> Outcome:
-        job = self.app.jobs.get("digest")
-        if job is None:
-            return Outcome("No digest job is configured on this server, so there is nothing to send. Nothing was changed.")
-        await self._record(actor, "digest now")
         # Composing reads a fortnight of history and posts one message per lead: longer than Slack's 3 s ack.
-        return Outcome("Composing the weekly digest… I'll tell you here when it has been sent.", job)
+        return await self._run_job(
+            actor, "digest", "digest now",
+            missing="No digest job is configured on this server, so there is nothing to send. Nothing was changed.",
+            started="Composing the weekly digest… I'll tell you here when it has been sent.",
+        )
+
+    async def _run_job(self, actor: Actor, name: str, logged: str, *, missing: str, started: str) -> Outcome:
+        """Run a scheduled job now, after the ack (jobs take longer than Slack's 3 s), recorded in the admin log."""
+        job = self.app.jobs.get(name)
+        if job is None:
+            return Outcome(missing)
+        await self._record(actor, logged)
+        return Outcome(started, job)
 
     async def _campaign(self, actor: Actor, command: Command, address: Address) -> Outcome:
         job = self.app.jobs.get(f"campaign.{command.value}")

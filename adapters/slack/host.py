@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from bot.demotion import DemotionBoard
 from bot.desk import Desk
 from bot.dispatcher import Dispatcher
 from bot.ports import AgentDesk, Outbox, Phrasebook, Store
@@ -26,6 +27,7 @@ class Host(Protocol):
     desk: Desk
     knowledge: Any
     phrases: Phrasebook
+    demotions: DemotionBoard
     outboxes: dict[Platform, Outbox]
     desks: dict[Platform, AgentDesk]
     jobs: dict[str, Callable[[], Awaitable[str]]]  # on-demand runs of scheduled jobs (`digest now`)

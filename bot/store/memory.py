@@ -161,11 +161,11 @@ class MemoryStore:
         cutoff = utc(older_than)
         return [d for d in self._decisions.values() if not d.delivered and d.at < cutoff]
 
-    async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]:
-        if since is None:
-            return list(self._decisions.values())
-        cutoff = utc(since)
-        return [d for d in self._decisions.values() if d.at >= cutoff]
+    async def decisions(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[DecisionRecord]:
+        start, end = (None if since is None else utc(since)), (None if until is None else utc(until))
+        return [
+            d for d in self._decisions.values() if (start is None or d.at >= start) and (end is None or d.at < end)
+        ]
 
     async def trace(self, decision_id: int) -> tuple[TraceStep, ...]:
         """The steps that led to a stored decision (for the dashboard and the failure list)."""
@@ -202,9 +202,9 @@ class MemoryStore:
         check_feedback(entry)
         self._feedback.append(replace(entry, at=utc(entry.at)))
 
-    async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]:
-        cutoff = None if since is None else utc(since)
-        return [f for f in self._feedback if cutoff is None or f.at >= cutoff]
+    async def feedback(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[FeedbackEntry]:
+        start, end = (None if since is None else utc(since)), (None if until is None else utc(until))
+        return [f for f in self._feedback if (start is None or f.at >= start) and (end is None or f.at < end)]
 
     async def contacts(self) -> Sequence[Contact]:
         latest: dict[ChannelId, Contact] = {}

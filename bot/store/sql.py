@@ -225,11 +225,13 @@ class SqlStore:
         async with self._sessions() as session:
             return [decision_record(r) for r in (await session.scalars(stmt.order_by(DecisionRow.id))).all()]
 
-    async def decisions(self, since: datetime | None = None) -> Sequence[DecisionRecord]:
+    async def decisions(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[DecisionRecord]:
         # The trace is not part of a DecisionRecord: leave it in the database (it is most of a row's bytes).
         stmt = select(DecisionRow).options(defer(DecisionRow.trace)).order_by(DecisionRow.id)
         if since is not None:
             stmt = stmt.where(DecisionRow.at >= utc(since))
+        if until is not None:
+            stmt = stmt.where(DecisionRow.at < utc(until))
         async with self._sessions() as session:
             return [decision_record(r) for r in (await session.scalars(stmt)).all()]
 
@@ -294,10 +296,12 @@ class SqlStore:
                 )
             )
 
-    async def feedback(self, since: datetime | None = None) -> Sequence[FeedbackEntry]:
+    async def feedback(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[FeedbackEntry]:
         stmt = select(FeedbackRow).order_by(FeedbackRow.id)
         if since is not None:
             stmt = stmt.where(FeedbackRow.at >= utc(since))
+        if until is not None:
+            stmt = stmt.where(FeedbackRow.at < utc(until))
         async with self._sessions() as session:
             return [feedback_entry(r) for r in (await session.scalars(stmt)).all()]
 

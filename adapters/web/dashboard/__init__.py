@@ -90,10 +90,12 @@ async def dashboard_data(host: Host, query: Query) -> dict[str, Any]:
     records = await load_records(host.store, until - query.lookback())
     cluster, grouping = _grouping(host.knowledge)
     titles = _titles(host.knowledge)
+    board = getattr(host, "demotions", None)  # the server's snapshot: no recount per page view
+    demoted = tuple(board.listed()) if board is not None else ()
     # Pure but CPU-bound on a large store (and the embedder runs here): keep the event loop answering customers.
     return await asyncio.to_thread(
         build, records, until, query, host.config.metrics, teams=tuple(host.config.teams),
-        title=lambda a: titles.get(a, a), cluster=cluster, clustering=grouping,
+        title=lambda a: titles.get(a, a), cluster=cluster, clustering=grouping, demoted=demoted,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.metrics import Filters, MetricsConfig, Records, breakdown, compute, weekly
 from bot.metrics_failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
+from bot.types import Demotion
 
 PARAMS = ("days", "team", "language", "channel")
 MAX_DAYS = 366
@@ -94,6 +95,7 @@ def build(
     title: Callable[[str], str] = str,
     cluster: Clusterer | None = None,
     clustering: str = "word overlap",
+    demoted: Sequence[Demotion] = (),
 ) -> dict[str, Any]:
     """The dashboard for the `query.days` days ending at `until`, with the period before it and the weekly trend."""
     config = config or MetricsConfig()
@@ -127,6 +129,18 @@ def build(
                 "rewrites_after": p.rewrites_after,
             }
             for p in poor_articles(records, keys, since, until)
+        ],
+        "demoted": [
+            {
+                "article_id": d.article_id,
+                "title": title(d.article_id),
+                "helpful": d.helpful,
+                "rated": d.rated,
+                "window_days": d.window_days,
+                "team": d.team,
+            }
+            for d in demoted
+            if query.team is None or not d.team or d.team == query.team
         ],
         "choices": {
             "teams": known_teams,

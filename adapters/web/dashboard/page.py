@@ -116,6 +116,17 @@ def _articles(items: Sequence[Mapping[str, Any]]) -> str:
     return _table("Articles to fix", head, rows, "No article did badly in this period.")
 
 
+def _demoted(items: Sequence[Mapping[str, Any]]) -> str:
+    rows = [
+        (_e(a["title"]) + (f' <code>{_e(a["article_id"])}</code>' if a["title"] != a["article_id"] else ""),
+         f'{a["helpful"]}/{a["rated"]}', f'{a["window_days"]} days', _e(a["team"] or "—"))
+        for a in items
+    ]
+    note = "Answers quoting these lose confidence and usually go to a person; /frontdesk promote ID undoes it."
+    return _table("Demoted by feedback", ("Article", "Helpful", "Window", "Team"), rows, "No article is demoted.",
+                  note=note)
+
+
 def _select(name: str, label: str, options: Sequence[str], chosen: str | None, all_label: str) -> str:
     opts = [f'<option value="">{_e(all_label)}</option>']
     values = list(options) + ([chosen] if chosen and chosen not in options else [])
@@ -179,6 +190,7 @@ def render_page(data: Mapping[str, Any]) -> str:
         _slices("By team", "Team", data["by_team"], "(no team)"),
         _reasons(m),
         _articles(data["poor_articles"]),
+        _demoted(data["demoted"]),
         _questions("Top failed questions", data["failed_questions"], "No failed questions in this period."),
         _questions("Knowledge gaps", data["knowledge_gaps"], "No knowledge gaps in this period.", gaps_note),
         "</div>",

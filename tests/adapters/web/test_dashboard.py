@@ -120,6 +120,28 @@ async def test_trend_reasons_slices_failures_gaps_and_articles(client: TestClien
     assert "<td>de</td><td>1</td>" in html and "<td>billing</td><td>2</td>" in html
     assert "1 other wording" in html and "Find your invoices <code>invoices</code>" in html
     assert "“Do you support &lt;b&gt;SAML&lt;/b&gt; single sign-on?”" in html and "<b>" not in html  # text, not markup
+    assert data["demoted"] == [] and "No article is demoted." in html
+
+
+async def test_articles_demoted_by_feedback_are_listed(history: History) -> None:
+    for n in range(5):  # five more answers citing the invoices article, each voted "not helpful"
+        at = history.now - timedelta(days=2, hours=n)
+        await history.say("Where is my invoice?", f"bad{n}", at=at)
+        await history.helpful(f"bad{n}", False, at=at + timedelta(minutes=1))
+    history.clock.now = history.now
+    await history.app.demotions.refresh()
+    client = await serve(history)
+    try:
+        data = await get_json(client)
+        # The week's B (voted "not helpful") and F (its draft edited by the agent), and these five.
+        assert data["demoted"] == [{"article_id": "invoices", "title": "Find your invoices", "helpful": 0, "rated": 7,
+                                    "window_days": 30, "team": "billing"}]
+        assert (await get_json(client, "?team=support"))["demoted"] == []
+        html = await (await client.get("/dashboard")).text()
+        assert "Demoted by feedback" in html
+        assert "<td>Find your invoices <code>invoices</code></td><td>0/7</td><td>30 days</td><td>billing</td>" in html
+    finally:
+        await client.close()
 
 
 async def test_filters_slice_every_section(client: TestClient[Any, Any], history: History) -> None:

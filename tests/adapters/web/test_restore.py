@@ -102,7 +102,7 @@ async def test_a_store_that_cannot_be_read_does_not_stop_the_server(
     from bot.store.memory import MemoryStore
 
     class Broken(MemoryStore):
-        async def decisions(self, since: Any = None) -> Any:
+        async def decisions(self, since: Any = None, until: Any = None) -> Any:
             raise RuntimeError("disk on fire")
 
     config = make_config()

@@ -345,6 +345,8 @@ async def test_record_decision_stores_what_was_decided(make_store: StoreFactory)
     assert records[iid].language == "de"  # silent turns count in per-language metrics too
     assert await store.trace(rid) == TRACE
     assert [d.id for d in await store.decisions(since=T0 + timedelta(minutes=2))] == [eid, iid]
+    assert [d.id for d in await store.decisions(T0 + timedelta(minutes=2), until=T0 + timedelta(minutes=3))] == [eid]
+    assert await store.decisions(until=T0 - timedelta(days=1)) == []
 
 
 async def test_record_decision_keeps_team_channel_and_token_usage(make_store: StoreFactory) -> None:
@@ -424,6 +426,9 @@ async def test_feedback_round_trips_and_filters(make_store: StoreFactory) -> Non
         await store.add_feedback(entry)
     assert list(await store.feedback()) == entries
     assert list(await store.feedback(since=T0 + timedelta(minutes=2))) == entries[2:]
+    # `until` is exclusive, so consecutive slices never count an entry twice (bot.demotion loads in slices).
+    assert list(await store.feedback(T0 + timedelta(minutes=1), T0 + timedelta(minutes=3))) == entries[1:3]
+    assert list(await store.feedback(until=T0)) == []
 
 
 @pytest.mark.parametrize(
