@@ -71,13 +71,14 @@ def section_scores(
             candidates = sorted(i for i in top if i < len(article.passages))
         else:
             candidates = candidates[: 3 * shortlist]
-    q = terms(query, language)
+    q = terms(query, language) | situations(query)
     steps = _wants_steps(query)
     sections = []
     for i in candidates:
         p = article.passages[i]
         lead = i == 0 or p.heading == article.title
-        sections.append((i, set() if lead else terms(p.heading, language), terms(p.text, language), lead))
+        heading = set() if lead else terms(p.heading, language) | situations(p.heading)
+        sections.append((i, heading, terms(p.text, language), lead))
     # A word in every section (usually the article's topic: "password" in a password article) says nothing about
     # which section answers; a word in one section says a lot. Each shared word counts 1/(sections it is in).
     df: dict[str, int] = {}
@@ -161,6 +162,30 @@ def _term(word: str, language: str) -> str:
                 break
     return w[: 5 if english else 6]
 
+
+@lru_cache(maxsize=4096)
+def situations(text: str) -> frozenset[str]:
+    """Markers for situations a question names by a phrase no single content word carries: "the reset mail isn't
+    showing up", "keine Mail bekommen", "no me llega el correo" all mean the section headed "The email did not
+    arrive" / "Die E-Mail ist nicht angekommen" / "No llega el correo". Used only to choose an article's section
+    (the marker cannot be a word, so it never meets an ordinary term)."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    return frozenset(mark for mark, pattern in _SITUATIONS if pattern.search(folded))
+
+
+_SITUATIONS = (
+    (
+        "~not-arrived",
+        re.compile(
+            r"\b(?:(?:did|has|have|is|are|was|does|do)\s*n[o']?t|didnt|hasnt|havent|isnt|arent|doesnt|dont|never|not|no)"
+            r"\s+(?:\w+\s+){0,2}?(?:arriv\w*|c[ao]me|show(?:s|ing|ed|n)?\s+up|turn(?:s|ing|ed)?\s+up|receiv\w*)\b"
+            r"|\b(?:didn'?t|did\s+not|never|haven'?t|have\s+not)\s+(?:get|got|gotten)\b"
+            r"|\b(?:nicht|nie|keine?n?)\s+(?:\w+\s+){0,3}?(?:angekommen|bekommen|erhalten)\b"
+            r"|\bkommt\s+(?:\w+\s+){0,3}?nicht\s+an\b"
+            r"|\bno\s+(?:(?:me|nos|le|les|ha|han|he|hemos)\s+)*(?:llega\w*|lleg[oó]|recib\w*)"
+        ),
+    ),
+)
 
 _WORD = re.compile(r"\w+")
 # Spellings of one word that a prefix cannot join ("email" / "e-mail" / "mail").

@@ -9,7 +9,7 @@ import pytest
 
 from bot.types import Question
 from knowledge.base import KnowledgeBase
-from knowledge.chain import Unit, best_passage, compose, split_sentences, units
+from knowledge.chain import Unit, best_passage, compose, situations, split_sentences, units
 from knowledge.documents import Article, Passage, split_passages
 from tests.unit.knowledge.conftest import article
 
@@ -126,6 +126,55 @@ def test_the_section_named_by_the_question_wins() -> None:
     art = make()
     assert best_passage(art, "how do I rotate the secret", None, "en") == section(art, "Rotate a secret")
     assert best_passage(art, "how many team members on growth", None, "en") == section(art, "Limits")
+
+
+RESET = """# Reset your password
+
+Click **Forgot password?** on the sign-in page and we will email you a reset link.
+
+## Reset a forgotten password
+
+1. Click **Forgot password?**.
+2. Enter the email address you sign in with.
+3. Open the email and click **Reset password**.
+
+## The reset email did not arrive
+
+- Check spam and quarantine folders.
+- Make sure you used the address you sign in with.
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cant log in, forgot pw and the reset mail isnt showing up",
+        "I never got the password reset email",
+        "reset email hasn't arrived",
+    ],
+)
+def test_a_situation_named_by_a_phrase_finds_its_section(question: str) -> None:
+    """No content word of "isn't showing up" meets "did not arrive": the situation marker does."""
+    art = Article("reset", "Reset your password", RESET, passages=split_passages("reset", "Reset your password", RESET))
+    assert best_passage(art, question, None, "en") == section(art, "The reset email did not arrive")
+    assert best_passage(art, "I forgot my password", None, "en") == section(art, "Reset a forgotten password")
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        ("The reset email did not arrive", True),
+        ("Die E-Mail ist nicht angekommen", True),
+        ("Passwort vergessen und keine Mail bekommen", True),
+        ("No me ha llegado el correo", True),
+        ("I don\u2019t receive the invoices", True),
+        ("how do I reset my password", False),
+        ("I could not log in", False),
+        ("the webhook did not fire", False),
+    ],
+)
+def test_situation_markers(text: str, marked: bool) -> None:
+    assert bool(situations(text)) is marked
 
 
 @pytest.mark.parametrize(
