@@ -9,16 +9,19 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from bot.cli_output import fail as _fail
 from bot.cli_output import heading, print_warning, say, table
 from bot.errors import FrontdeskError
+
+T = TypeVar("T")
 
 kb_app = typer.Typer(help="Knowledge base: ingest, audit, promote.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -123,37 +126,55 @@ async def _stats(settings: Any) -> tuple[Any, str]:
     database this version cannot read)."""
     from knowledge.audit import stats_from_records
 
-    url = settings.resolved_database_url
-    if url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists():
-        return None, NOTHING_RECORDED
+    async def read(store: Any) -> Any:
+        decisions = await store.decisions()
+        return stats_from_records(decisions, await store.feedback()) if decisions else None
+
+    stats, readable = await _read_recorded(settings, settings.load_config(), "per-article performance", read)
+    if not readable:
+        return None, LEFT_OUT
+    return (stats, "") if stats is not None else (None, NOTHING_RECORDED)
+
+
+async def _read_recorded(
+    settings: Any, config: Any, what: str, read: Callable[[Any], Awaitable[T]]
+) -> tuple[T | None, bool]:
+    """`read(store)` on the server's recorded history, opened as it is (never migrated from a read-only command).
+
+    Returns (None, True) when nothing is recorded yet (no SQLite file), and (None, False) after a warning naming
+    `what` when the database cannot be read: a schema this version does not know (say how to upgrade rather than
+    fail on the new columns), or a foreign database. The command itself goes on without it."""
     from bot.bootstrap import open_store
     from bot.store.migrate import current, head
 
+    url = settings.resolved_database_url
+    if url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists():
+        return None, True
     try:
         schema = await current(url)
+        if schema != head():
+            print_warning(
+                f"{what} left out: the database schema is {schema or 'empty'}, this version needs {head()}; "
+                "run `frontdesk db upgrade` (or start the server once)"
+            )
+            return None, False
+        store = await open_store(settings, config, migrate=False)
     except FrontdeskError as exc:
-        print_warning(f"per-article performance left out: {exc}")
-        return None, LEFT_OUT
-    if schema != head():
-        # Reading an older schema fails on the new columns; say why the section is missing instead of hiding it.
-        print_warning(
-            f"per-article performance left out: the database schema is {schema or 'empty'}, this version needs "
-            f"{head()}; run `frontdesk db upgrade` (or start the server once)"
-        )
-        return None, LEFT_OUT
-    store = await open_store(settings, settings.load_config(), migrate=False)
+        print_warning(f"{what} left out: {exc}")
+        return None, False
     try:
-        decisions = await store.decisions()
-        if not decisions:
-            return None, NOTHING_RECORDED
-        return stats_from_records(decisions, await store.feedback()), ""
-    except Exception as exc:  # a foreign database: the audit still works without performance
-        print_warning(f"per-article performance left out: the database could not be read ({type(exc).__name__})")
-        return None, LEFT_OUT
+        return await read(store), True
+    except Exception as exc:  # a foreign database: the command still works without this part
+        print_warning(f"{what} left out: the database could not be read ({type(exc).__name__})")
+        return None, False
     finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            await close()
+        await _close(store)
+
+
+async def _close(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        await close()
 
 
 @kb_app.command("promote", short_help="Undo an article's demotion by feedback.")
@@ -185,42 +206,22 @@ async def _promote(settings: Any, article_id: str) -> Any:
     try:
         return await promote_article(store, config.demotion, article_id, CLI_ACTOR, datetime.now(UTC))
     finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            await close()
+        await _close(store)
 
 
 async def recorded_demotions(settings: Any, config: Any) -> dict[str, Any]:
     """The articles the server would treat as demoted, from the recorded history (`frontdesk ask` applies them, so
     it shows what the server would do). Empty when nothing is recorded; a warning when the database cannot be read."""
-    from bot.bootstrap import open_store
     from bot.demotion import compute
-    from bot.store.migrate import current, head
 
-    url = settings.resolved_database_url
-    if not config.demotion.enabled or (url.startswith("sqlite") and not (settings.data_dir / "frontdesk.db").exists()):
+    if not config.demotion.enabled:
         return {}
-    try:
-        schema = await current(url)
-        if schema != head():
-            print_warning(
-                f"demoted articles left out: the database schema is {schema or 'empty'}, this version needs {head()}; "
-                "run `frontdesk db upgrade`"
-            )
-            return {}
-        store = await open_store(settings, config, migrate=False)
-    except FrontdeskError as exc:
-        print_warning(f"demoted articles left out: {exc}")
-        return {}
-    try:
-        return {d.article_id: d for d in await compute(store, config.demotion, datetime.now(UTC))}
-    except Exception as exc:  # a foreign database: ask still works without demotions
-        print_warning(f"demoted articles left out: the database could not be read ({type(exc).__name__})")
-        return {}
-    finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            await close()
+
+    async def read(store: Any) -> list[Any]:
+        return await compute(store, config.demotion, datetime.now(UTC))
+
+    demoted, _ = await _read_recorded(settings, config, "demoted articles", read)
+    return {d.article_id: d for d in demoted or ()}
 
 
 CLI_ACTOR = "cli"  # who the admin log names for changes made with the command line

@@ -27,7 +27,7 @@ from policies.demotion import DemotionConfig, judge
 log = logging.getLogger(__name__)
 
 PROMOTED_KEY = "demotion.promoted"  # setting: JSON {article id: ISO time of its last promotion}
-_ANSWERS = ("answer", "draft")
+ANSWER_KINDS = ("answer", "draft")  # decisions that quote an article to the customer (or propose to)
 LOAD_SLICE = timedelta(hours=6)
 
 
@@ -67,7 +67,7 @@ def tally(
 
     for items in by_conversation.values():
         for i, d in enumerate(items):
-            if d.kind not in _ANSWERS or not d.article_ids or _utc(d.at) < since:
+            if d.kind not in ANSWER_KINDS or not d.article_ids or _utc(d.at) < since:
                 continue
             last = promoted.get(d.article_ids[0])
             if last is not None and _utc(d.at) <= last:
@@ -87,7 +87,7 @@ def tally(
         return candidates[-1] if candidates else None
 
     for f in feedback:
-        answer = counted.get(f.decision_id) if f.decision_id is not None else answered_before(f, _ANSWERS)
+        answer = counted.get(f.decision_id) if f.decision_id is not None else answered_before(f, ANSWER_KINDS)
         if f.kind == "helpful" and f.helpful is not None:
             rate(answer, f.helpful)
         elif f.kind == "rewrite" and f.rewrote is not None:

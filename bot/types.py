@@ -198,8 +198,13 @@ class Demotion:
     window_days: int
     team: str = ""
 
+    @property
+    def votes(self) -> str:
+        """"2/9 helpful in 30 days": the count every surface (trace, status, digest, dashboard, CLI) shows."""
+        return f"{self.helpful}/{self.rated} helpful in {self.window_days} days"
+
     def describe(self) -> str:
-        return f"article {self.article_id} demoted: {self.helpful}/{self.rated} helpful in {self.window_days} days"
+        return f"article {self.article_id} demoted: {self.votes}"
 
 
 @dataclass(frozen=True, slots=True)

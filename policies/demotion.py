@@ -35,7 +35,7 @@ class DemotionConfig(BaseModel):
 
 def judge(article_id: str, helpful: int, rated: int, config: DemotionConfig, *, team: str = "") -> Demotion | None:
     """The demotion of one article given its rated answers in the window, or None when it stays."""
-    if not config.enabled or rated < config.min_votes or rated <= 0:
+    if not config.enabled or rated < config.min_votes:  # min_votes ≥ 1, so rated > 0 below
         return None
     if helpful / rated >= config.max_helpful_rate:
         return None

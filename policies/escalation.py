@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
 from bot.types import Answer, EscalationReason, InboundKind
+from policies.demotion import DEMOTED_NOTE
 from policies.routing import noted_team
 from policies.text import PhraseMatcher, normalize, similarity
 
@@ -262,7 +263,7 @@ class Confidence:
     def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
         if answer.confidence < ctx.channel.threshold:
             detail = f"{answer.confidence:.2f} < {ctx.channel.threshold:.2f}"
-            demoted = ctx.notes.get("demoted")  # policies.demotion.DEMOTED_NOTE: say why it fell short
+            demoted = ctx.notes.get(DEMOTED_NOTE)  # say why it fell short
             return Stop(
                 StopAction.ESCALATE,
                 EscalationReason.LOW_CONFIDENCE.value,

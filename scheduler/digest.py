@@ -109,7 +109,7 @@ def demoted_lines(demoted: Sequence[Demotion], team: str | None, names: dict[str
     for d in mine:
         name = names.get(d.article_id, d.article_id)
         label = f"{name} ({d.article_id})" if name != d.article_id else d.article_id
-        lines.append(f"• {label}: {d.helpful}/{d.rated} helpful in {d.window_days} days")
+        lines.append(f"• {label}: {d.votes}")
     return lines
 
 

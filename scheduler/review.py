@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot.demotion import ANSWER_KINDS
 from bot.errors import FrontdeskError
 from knowledge.audit import metadata_findings
 from scheduler.digest import send_each
 from scheduler.jobs import JobContext
-
-_ANSWERS = ("answer", "draft")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +85,11 @@ async def run(ctx: JobContext) -> str:
         raise FrontdeskError("the KB review needs the knowledge base, and none is attached to this server")
     now = ctx.clock()
     decisions = await ctx.store.decisions(now - timedelta(days=ctx.review_days))
-    cited = {d.article_ids[0] for d in decisions if d.kind in _ANSWERS and d.article_ids} if decisions else None
+    cited = {d.article_ids[0] for d in decisions if d.kind in ANSWER_KINDS and d.article_ids} if decisions else None
     articles = list(articles_of())
     review = find(articles, today=now.date(), review_days=ctx.review_days, cited=cited, default_team=ctx.default_team)
     config = ctx.kb_review
-    teams: dict[str, None] = dict.fromkeys(sorted({r.team for r in (*review.stale, *(review.uncited or ()))}))
+    teams = sorted({r.team for r in (*review.stale, *(review.uncited or ()))})
     texts: list[tuple[str | None, str, str]] = []
     nobody: list[str] = []
     for team in teams:

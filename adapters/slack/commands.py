@@ -231,7 +231,7 @@ class Commands:
             return ["• Demoted articles: none"]
         penalty = f"−{board.config.penalty:.2f} confidence"
         head = f"• Demoted articles ({len(demoted)}, {penalty}; undo with `/frontdesk promote <id>`):"
-        return [head, *(f"    ◦ `{d.article_id}`: {d.helpful}/{d.rated} helpful in {d.window_days} days" for d in demoted)]
+        return [head, *(f"    ◦ `{d.article_id}`: {d.votes}" for d in demoted)]
 
     async def _promote(self, actor: Actor, command: Command, address: Address) -> Outcome:
         async def run() -> str:
@@ -240,8 +240,8 @@ class Commands:
             except NotFound as exc:
                 return f"Nothing to undo: {exc}. Nothing was changed."
             return (
-                f"Done: `{demotion.article_id}` is no longer demoted ({demotion.helpful}/{demotion.rated} helpful in "
-                f"{demotion.window_days} days). Its votes so far are set aside; new ones count from now."
+                f"Done: `{demotion.article_id}` is no longer demoted ({demotion.votes}). Its votes so far are set aside; "
+                "new ones count from now."
             )
 
         # The check recounts the window's votes, which on a busy desk takes longer than Slack's 3 s ack.
