@@ -97,7 +97,7 @@ def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Applic
 
         webhook.mount(web_app, app, app.settings.webhook_token.get_secret_value())
     if app.config.scheduler.enabled:
-        from scheduler.jobs import JobContext
+        from scheduler.context import JobContext
         from scheduler.runner import SchedulerRunner
 
         runner = SchedulerRunner(JobContext.of(app, app.dispatcher.clock), app.settings.resolved_database_url)

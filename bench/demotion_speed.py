@@ -1,11 +1,11 @@
-"""How long recounting demoted articles takes (`bot.demotion.tally` + `judge`) on synthetic stored records: the
+"""How long recounting demoted articles takes (`bot.orchestration.demotion.tally` + `judge`) on synthetic stored records: the
 work a server does at most every `[demotion] refresh_minutes`, in the background, never per message.
 
     python -m bench.demotion_speed [--conversations 60000]
 
 Uses `bench.metrics_speed.synthetic` (conversations over 20 teams and 600 articles, with votes, drafts, rewrites and
 handoffs). Prints the records counted, the seconds for the recount (best of 3) and the articles it demoted. With
-`--sqlite` it also times the whole background recount on a SQLite store (`bot.demotion.compute`: loading the
+`--sqlite` it also times the whole background recount on a SQLite store (`bot.orchestration.demotion.compute`: loading the
 window's decisions and feedback, then counting) and the longest stall of the event loop meanwhile, which is how long
 a message arriving during the recount could wait.
 """
@@ -18,8 +18,8 @@ import time
 from datetime import timedelta
 
 from bench.metrics_speed import NOW, seeded_sqlite, synthetic
-from bot.demotion import compute, demotions_from, tally
-from bot.metrics import Records
+from bot.metrics.compute import Records
+from bot.orchestration.demotion import compute, demotions_from, tally
 from policies.demotion import DemotionConfig
 
 
@@ -48,12 +48,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=60_000)
     parser.add_argument("--sqlite", action="store_true", help="also time the recount on a SQLite store")
-    parser.add_argument("--slice-hours", type=float, default=None, help="load slice (default: bot.demotion's)")
+    parser.add_argument("--slice-hours", type=float, default=None, help="load slice (default: bot.orchestration.demotion's)")
     args = parser.parse_args()
     if args.slice_hours is not None:
-        import bot.demotion
+        import bot.orchestration.demotion
 
-        bot.demotion.LOAD_SLICE = timedelta(hours=args.slice_hours)
+        bot.orchestration.demotion.LOAD_SLICE = timedelta(hours=args.slice_hours)
     records = synthetic(args.conversations)
     config = DemotionConfig(window_days=30)
     since = NOW - timedelta(days=config.window_days)

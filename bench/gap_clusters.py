@@ -12,7 +12,7 @@ import random
 from itertools import combinations
 from pathlib import Path
 
-from bot.metrics_failures import _similar, _words
+from bot.metrics.failures import _similar, _words
 from knowledge.cluster import group_similar
 from knowledge.embeddings import make_embeddings
 

@@ -57,9 +57,9 @@ async def latency(kb_dir: Path, data_dir: Path, messages: int) -> dict[str, floa
     from dataclasses import replace
 
     from bot.bootstrap import bootstrap, channel_defaults
+    from bot.core.types import Actor, Address, Inbound, Mode, Platform
     from bot.settings import Settings
     from bot.store.memory import MemoryStore
-    from bot.types import Actor, Address, Inbound, Mode, Platform
 
     settings = Settings().model_copy(update={"kb_dir": kb_dir, "data_dir": data_dir})
     config = settings.load_config()

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.metrics import Records, breakdown, compute, load_records
-from bot.ports import DecisionRecord, FeedbackEntry
-from bot.types import Address, Handoff, HandoffStatus, Platform, Ticket
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.core.types import Address, Handoff, HandoffStatus, Platform, Ticket
+from bot.metrics.compute import Records, breakdown, compute, load_records
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

@@ -16,15 +16,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.web.api import AGENT_NAME_KEY, playground_address
+from adapters.web.base import AGENT_NAME_KEY, playground_address
 from adapters.web.outbox import WebOutbox
 from adapters.web.restore import restore_playground
 from bot.bootstrap import bootstrap, channel_defaults
-from bot.conversation import conversation_key
+from bot.core.conversation import conversation_key
+from bot.core.types import Actor, Answer, ArticleHit, Citation, Inbound, Platform, Question, Role
 from bot.settings import Config, Settings
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
-from bot.types import Actor, Answer, ArticleHit, Citation, Inbound, Platform, Question, Role
 from policies.config import RoutingConfig
 
 

@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.bootstrap import build_policy_set, open_knowledge_base
-from bot.engine import Engine
-from bot.ports import History
+from bot.core.ports import History
+from bot.core.types import Actor, Address, ChannelPolicy, Draft, Inbound, Platform, Question, Respond
+from bot.orchestration.engine import Engine
 from bot.settings import Settings, load_config
-from bot.types import Actor, Address, ChannelPolicy, Draft, Inbound, Platform, Question, Respond
 from policies.persona import PersonaRules
 from policies.signals import complexity
 

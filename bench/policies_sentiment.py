@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 
 import policies
 from bench.datasets import DATA
-from bot.ports import History, Stop, TurnContext
-from bot.types import Actor, Address, ChannelPolicy, Inbound, Platform
+from bot.core.ports import History, Stop, TurnContext
+from bot.core.types import Actor, Address, ChannelPolicy, Inbound, Platform
 
 UMSAB = {
     "english": "en",

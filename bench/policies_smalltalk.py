@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 import policies
 from bench.datasets import DATA
-from bot.ports import History, Stop, TurnContext
-from bot.types import Actor, Address, ChannelPolicy, Inbound, Platform
+from bot.core.ports import History, Stop, TurnContext
+from bot.core.types import Actor, Address, ChannelPolicy, Inbound, Platform
 
 _ADDRESS = Address(Platform.WEB, "bench", "bench", "t")
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.demotion import DemotionBoard
-from bot.desk import Desk, Locks
-from bot.dispatcher import Dispatcher
-from bot.engine import Engine
-from bot.ports import AgentDesk, Answerer, Outbox, Phrasebook, Store
+from bot.core.ports import AgentDesk, Answerer, Outbox, Phrasebook, Store
+from bot.core.types import Mode, Platform
+from bot.orchestration.demotion import DemotionBoard
+from bot.orchestration.desk import Desk, Locks
+from bot.orchestration.dispatcher import Dispatcher
+from bot.orchestration.engine import Engine
 from bot.settings import Config, Settings
-from bot.types import Mode, Platform
 from policies import PolicySet, build_policies
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,8 @@ async def bootstrap(
         demotions=demotions,
         knowledge=kb,
     )
-    from scheduler.jobs import JobContext, on_demand
+    from scheduler.context import JobContext
+    from scheduler.jobs import on_demand
 
     app.jobs.update(on_demand(JobContext.of(app, clock)))
     close = getattr(store, "close", None)

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.errors import ConfigError
-from bot.metrics import MetricsConfig
+from bot.core.errors import ConfigError
+from bot.metrics.compute import MetricsConfig
 from knowledge.config import KnowledgeConfig
 from policies.config import (
     EscalationConfig,

@@ -64,7 +64,7 @@ def _chat_model(llm: str) -> Any:
     turned into one configuration message that names FRONTDESK_LLM."""
     from langchain.chat_models import init_chat_model
 
-    from bot.errors import ConfigError
+    from bot.core.errors import ConfigError
 
     try:
         return init_chat_model(llm)

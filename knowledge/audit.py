@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.ports import DecisionRecord, FeedbackEntry
-from bot.types import Audience
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.core.types import Audience
 from knowledge.documents import Article, plain_text, sentences
 from knowledge.index import KIND_PASSAGE, tokenize
 

@@ -12,17 +12,20 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
-from knowledge.chain import best_passage, compose, extract, llm_answer, terms
+from bot.core.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
 from knowledge.classifier import QuestionModel
+from knowledge.compose import compose, extract
 from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
+from knowledge.llm import llm_answer
 from knowledge.retriever import RANK_FEATURES, Ranking, rank
+from knowledge.sections import best_passage
 from knowledge.store import IndexStore, Stored, compute_version
+from knowledge.terms import terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from knowledge.retriever import CLF_RANK_FEATURES, RANK_FEATURES, Ranking
 
 CONF_FEATURES = (

@@ -9,7 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from bot.types import Audience
+from bot.core.types import Audience
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 class WordLlamaEmbeddings(Embeddings):

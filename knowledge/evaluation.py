@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.errors import KnowledgeError
+from bot.core.errors import KnowledgeError
 from knowledge.jsonl import json_objects
 
 

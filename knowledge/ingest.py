@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from bot.errors import KnowledgeError
-from bot.types import Audience
+from bot.core.errors import KnowledgeError
+from bot.core.types import Audience
 from knowledge.documents import Article, split_passages
 from knowledge.jsonl import json_objects
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from bot.errors import KnowledgeError
+from bot.core.errors import KnowledgeError
 
 
 def json_objects(raw: str, source: str, *, shape: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -13,7 +13,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.types import Audience
+from bot.core.types import Audience
 
 
 class KnowledgeRetriever(BaseRetriever):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.types import Audience
+from bot.core.types import Audience
 from knowledge.documents import Article, Passage
 
 FORMAT = 1

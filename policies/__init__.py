@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.ports import InputPolicy, OutputPolicy, Phrasebook
+from bot.core.ports import InputPolicy, OutputPolicy, Phrasebook
 from policies.config import (
     EscalationConfig,
     LanguageConfig,

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.types import Mode, Priority
+from bot.core.types import Mode, Priority
 from policies.defaults import shipped
 from policies.text import normalize
 

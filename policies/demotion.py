@@ -4,7 +4,7 @@ Two pure pieces. `judge` is the rule: over the last `window_days`, at least `min
 article and the share that helped is below `max_helpful_rate`. `Demote` is the output step: when the answer's top
 article is demoted, the answer's confidence drops by `penalty`, so the confidence gate that follows usually hands
 the question to a person, and the note it leaves says why (the trace and the handoff card show it). Counting the
-votes over stored records is `bot.demotion`'s job; this module never sees a store.
+votes over stored records is `bot.orchestration.demotion`'s job; this module never sees a store.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.ports import Outcome, Proceed, TurnContext
-from bot.types import Answer, Demotion
+from bot.core.ports import Outcome, Proceed, TurnContext
+from bot.core.types import Answer, Demotion
 
 DEMOTED_NOTE = "demoted"  # the confidence gate adds this note to its reason
 

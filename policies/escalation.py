@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
-from bot.types import Answer, EscalationReason, InboundKind
+from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import Answer, EscalationReason, InboundKind
 from policies.demotion import DEMOTED_NOTE
 from policies.routing import noted_team
 from policies.text import PhraseMatcher, normalize, similarity
 
-FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a counted failure (bot.engine)
+FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a counted failure (bot.orchestration.engine)
 FAILURE_NOTE = "failure"  # why this turn counts as a failed attempt
 UNANSWERED_NOTE = "unanswered_failure"  # a bare "that didn't help" before any AI answer: the small-talk step asks
 SHORT_MESSAGE_WORDS = 4  # one-word phrases ("agent") only count in messages this short

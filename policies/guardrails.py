@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ports import Outcome, Proceed, Stop, StopAction, TurnContext
-from bot.types import Answer, Audience, EscalationReason
+from bot.core.ports import Outcome, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import Answer, Audience, EscalationReason
 from policies.config import GuardrailConfig
 from policies.routing import noted_team
 from policies.sentiment import Sentiment

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from bot.errors import ConfigError
-from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
-from bot.types import EscalationReason, InboundKind
+from bot.core.errors import ConfigError
+from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import EscalationReason, InboundKind
 from policies.config import LanguageConfig
 
 _NOISE = re.compile(r"https?://\S+|<[^>]+>|@\w+|`[^`]*`|[\U0001f000-\U0001faff\u2600-\u27bf]|\d+")

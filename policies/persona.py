@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.ports import Outcome, Proceed, Stop, StopAction, TurnContext
-from bot.types import Answer, EscalationReason
+from bot.core.ports import Outcome, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import Answer, EscalationReason
 from policies.config import PersonaConfig
 from policies.text import LIST_MARKER, PhraseMatcher, fold, is_list_item, normalize, sentences
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
 
-from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
-from bot.types import Answer, EscalationReason, InboundKind, Mode, Priority
+from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import Answer, EscalationReason, InboundKind, Mode, Priority
 from policies.config import TeamConfig
 from policies.text import PhraseMatcher, normalize
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.ports import Outcome, Proceed, Stop, StopAction, TurnContext
-from bot.types import InboundKind, Priority, sensitive_reason
+from bot.core.ports import Outcome, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import InboundKind, Priority, sensitive_reason
 from policies.config import SensitiveCategory, SensitiveConfig
 from policies.escalation import FAILURE_NOTE
 from policies.text import PhraseMatcher, fold, normalize

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.ports import Outcome, Proceed, TurnContext
-from bot.types import InboundKind
+from bot.core.ports import Outcome, Proceed, TurnContext
+from bot.core.types import InboundKind
 from policies.sentiment import Sentiment
 from policies.text import normalize
 

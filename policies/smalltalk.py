@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
-from bot.types import InboundKind, Mode
+from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
+from bot.core.types import InboundKind, Mode
 from policies.config import SmallTalkConfig
 from policies.escalation import UNANSWERED_NOTE
 from policies.introductions import Introductions

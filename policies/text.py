@@ -11,10 +11,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Re-exported: policies split sentences exactly as the knowledge chain composes them (one splitter, in bot.sentences).
-from bot.sentences import LIST_MARKER as LIST_MARKER
-from bot.sentences import is_list_item as is_list_item
-from bot.sentences import sentences as sentences
+# Re-exported: policies split sentences exactly as the knowledge chain composes them (one splitter, in bot.core.sentences).
+from bot.core.sentences import LIST_MARKER as LIST_MARKER
+from bot.core.sentences import is_list_item as is_list_item
+from bot.core.sentences import sentences as sentences
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _NON_WORD = re.compile(r"[^\w']+")

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.errors import FrontdeskError
-from bot.metrics import ratio
-from bot.optout import opted_out
-from bot.ports import Contact, Store
-from bot.types import Action, Reply
+from bot.core.errors import FrontdeskError
+from bot.core.ports import Contact, Store
+from bot.core.types import Action, Reply
+from bot.metrics.compute import ratio
+from bot.orchestration.optout import opted_out
 from scheduler.config import CampaignConfig
-from scheduler.jobs import JobContext
+from scheduler.context import JobContext
 
 log = logging.getLogger(__name__)
 

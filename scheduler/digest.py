@@ -12,9 +12,9 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.demotion import compute as demoted_articles
-from bot.errors import FrontdeskError
-from bot.metrics import (
+from bot.core.errors import FrontdeskError
+from bot.core.types import Demotion, Platform, Reply
+from bot.metrics.compute import (
     Filters,
     MetricsConfig,
     Records,
@@ -23,10 +23,10 @@ from bot.metrics import (
     conversation_facts,
     load_records,
 )
-from bot.metrics_failures import failed_questions, in_scope, poor_articles
-from bot.metrics_text import headline_lines, pct, plural
-from bot.types import Demotion, Platform, Reply
-from scheduler.jobs import JobContext, mention
+from bot.metrics.failures import failed_questions, in_scope, poor_articles
+from bot.metrics.text import headline_lines, pct, plural
+from bot.orchestration.demotion import compute as demoted_articles
+from scheduler.context import JobContext, mention
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ DAY = timedelta(days=1)
 
 
 def poor_article_lines(records: Records, keys: set[str], since: datetime, until: datetime) -> list[tuple[str, str]]:
-    """(article id, one line) for the articles that did worst (`bot.metrics_failures.poor_articles`)."""
+    """(article id, one line) for the articles that did worst (`bot.metrics.failures.poor_articles`)."""
     return [
         (
             p.article_id,

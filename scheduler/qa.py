@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from bot.errors import FrontdeskError
-from bot.ports import DecisionRecord
-from bot.types import Reply
-from scheduler.jobs import JobContext, mention
+from bot.core.errors import FrontdeskError
+from bot.core.ports import DecisionRecord
+from bot.core.types import Reply
+from scheduler.context import JobContext, mention
 
 WEEK = timedelta(days=7)
 MONTH = timedelta(days=30)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.demotion import ANSWER_KINDS
-from bot.errors import FrontdeskError
+from bot.core.errors import FrontdeskError
+from bot.orchestration.demotion import ANSWER_KINDS
 from knowledge.audit import metadata_findings
+from scheduler.context import JobContext
 from scheduler.digest import send_each
-from scheduler.jobs import JobContext
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.errors import FrontdeskError, NotFound
+from bot.core.errors import FrontdeskError, NotFound
 from bot.store.leader import LeaderLock, leader_lock
 from bot.store.urls import sync_url
-from scheduler.jobs import JobContext, JobSpec, registry
+from scheduler.context import JobContext
+from scheduler.jobs import JobSpec, registry
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import FrontdeskError
+from bot.core.errors import FrontdeskError
 from scheduler.campaigns import run_campaign
-from scheduler.jobs import JobContext, JobHost
+from scheduler.context import JobContext, JobHost
 
 HOOK_KEY: web.AppKey[JobContext] = web.AppKey("frontdesk.hooks", JobContext)
 TOKEN_KEY: web.AppKey[str] = web.AppKey("frontdesk.hooks.token", str)

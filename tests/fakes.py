@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.ports import Proceed, Stop, StopAction, TurnContext
-from bot.types import (
+from bot.core.ports import Proceed, Stop, StopAction, TurnContext
+from bot.core.types import (
     Actor,
     Address,
     Answer,

@@ -12,11 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from bot.bootstrap import App, bootstrap, channel_defaults
+from bot.core.types import (
+    Actor,
+    Address,
+    Answer,
+    ArticleHit,
+    Citation,
+    Inbound,
+    InboundKind,
+    Mode,
+    Platform,
+    Question,
+    Role,
+)
+from bot.core.types import TokenUsage as Usage
 from bot.settings import Settings, load_config
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
-from bot.types import Actor, Address, Answer, ArticleHit, Citation, Inbound, InboundKind, Mode, Platform, Question, Role
-from bot.types import TokenUsage as Usage
 from tests.fakes import Clock, RecordingDesk, RecordingOutbox
 
 USAGE = Usage(input_tokens=1000, output_tokens=100)

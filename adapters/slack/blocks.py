@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.types import Action, Citation, Reply
+from bot.core.types import Action, Citation, Reply
 
 SECTION_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 40_000

@@ -23,8 +23,8 @@ from adapters.slack.blocks import (
     section,
     sources_block,
 )
-from bot.handoff import HUMAN_REASONS, describe_reason
-from bot.types import Action, HandoffStatus, Ticket, TicketKind
+from bot.core.types import Action, HandoffStatus, Ticket, TicketKind
+from bot.orchestration.handoff import HUMAN_REASONS, describe_reason
 
 HUMAN_VIEW = "fd_human"
 EDIT_VIEW = "fd_edit"

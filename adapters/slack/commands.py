@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.slack.host import Host
-from bot.errors import NotFound
-from bot.types import Actor, Address, HandoffStatus, Mode, Platform
+from bot.core.errors import NotFound
+from bot.core.types import Actor, Address, HandoffStatus, Mode, Platform
 
 HELP = """*Frontdesk admin commands* (`/frontdesk …`; `[#channel]` defaults to the channel you type in)
 • `status [#channel]` — mode, threshold, AI share, open handoffs, KB version, demoted articles

@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import ROUTE_KEY
 from adapters.slack.host import SlackOptions
-from bot.ports import Store
-from bot.types import Actor
+from bot.core.ports import Store
+from bot.core.types import Actor
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from bot.demotion import DemotionBoard
-from bot.desk import Desk
-from bot.dispatcher import Dispatcher
-from bot.ports import AgentDesk, Outbox, Phrasebook, Store
-from bot.types import Platform
+from bot.core.ports import AgentDesk, Outbox, Phrasebook, Store
+from bot.core.types import Platform
+from bot.orchestration.demotion import DemotionBoard
+from bot.orchestration.desk import Desk
+from bot.orchestration.dispatcher import Dispatcher
 
 
 class Host(Protocol):

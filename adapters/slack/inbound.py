@@ -1,4 +1,4 @@
-"""Pure translation of Slack payloads (Events API envelopes, interactivity payloads) into neutral `bot.types`.
+"""Pure translation of Slack payloads (Events API envelopes, interactivity payloads) into neutral `bot.core.types`.
 
 Nothing here does I/O, so every rule is tested as a table over the real payloads in ../shared/fixtures/slack.
 Slack Connect is the subtle part: the envelope's outer `team_id` is often the *actor's* org, not ours, so the
@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_bolt.request.internals import extract_actor_enterprise_id, extract_actor_team_id
 
-from bot.types import Actor, Address, Inbound, InboundKind, Platform, Role
+from bot.core.types import Actor, Address, Inbound, InboundKind, Platform, Role
 
 # Message subtypes that are a person talking; everything else (edits, deletes, joins, bot posts, channel
 # renames, ...) is ignored. https://api.slack.com/events/message#subtypes

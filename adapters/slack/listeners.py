@@ -23,10 +23,10 @@ from adapters.slack.commands import Commands
 from adapters.slack.host import Host
 from adapters.slack.inbound import Us, action_address, action_user, human_request, to_inbound
 from adapters.slack.tasks import BackgroundTasks
-from bot.conversation import conversation_key
-from bot.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
-from bot.optout import opt_out
-from bot.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
+from bot.core.conversation import conversation_key
+from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
+from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
+from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackMessage, render
 from adapters.slack.cards import admin_report, card
-from bot.errors import ConfigError
-from bot.types import Address, Reply, Ticket
+from bot.core.errors import ConfigError
+from bot.core.types import Address, Reply, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ async def post(client: AsyncWebClient, channel: str, message: SlackMessage, thre
 
 
 class SlackOutbox:
-    """`bot.ports.Outbox` for Slack: a reply goes into the customer's thread, split into several posts if long."""
+    """`bot.core.ports.Outbox` for Slack: a reply goes into the customer's thread, split into several posts if long."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
@@ -56,7 +56,7 @@ PERMALINK_CACHE = 1024  # a card is updated a few times around its handoff; olde
 
 
 class SlackAgentDesk:
-    """`bot.ports.AgentDesk` for Slack: cards in the team's agents channel, updated in place with chat.update."""
+    """`bot.core.ports.AgentDesk` for Slack: cards in the team's agents channel, updated in place with chat.update."""
 
     def __init__(
         self, client: AsyncWebClient, channel_for: Callable[[str], Awaitable[str]], admins: frozenset[str] = frozenset()

@@ -25,8 +25,8 @@ from adapters.slack.host import Host, SlackOptions
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackAgentDesk, SlackOutbox
 from adapters.slack.tasks import BackgroundTasks
-from bot.errors import ConfigError
-from bot.types import Platform
+from bot.core.errors import ConfigError
+from bot.core.types import Platform
 
 log = logging.getLogger(__name__)
 

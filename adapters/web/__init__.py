@@ -13,13 +13,15 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.web.api import AGENT_NAME_KEY, Host, PlaygroundApi, json_errors, playground_address
+from adapters.web.api import PlaygroundApi
+from adapters.web.base import AGENT_NAME_KEY, Host, playground_address
 from adapters.web.desk import WebAgentDesk
+from adapters.web.http import json_errors
 from adapters.web.outbox import WebOutbox
 from adapters.web.render import render_reply
 from adapters.web.restore import restore_playground
-from bot.conversation import conversation_key
-from bot.types import Audience, Citation, Platform
+from bot.core.conversation import conversation_key
+from bot.core.types import Audience, Citation, Platform
 
 __all__ = ["WebAgentDesk", "WebOutbox", "mount", "render_reply"]
 

@@ -4,11 +4,11 @@ what the store does not: which cards were posted, and the questions put to the a
 
 from __future__ import annotations
 
-from bot.types import Reply, Ticket
+from bot.core.types import Reply, Ticket
 
 
 class WebAgentDesk:
-    """Implements `bot.ports.AgentDesk` for the playground's agent pane."""
+    """Implements `bot.core.ports.AgentDesk` for the playground's agent pane."""
 
     def __init__(self, *, max_questions: int = 500) -> None:
         self._questions: dict[str, Reply] = {}

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.web.render import render_reply
-from bot.conversation import conversation_key
-from bot.types import Address, Reply
+from bot.core.conversation import conversation_key
+from bot.core.types import Address, Reply
 
 BOT_NAME = "Frontdesk"
 
@@ -97,7 +97,7 @@ class _Thread:
 
 
 class WebOutbox:
-    """Implements `bot.ports.Outbox` for the playground; also the message log the page polls."""
+    """Implements `bot.core.ports.Outbox` for the playground; also the message log the page polls."""
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from html import escape
 from urllib.parse import urlsplit
 
-from bot.types import Action, Citation, Reply
+from bot.core.types import Action, Citation, Reply
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 FEEDBACK_KINDS = frozenset({"helpful", "not_helpful"})

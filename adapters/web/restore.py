@@ -23,11 +23,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from adapters.web.outbox import BOT_NAME, WebMessage, WebOutbox
 from adapters.web.views import why_json
-from bot.conversation import Conversation
-from bot.desk import csat_actions
-from bot.engine import customer_actions
-from bot.ports import DecisionRecord, FeedbackEntry, Phrasebook, Store
-from bot.types import Address, Citation, HandoffStatus, Reply, Role, Ticket, TicketKind, TraceStep
+from bot.core.conversation import Conversation
+from bot.core.ports import DecisionRecord, FeedbackEntry, Phrasebook, Store
+from bot.core.types import Address, Citation, HandoffStatus, Reply, Role, Ticket, TicketKind, TraceStep
+from bot.orchestration.desk import csat_actions
+from bot.orchestration.engine import customer_actions
 
 log = logging.getLogger(__name__)
 

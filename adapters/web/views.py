@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.web.render import render_reply
-from bot.handoff import describe_reason
-from bot.summary import describe
-from bot.types import Decision, HandoffStatus, Reply, Ticket, TicketKind
+from bot.core.types import Decision, HandoffStatus, Reply, Ticket, TicketKind
+from bot.orchestration.handoff import describe_reason
+from bot.orchestration.summary import describe
 
 HEADLINES = {
     "answer": "answered",

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from bot.types import Address, Audience, ChannelPolicy, Mode
+from bot.core.types import Address, Audience, ChannelPolicy, Mode
 from policies.routing import effective_mode
 
 _NO_MODES: Mapping[str, Mode] = MappingProxyType({})

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.store.urls import async_url, redact
 
 

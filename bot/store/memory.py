@@ -11,20 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.conversation import Conversation
-from bot.errors import NotFound, handoff_not_found
-from bot.ports import Contact, DecisionRecord, FeedbackEntry
-from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
-from bot.store.records import (
-    AdminChange,
-    check_feedback,
-    contact_of,
-    decision_fields,
-    normalize_ticket,
-    turn_key,
-    unsaved_turns,
-)
-from bot.types import (
+from bot.core.conversation import Conversation
+from bot.core.errors import NotFound, handoff_not_found
+from bot.core.ports import Contact, DecisionRecord, FeedbackEntry
+from bot.core.types import (
     Actor,
     Address,
     ChannelPolicy,
@@ -34,6 +24,16 @@ from bot.types import (
     Role,
     Ticket,
     TraceStep,
+)
+from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
+from bot.store.records import (
+    AdminChange,
+    check_feedback,
+    contact_of,
+    decision_fields,
+    normalize_ticket,
+    turn_key,
+    unsaved_turns,
 )
 
 ChannelId = tuple[str, str, str]
@@ -48,7 +48,7 @@ def _copy(conversation: Conversation) -> Conversation:
 
 
 class MemoryStore:
-    """Implements `bot.ports.Store` with dicts; one instance is one database."""
+    """Implements `bot.core.ports.Store` with dicts; one instance is one database."""
 
     def __init__(self, defaults: ChannelDefaults | None = None, *, clock: Callable[[], datetime] | None = None):
         self.defaults = defaults or ChannelDefaults()

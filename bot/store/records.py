@@ -14,10 +14,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.conversation import Conversation, Turn
-from bot.ports import Contact, FeedbackEntry
-from bot.store.defaults import utc
-from bot.types import (
+from bot.core.conversation import Conversation, Turn
+from bot.core.ports import Contact, FeedbackEntry
+from bot.core.types import (
     Action,
     Actor,
     Address,
@@ -39,6 +38,7 @@ from bot.types import (
     TraceStep,
     decision_kind,
 )
+from bot.store.defaults import utc
 
 Json = dict[str, Any]
 

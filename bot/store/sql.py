@@ -17,9 +17,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
-from bot.conversation import Conversation
-from bot.errors import NotFound, handoff_not_found
-from bot.ports import Contact, DecisionRecord, FeedbackEntry
+from bot.core.conversation import Conversation
+from bot.core.errors import NotFound, handoff_not_found
+from bot.core.ports import Contact, DecisionRecord, FeedbackEntry
+from bot.core.types import (
+    Actor,
+    Address,
+    Audience,
+    ChannelPolicy,
+    Decision,
+    HandoffStatus,
+    Inbound,
+    Mode,
+    Platform,
+    Role,
+    Ticket,
+    TraceStep,
+)
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
 from bot.store.engine import make_engine
@@ -46,24 +60,10 @@ from bot.store.records import (
 )
 from bot.store.sql_rows import decision_record, feedback_entry, ticket_from_row, ticket_values
 from bot.store.upsert import insert_for
-from bot.types import (
-    Actor,
-    Address,
-    Audience,
-    ChannelPolicy,
-    Decision,
-    HandoffStatus,
-    Inbound,
-    Mode,
-    Platform,
-    Role,
-    Ticket,
-    TraceStep,
-)
 
 
 class SqlStore:
-    """Implements `bot.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
+    """Implements `bot.core.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
 
     def __init__(
         self, url: str, defaults: ChannelDefaults | None = None, *, clock: Callable[[], datetime] | None = None

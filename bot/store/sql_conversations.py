@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation import Conversation, ConversationStatus, Turn
+from bot.core.conversation import Conversation, ConversationStatus, Turn
+from bot.core.types import Actor, Address, Platform, Role
 from bot.store.models import ConversationRow, Customer, Org, TurnRow
 from bot.store.records import address_to_json, article_from_json, article_to_json, frozen, unsaved_turns
 from bot.store.upsert import insert_for
-from bot.types import Actor, Address, Platform, Role
 
 
 async def _upsert_org(session: AsyncSession, dialect: str, actor: Actor, now: datetime) -> int | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.core.types import HandoffStatus, Ticket, TicketKind
 from bot.store.models import DecisionRow, FeedbackRow, TicketRow
 from bot.store.records import address_from_json, address_to_json, handoff_from_json, handoff_to_json
-from bot.types import HandoffStatus, Ticket, TicketKind
 
 
 def decision_record(row: DecisionRow) -> DecisionRecord:

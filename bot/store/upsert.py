@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def insert_for(name: str, model: Any) -> PgInsert | SqliteInsert:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",

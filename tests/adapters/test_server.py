@@ -10,9 +10,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import build_web_app
 from bot.bootstrap import bootstrap, channel_defaults
+from bot.core.types import Actor, Address, Inbound, Platform
 from bot.settings import Config, Settings
 from bot.store.memory import MemoryStore
-from bot.types import Actor, Address, Inbound, Platform
 from tests.fakes import Clock, KeywordAnswerer, RecordingOutbox
 
 

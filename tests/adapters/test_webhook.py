@@ -13,10 +13,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import build_web_app
 from bot.bootstrap import bootstrap
-from bot.conversation import Conversation
+from bot.core.conversation import Conversation
+from bot.core.types import Actor, Address, Platform, Role
 from bot.settings import Config, ServerConfig, Settings
 from bot.store.memory import MemoryStore
-from bot.types import Actor, Address, Platform, Role
 from scheduler.config import CampaignConfig
 from tests.fakes import KeywordAnswerer, RecordingOutbox
 

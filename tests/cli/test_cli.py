@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -93,7 +93,7 @@ def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
 
 
 def test_serve_answers_healthz_and_the_dashboard_then_stops_on_sigterm(env: dict[str, str]) -> None:
-    command = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--port", "0"]
+    command = [sys.executable, "-c", "from bot.cli.main import main; main()", "serve", "--port", "0"]
     proc = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -240,13 +240,13 @@ def test_version_and_command_list(env: dict[str, str]) -> None:
     ],
 )
 def test_the_printed_playground_url_can_be_opened(host: str, url: str, note: str) -> None:
-    from bot.cli import running_line
+    from bot.cli.main import running_line
 
     assert running_line(host, 8080) == f"Frontdesk is running. Playground: {url}/ui  (health: {url}/healthz{note})"
 
 
 def test_the_running_line_names_the_pages_that_are_on() -> None:
-    from bot.cli import running_line
+    from bot.cli.main import running_line
 
     both = running_line("127.0.0.1", 80, dashboard=True)
     assert "Playground: http://127.0.0.1:80/ui, leads' dashboard: http://127.0.0.1:80/dashboard" in both

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.bootstrap import channel_defaults
-from bot.cli import app
-from bot.demotion import compute
+from bot.cli.main import app
+from bot.orchestration.demotion import compute
 from bot.settings import Settings, load_config
 from bot.store.sql import SqlStore
 from tests.history import open_history
@@ -68,8 +68,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_ask_answers_as_the_server_would_with_articles_demoted_by_recorded_feedback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.core.types import Actor, Address, ArticleHit, Escalate, Handoff, Inbound, Platform, Reply, Respond
     from bot.store.migrate import upgrade
-    from bot.types import Actor, Address, ArticleHit, Escalate, Handoff, Inbound, Platform, Reply, Respond
 
     env = {
         "FRONTDESK_KB": str(ROOT / "examples" / "kb"),

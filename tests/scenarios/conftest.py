@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from bot.bootstrap import App, bootstrap, channel_defaults, open_knowledge_base
+from bot.core.types import Actor, Address, Decision, Inbound, InboundKind, Platform, Reply, Role
 from bot.settings import Config, Settings, load_config
 from bot.store.memory import MemoryStore
-from bot.types import Actor, Address, Decision, Inbound, InboundKind, Platform, Reply, Role
 from tests.fakes import RecordingDesk, RecordingOutbox
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import re
 import pytest
 
 import policies
-from bot.types import Escalate, Respond
+from bot.core.types import Escalate, Respond
 from policies.persona import PersonaRules
 from policies.signals import complexity
 from tests.scenarios.conftest import Transcript

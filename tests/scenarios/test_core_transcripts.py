@@ -6,7 +6,7 @@ delivered twice → one reply; a follow-up keeps the thread; claimed threads sta
 
 from __future__ import annotations
 
-from bot.types import Escalate, HandoffStatus, Ignore, InboundKind, Respond
+from bot.core.types import Escalate, HandoffStatus, Ignore, InboundKind, Respond
 from tests.fakes import AGENT
 from tests.scenarios.conftest import Transcript
 

@@ -6,7 +6,7 @@ team of an earlier customer message, else of the article the AI last cited.
 
 from __future__ import annotations
 
-from bot.types import Escalate, InboundKind, Respond
+from bot.core.types import Escalate, InboundKind, Respond
 from tests.fakes import AGENT
 from tests.scenarios.conftest import Transcript
 

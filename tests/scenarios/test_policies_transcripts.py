@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import policies
+from bot.core.types import Actor, Draft, Escalate, Ignore, InboundKind, Mode, Priority, Respond, Role
 from bot.settings import Config, Settings
-from bot.types import Actor, Draft, Escalate, Ignore, InboundKind, Mode, Priority, Respond, Role
 from policies.persona import PersonaRules
 from tests.scenarios.conftest import Transcript, make_app
 

@@ -6,8 +6,8 @@ answer and no handoff; their next message is answered as usual, in the language 
 
 from __future__ import annotations
 
-from bot.conversation import conversation_key
-from bot.types import Actor, Escalate, Ignore, Respond, Role
+from bot.core.conversation import conversation_key
+from bot.core.types import Actor, Escalate, Ignore, Respond, Role
 from tests.scenarios.conftest import Transcript
 
 

@@ -19,9 +19,9 @@ from aiohttp import web
 from adapters.web.dashboard.access import refusal
 from adapters.web.dashboard.data import BadQuery, Query, build, parse_query
 from adapters.web.dashboard.page import render_error, render_page
-from bot.metrics import MetricsConfig, load_records
-from bot.metrics_failures import Clusterer
-from bot.ports import Store
+from bot.core.ports import Store
+from bot.metrics.compute import MetricsConfig, load_records
+from bot.metrics.failures import Clusterer
 
 __all__ = ["mount"]
 

@@ -1,6 +1,6 @@
 """What the leads' dashboard shows, as one JSON-able dict computed from stored records (pure; no I/O).
 
-Every number comes from `bot.metrics` (headline, weeks, per language and team) and `bot.metrics_failures` (failed
+Every number comes from `bot.metrics.compute` (headline, weeks, per language and team) and `bot.metrics.failures` (failed
 questions, knowledge gaps, poor articles), the same code as `frontdesk report` and the Monday digest, so the three
 never disagree. The HTML page (`page.py`) renders this dict and nothing else.
 """
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.metrics import Filters, MetricsConfig, Records, breakdown, compute, weekly
-from bot.metrics_failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
-from bot.types import Demotion
+from bot.core.types import Demotion
+from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute, weekly
+from bot.metrics.failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
 
 PARAMS = ("days", "team", "language", "channel")
 MAX_DAYS = 366

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from adapters.web.dashboard.chart import Series, trend_svg
-from bot.metrics_text import money, pct
+from bot.metrics.text import money, pct
 
 PERIODS = (7, 14, 28, 90)
 

@@ -23,10 +23,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.server import build_web_app
 from adapters.slack import SLACK_KEY, SlackRuntime
 from bot.bootstrap import App, bootstrap, channel_defaults
-from bot.ports import Store
+from bot.core.ports import Store
+from bot.core.types import Answer, ArticleHit, Citation, Question
 from bot.settings import Config, ServerConfig, Settings, SlackConfig
 from bot.store.memory import MemoryStore
-from bot.types import Answer, ArticleHit, Citation, Question
 from policies.config import RoutingConfig, TeamConfig
 from tests.adapters.slack.fake_slack import OUR_TEAM, TOKEN, FakeSlack
 

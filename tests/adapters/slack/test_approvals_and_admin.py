@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.types import Actor, Address, HandoffStatus, Mode, Platform
+from bot.core.types import Actor, Address, HandoffStatus, Mode, Platform
 from tests.adapters.slack.conftest import (
     ADMIN,
     AGENT,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import channel_defaults
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
 from tests.adapters.slack.conftest import (

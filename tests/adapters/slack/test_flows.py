@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.types import HandoffStatus
+from bot.core.types import HandoffStatus
 from tests.adapters.slack.conftest import (
     ADMIN,
     AGENT,

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from bot.core.types import Audience
 from bot.settings import Config
-from bot.types import Audience
 from knowledge.documents import Article
 from policies.config import TeamConfig
 from scheduler.config import KbReviewConfig, SchedulerConfig
-from scheduler.jobs import JobContext, on_demand
+from scheduler.context import JobContext
+from scheduler.jobs import on_demand
 from scheduler.runner import SchedulerRunner
 from tests.adapters.slack.conftest import AGENT, Slack, make_config, make_settings, start_slack
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -154,7 +155,7 @@ async def test_the_quarterly_schedule_fires_through_apscheduler(fake: FakeSlack,
     ],
 )
 def test_kb_review_config_errors_name_the_key(tmp_path: Any, toml: str, message: str) -> None:
-    from bot.errors import ConfigError
+    from bot.core.errors import ConfigError
     from bot.settings import load_config
 
     path = tmp_path / "frontdesk.toml"

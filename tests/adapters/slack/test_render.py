@@ -21,7 +21,7 @@ from adapters.slack.blocks import (
 from adapters.slack.cards import card, card_actions
 from adapters.slack.commands import Command, UsageError, parse
 from adapters.slack.outbound import SlackOutbox
-from bot.types import (
+from bot.core.types import (
     Action,
     Actor,
     Address,

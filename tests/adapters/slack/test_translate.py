@@ -19,7 +19,7 @@ from adapters.slack.inbound import (
     plain_text,
     to_inbound,
 )
-from bot.types import Platform, Role
+from bot.core.types import Platform, Role
 from tests.adapters.slack.fake_slack import SLACK_FIXTURES
 
 EVENTS = SLACK_FIXTURES / "events_api"

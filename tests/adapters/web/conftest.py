@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import build_web_app
 from bot.bootstrap import App, bootstrap, channel_defaults
-from bot.ports import Store
+from bot.core.ports import Store
+from bot.core.types import Answer, ArticleHit, Citation, Question
 from bot.settings import Config, Settings
 from bot.store.memory import MemoryStore
-from bot.types import Answer, ArticleHit, Citation, Question
 from policies.config import RoutingConfig
 
 

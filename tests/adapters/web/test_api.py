@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from bot.bootstrap import channel_defaults
+from bot.core.types import HandoffStatus
 from bot.settings import Settings
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
-from bot.types import HandoffStatus
 from tests.adapters.web.conftest import MakePlayground, Playground, make_config
 
 

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from langchain_core.embeddings import Embeddings
 
 from adapters.server import build_web_app
-from bot.metrics import compute, load_records
+from bot.metrics.compute import compute, load_records
 from bot.settings import ServerConfig
 from tests.history import History, fill_week, open_history
 

@@ -9,7 +9,7 @@ import pytest
 from adapters.web.desk import WebAgentDesk
 from adapters.web.outbox import Speaker, WebOutbox, capturing, speaking_as
 from adapters.web.views import ticket_actions, why
-from bot.types import (
+from bot.core.types import (
     Address,
     Escalate,
     Handoff,

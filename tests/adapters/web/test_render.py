@@ -7,7 +7,7 @@ import re
 import pytest
 
 from adapters.web.render import render_actions, render_citations, render_inline, render_reply, render_text, safe_url
-from bot.types import Action, Citation, Reply
+from bot.core.types import Action, Citation, Reply
 
 LINK = 'target="_blank" rel="noopener noreferrer nofollow"'
 

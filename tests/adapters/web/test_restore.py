@@ -116,7 +116,7 @@ async def test_a_restored_answer_cites_its_top_article_again(restart: Any) -> No
     from adapters.web import AGENT_NAME_KEY
     from adapters.web.outbox import WebOutbox
     from adapters.web.restore import restore_playground
-    from bot.types import Citation
+    from bot.core.types import Citation
 
     before = await restart()
     await before.say("How do I reset my password?", thread="t-s")
@@ -138,6 +138,6 @@ async def test_a_restored_answer_cites_its_top_article_again(restart: Any) -> No
 
 
 def _address(thread: str) -> Any:
-    from adapters.web.api import playground_address
+    from adapters.web.base import playground_address
 
     return playground_address(thread)

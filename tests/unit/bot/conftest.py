@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.desk import Desk, Locks
-from bot.dispatcher import Dispatcher
-from bot.engine import Engine
+from bot.core.types import Mode, Platform
+from bot.orchestration.desk import Desk, Locks
+from bot.orchestration.dispatcher import Dispatcher
+from bot.orchestration.engine import Engine
 from bot.store.defaults import ChannelDefaults
 from bot.store.memory import MemoryStore
-from bot.types import Mode, Platform
 from tests.fakes import (
     Clock,
     FailurePolicy,

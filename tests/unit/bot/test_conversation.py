@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Conversation, ConversationStatus, Turn, conversation_key
-from bot.types import Address, Platform, Role
+from bot.core.conversation import Conversation, ConversationStatus, Turn, conversation_key
+from bot.core.types import Address, Platform, Role
 from tests.fakes import CUSTOMER, T0
 
 

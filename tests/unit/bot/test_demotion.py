@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.demotion import DemotionBoard, compute, promote, tally
-from bot.errors import NotFound
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.core.errors import NotFound
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.orchestration.demotion import DemotionBoard, compute, promote, tally
 from bot.store.defaults import ChannelDefaults
 from bot.store.memory import MemoryStore
 from policies.demotion import DemotionConfig
@@ -71,7 +71,7 @@ def test_answers_before_the_window_or_before_a_promotion_do_not_count() -> None:
 
 
 async def _store_with_bad_article(store: MemoryStore, answers: int = 4) -> None:
-    from bot.types import Actor, Address, ArticleHit, Escalate, Handoff, Inbound, Platform, Reply, Respond
+    from bot.core.types import Actor, Address, ArticleHit, Escalate, Handoff, Inbound, Platform, Reply, Respond
 
     for n in range(answers):
         key = f"web:acme:shared:t{n}"

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.conversation import ConversationStatus, conversation_key
-from bot.errors import Conflict, NotFound
-from bot.types import Actor, Draft, HandoffStatus, Mode, Respond, Role, TicketKind
+from bot.core.conversation import ConversationStatus, conversation_key
+from bot.core.errors import Conflict, NotFound
+from bot.core.types import Actor, Draft, HandoffStatus, Mode, Respond, Role, TicketKind
 from tests.fakes import AGENT, message
 from tests.unit.bot.conftest import Core, make_core
 
@@ -151,7 +151,7 @@ async def test_act_dispatches_by_name_and_rejects_unknown_actions(core: Core) ->
 async def test_locks_serialise_one_conversation_and_are_released() -> None:
     import asyncio
 
-    from bot.desk import Locks
+    from bot.orchestration.desk import Locks
 
     locks, order = Locks(), []
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.conversation import ConversationStatus, conversation_key
-from bot.types import Escalate, Ignore, InboundKind, Respond
+from bot.core.conversation import ConversationStatus, conversation_key
+from bot.core.types import Escalate, Ignore, InboundKind, Respond
 from tests.fakes import AGENT, message
 from tests.unit.bot.conftest import Core
 
@@ -113,7 +113,7 @@ async def test_button_press_without_policy_match_is_ignored(core: Core) -> None:
 
 
 async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
-    from bot.ports import Stop, StopAction
+    from bot.core.ports import Stop, StopAction
     from tests.unit.bot.conftest import make_core
 
     class Threats:
@@ -122,7 +122,7 @@ async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
         def check(self, ctx):  # type: ignore[no-untyped-def]
             if "hurt" in ctx.inbound.text:
                 return Stop(StopAction.ESCALATE, "sensitive:threat_abuse", flag_admins=True)
-            from bot.ports import Proceed
+            from bot.core.ports import Proceed
 
             return Proceed()
 
@@ -137,7 +137,7 @@ async def test_a_flagged_stop_makes_a_reported_handoff() -> None:
 
 
 async def test_a_stop_that_is_a_failed_attempt_is_counted_and_speaks_its_language() -> None:
-    from bot.ports import Proceed, Stop, StopAction, TurnContext
+    from bot.core.ports import Proceed, Stop, StopAction, TurnContext
     from tests.unit.bot.conftest import make_core
 
     class Clarify:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff import build_handoff
-from bot.ports import History
+from bot.core.ports import History
+from bot.orchestration.handoff import build_handoff
 from tests.unit.policies.conftest import make_ctx
 
 

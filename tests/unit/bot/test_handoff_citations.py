@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.handoff import build_handoff, related_articles
-from bot.ports import History
-from bot.types import Answer, ArticleHit
+from bot.core.ports import History
+from bot.core.types import Answer, ArticleHit
+from bot.orchestration.handoff import build_handoff, related_articles
 from tests.unit.policies.conftest import make_ctx
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.conversation import Conversation, Turn
-from bot.ports import History
-from bot.types import Actor, Address, Platform, Role
+from bot.core.conversation import Conversation, Turn
+from bot.core.ports import History
+from bot.core.types import Actor, Address, Platform, Role
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 ADDRESS = Address(Platform.WEB, "w", "c", "t1")

@@ -1,4 +1,4 @@
-"""`bot.metrics` definitions at their edges: the reopen window, cost without prices, the CSAT alert, config errors."""
+"""`bot.metrics.compute` definitions at their edges: the reopen window, cost without prices, the CSAT alert, config errors."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.metrics import Filters, MetricsConfig, Records, breakdown, compute
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.core.errors import ConfigError
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.core.types import Address, Handoff, Platform, Ticket
+from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute
 from bot.settings import load_config
-from bot.types import Address, Handoff, Platform, Ticket
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 WEEK = (T0 - timedelta(days=1), T0 + timedelta(days=7))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.settings import Config, Settings, load_config
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.summary import describe
-from bot.types import ArticleHit, Ignore, Reply, Respond
+from bot.core.types import ArticleHit, Ignore, Reply, Respond
+from bot.orchestration.summary import describe
 
 HIT = ArticleHit("account-reset-password", "Reset your password", 0.9)
 

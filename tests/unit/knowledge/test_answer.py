@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.ports import Answerer
-from bot.types import Audience, Question
+from bot.core.ports import Answerer
+from bot.core.types import Audience, Question
 from knowledge.base import KnowledgeBase
 from knowledge.documents import sentences
 
@@ -126,7 +126,7 @@ def test_importing_knowledge_is_light() -> None:
 
 
 def test_extract_starts_at_a_clearly_better_sentence_only() -> None:
-    from knowledge.chain import extract
+    from knowledge.compose import extract
     from knowledge.documents import Passage
 
     p = Passage("a", "Limits", "Plans differ. Growth allows 100 endpoints per workspace. Starter allows 10 endpoints.")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.ports import DecisionRecord, FeedbackEntry
+from bot.core.ports import DecisionRecord, FeedbackEntry
 from knowledge.audit import facts, run_audit, stats_from_records
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import embed_matrix

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.types import Audience, Question
+from bot.core.types import Audience, Question
 from knowledge import KnowledgeConfig
 from knowledge.base import KnowledgeBase
 from knowledge.classifier import QuestionModel, training_rows

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.cli_knowledge import eval_command, kb_app
+from bot.cli.knowledge import eval_command, kb_app
 from tests.unit.knowledge.conftest import article
 
 runner = CliRunner()

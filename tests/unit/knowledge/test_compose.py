@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.types import Question
+from bot.core.types import Question
 from knowledge.base import KnowledgeBase
-from knowledge.chain import Unit, best_passage, compose, situations, split_sentences, units
+from knowledge.compose import compose
 from knowledge.documents import Article, Passage, split_passages
+from knowledge.sections import best_passage
+from knowledge.terms import situations
+from knowledge.units import Unit, split_sentences, units
 from tests.unit.knowledge.conftest import article
 
 BODY = """# Rotate secrets

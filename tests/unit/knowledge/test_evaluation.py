@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import KnowledgeError
+from bot.core.errors import KnowledgeError
 from knowledge.evaluation import EvalQuestion, EvalRow, expected_calibration_error, load_questions, summarize
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import KnowledgeError
-from bot.types import Audience
+from bot.core.errors import KnowledgeError
+from bot.core.types import Audience
 from knowledge.ingest import load_folder
 from tests.unit.knowledge.conftest import EXAMPLE_KB, article
 

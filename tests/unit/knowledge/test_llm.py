@@ -9,7 +9,7 @@ from typing import Any
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 
-from bot.types import Question
+from bot.core.types import Question
 from knowledge.base import KnowledgeBase
 
 

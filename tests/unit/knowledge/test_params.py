@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from knowledge.confidence import CONF_FEATURES, PARAMS_FILE, Params, params_file
 from knowledge.retriever import RANK_FEATURES
 

@@ -1,5 +1,5 @@
 """The fast paths of ranking give exactly what the straightforward computations give: the vectorised candidate
-features (knowledge/retriever.py), the per-word cache of `terms` (knowledge/chain.py) and the scope constant computed
+features (knowledge/retriever.py), the per-word cache of `terms` (knowledge/terms.py) and the scope constant computed
 once at build (knowledge/index.py). Compared bit for bit: a ranking or a confidence must not move by a rounding."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import unicodedata
 import numpy as np
 import pytest
 
-from knowledge.chain import _FILLER, _SAME, _parse_units, terms, units
 from knowledge.documents import Article, split_passages
 from knowledge.index import KIND_PASSAGE, KIND_QUESTION, KIND_TITLE, ScopeIndex, article_keys, stopwords
 from knowledge.retriever import RANK_FEATURES, VOTE_K, VOTE_TEMP, _top, dense_features, rank
+from knowledge.terms import _FILLER, _SAME, terms
+from knowledge.units import _parse_units, units
 
 
 def reference_dense(sims: np.ndarray, kinds: np.ndarray) -> list[float]:

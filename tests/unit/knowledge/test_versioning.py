@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.types import Question
+from bot.core.types import Question
 from knowledge import KnowledgeConfig, open_knowledge
 from knowledge.base import KnowledgeBase
 from knowledge.confidence import Params

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import policies
-from bot.ports import History, TurnContext
-from bot.types import Actor, Address, ChannelPolicy, Inbound, InboundKind, Platform
+from bot.core.ports import History, TurnContext
+from bot.core.types import Actor, Address, ChannelPolicy, Inbound, InboundKind, Platform
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ADDRESS = Address(Platform.WEB, "acme", "shared", "t1")

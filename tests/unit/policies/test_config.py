@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 import policies
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.settings import load_config
 from policies.config import EscalationConfig, PersonaConfig, SensitiveConfig
 from policies.phrases import REQUIRED_KEYS, Phrases

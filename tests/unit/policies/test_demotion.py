@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.ports import Proceed, Stop
+from bot.core.errors import ConfigError
+from bot.core.ports import Proceed, Stop
+from bot.core.types import Answer, ArticleHit, ChannelPolicy, Demotion
 from bot.settings import load_config
-from bot.types import Answer, ArticleHit, ChannelPolicy, Demotion
 from policies.demotion import Demote, DemotionConfig, judge
 from policies.escalation import Confidence
 from tests.unit.policies.conftest import make_ctx

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.ports import History, Proceed, Stop, StopAction
-from bot.types import Answer, ChannelPolicy, InboundKind
+from bot.core.ports import History, Proceed, Stop, StopAction
+from bot.core.types import Answer, ChannelPolicy, InboundKind
 from tests.unit.policies.conftest import make_ctx
 
 

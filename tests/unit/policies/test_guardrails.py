@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.ports import Proceed, Stop
-from bot.types import Answer, ArticleHit, Audience, ChannelPolicy, Citation, TokenUsage
+from bot.core.ports import Proceed, Stop
+from bot.core.types import Answer, ArticleHit, Audience, ChannelPolicy, Citation, TokenUsage
 from tests.unit.policies.conftest import make_ctx
 
 SOURCE = ArticleHit(

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.ports import History, Proceed, Stop
-from bot.types import InboundKind
+from bot.core.errors import ConfigError
+from bot.core.ports import History, Proceed, Stop
+from bot.core.types import InboundKind
 from policies.config import LanguageConfig
 from policies.language import Detector, LanguageKnowledge
 from policies.phrases import Phrases

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import policies
-from bot.ports import Proceed, Stop
-from bot.types import Answer, Citation
+from bot.core.ports import Proceed, Stop
+from bot.core.types import Answer, Citation
 from policies.persona import PersonaRules, has_emoji, strip_emojis
 from tests.unit.policies.conftest import make_ctx
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import policies
-from bot.ports import History, Proceed, Stop
-from bot.types import Answer, ArticleHit, Audience, ChannelPolicy, Citation, InboundKind, Mode, TokenUsage
+from bot.core.ports import History, Proceed, Stop
+from bot.core.types import Answer, ArticleHit, Audience, ChannelPolicy, Citation, InboundKind, Mode, TokenUsage
 from policies.persona import PersonaRules
 from tests.unit.policies.conftest import build, make_ctx
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.ports import History, Proceed, Stop
-from bot.types import Answer, ArticleHit, ChannelPolicy, InboundKind, Mode, Priority
+from bot.core.ports import History, Proceed, Stop
+from bot.core.types import Answer, ArticleHit, ChannelPolicy, InboundKind, Mode, Priority
 from policies.config import TeamConfig
 from policies.routing import AnswerTeam, Topics, TopicTeam, effective_mode, share_bucket
 from tests.unit.policies.conftest import make_ctx

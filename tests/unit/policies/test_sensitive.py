@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.ports import Proceed, Stop
-from bot.types import InboundKind, Priority
+from bot.core.ports import Proceed, Stop
+from bot.core.types import InboundKind, Priority
 from policies.config import SensitiveConfig
 from policies.sensitive import SensitiveTopics
 from tests.unit.policies.conftest import make_ctx

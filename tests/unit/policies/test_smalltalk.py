@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 import policies
-from bot.errors import ConfigError
-from bot.ports import History, Proceed, Stop, StopAction
+from bot.core.errors import ConfigError
+from bot.core.ports import History, Proceed, Stop, StopAction
+from bot.core.types import ChannelPolicy, InboundKind, Mode
 from bot.settings import load_config
-from bot.types import ChannelPolicy, InboundKind, Mode
 from policies.config import SmallTalkConfig
 from policies.phrases import Phrases
 from policies.smalltalk import Greetings, SmallTalk

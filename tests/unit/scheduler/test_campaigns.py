@@ -7,14 +7,14 @@ from types import MappingProxyType
 
 import pytest
 
-from bot.conversation import Conversation
-from bot.errors import FrontdeskError
-from bot.optout import opt_out
+from bot.core.conversation import Conversation
+from bot.core.errors import FrontdeskError
+from bot.core.types import Actor, Address, Platform, Role
+from bot.orchestration.optout import opt_out
 from bot.store.memory import MemoryStore
-from bot.types import Actor, Address, Platform, Role
 from scheduler.campaigns import LAST_SENT, MEMBER, group, run_campaign
 from scheduler.config import CampaignConfig, SchedulerConfig
-from scheduler.jobs import JobContext
+from scheduler.context import JobContext
 from tests.fakes import Clock, RecordingOutbox
 
 NOON = datetime(2026, 11, 3, 11, 0, tzinfo=UTC)  # 12:00 in Berlin

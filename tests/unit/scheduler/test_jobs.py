@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError, FrontdeskError
-from bot.metrics import Records, load_records
-from bot.ports import DecisionRecord
+from bot.core.errors import ConfigError, FrontdeskError
+from bot.core.ports import DecisionRecord
+from bot.metrics.compute import Records, load_records
 from bot.settings import load_config
 from scheduler import digest
 from tests.history import History, fill_week, open_history

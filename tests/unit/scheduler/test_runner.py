@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.server import SCHEDULER_KEY, build_web_app
 from bot.store.leader import AdvisoryLock, FileLock, leader_lock
 from scheduler.config import SchedulerConfig
-from scheduler.jobs import JobContext
+from scheduler.context import JobContext
 from scheduler.runner import SchedulerRunner
 from tests.history import History, fill_week, open_history
 from tests.unit.store.conftest import create_pg_schema, drop_pg_schema

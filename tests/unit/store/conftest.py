@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.types import Mode
 from bot.store.defaults import ChannelDefaults
 from bot.store.memory import MemoryStore
-from bot.types import Mode
 
 PG_URL = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RUN_ID = uuid.uuid4().hex[:8]

@@ -7,13 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.conversation import Conversation, ConversationStatus, Turn, conversation_key
-from bot.errors import NotFound
-from bot.ports import FeedbackEntry, Store
-from bot.store.defaults import ChannelDefaults
-from bot.store.memory import MemoryStore
-from bot.store.sql import SqlStore
-from bot.types import (
+from bot.core.conversation import Conversation, ConversationStatus, Turn, conversation_key
+from bot.core.errors import NotFound
+from bot.core.ports import FeedbackEntry, Store
+from bot.core.types import (
     Action,
     Actor,
     Address,
@@ -36,6 +33,9 @@ from bot.types import (
     TokenUsage,
     TraceStep,
 )
+from bot.store.defaults import ChannelDefaults
+from bot.store.memory import MemoryStore
+from bot.store.sql import SqlStore
 
 from .conftest import FakeClock, StoreFactory
 
@@ -426,7 +426,7 @@ async def test_feedback_round_trips_and_filters(make_store: StoreFactory) -> Non
         await store.add_feedback(entry)
     assert list(await store.feedback()) == entries
     assert list(await store.feedback(since=T0 + timedelta(minutes=2))) == entries[2:]
-    # `until` is exclusive, so consecutive slices never count an entry twice (bot.demotion loads in slices).
+    # `until` is exclusive, so consecutive slices never count an entry twice (bot.orchestration.demotion loads in slices).
     assert list(await store.feedback(T0 + timedelta(minutes=1), T0 + timedelta(minutes=3))) == entries[1:3]
     assert list(await store.feedback(until=T0)) == []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.types import Mode
 from bot.store.defaults import ChannelDefaults
-from bot.types import Mode
 
 
 def test_channel_defaults_take_config_values_and_freeze_them() -> None:

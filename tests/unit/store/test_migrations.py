@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.store.engine import make_engine
 from bot.store.migrate import MIGRATIONS, alembic_config, current, head, upgrade
 from bot.store.models import Base

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.conversation import Conversation, Turn
+from bot.core.conversation import Conversation, Turn
+from bot.core.types import Actor, Address, Mode, Platform, Role
 from bot.store.defaults import ChannelDefaults
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
 from bot.store.urls import async_url
-from bot.types import Actor, Address, Mode, Platform, Role
 
 from .conftest import TEST_DEFAULTS, create_pg_schema, drop_pg_schema
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.store.migrate import current, upgrade
 from bot.store.urls import async_url, redact
 

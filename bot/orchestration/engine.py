@@ -12,9 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from bot.conversation import ConversationStatus
-from bot.handoff import build_handoff
-from bot.ports import (
+from bot.core.conversation import ConversationStatus
+from bot.core.ports import (
     Answerer,
     History,
     InputPolicy,
@@ -25,7 +24,7 @@ from bot.ports import (
     StopAction,
     TurnContext,
 )
-from bot.types import (
+from bot.core.types import (
     Action,
     Answer,
     ChannelPolicy,
@@ -44,6 +43,7 @@ from bot.types import (
     TokenUsage,
     TraceStep,
 )
+from bot.orchestration.handoff import build_handoff
 
 FAILED_ATTEMPT = "failed_attempt"  # trace outcome the dispatcher counts
 
@@ -74,7 +74,7 @@ class Engine:
     default_team: str = "support"
     default_language: str = "en"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    # The demoted articles as last computed from feedback (`bot.demotion.DemotionBoard.current`): a snapshot read,
+    # The demoted articles as last computed from feedback (`bot.orchestration.demotion.DemotionBoard.current`): a snapshot read,
     # never a database query per message.
     demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
 

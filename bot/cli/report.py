@@ -1,6 +1,6 @@
 """`frontdesk report`: the support metrics of a period from the store, readable or as JSON.
 
-Mounted by `bot.cli`; the definitions are `bot.metrics`'s (printed by `--help`). The previous period of the same
+Mounted by `bot.cli.main`; the definitions are `bot.metrics.compute`'s (printed by `--help`). The previous period of the same
 length is shown next to the headline rates so a number is never read without its trend.
 """
 
@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli_output import print_error
-from bot.errors import FrontdeskError
-from bot.metrics import Filters, Metrics, MetricsConfig, breakdown, compute, load_records, weekly
-from bot.metrics_text import headline_lines, pct, plural
+from bot.cli.output import print_error
+from bot.core.errors import FrontdeskError
+from bot.metrics.compute import Filters, Metrics, MetricsConfig, breakdown, compute, load_records, weekly
+from bot.metrics.text import headline_lines, pct, plural
 from bot.settings import Settings
 
 
@@ -125,7 +125,7 @@ def report_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Support metrics of a period: AI resolution, deflection, CSAT (AI vs human), overrides, escalation reasons and
-    cost per resolution, with the previous period for comparison. Definitions: see bot/metrics.py and the README."""
+    cost per resolution, with the previous period for comparison. Definitions: see bot/metrics/compute.py and the README."""
     if campaign is not None:
         try:
             measured = asyncio.run(_campaign(campaign, days))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.ports import TurnContext
-from bot.types import Answer, ArticleHit, Handoff, Priority, Reply
+from bot.core.ports import TurnContext
+from bot.core.types import Answer, ArticleHit, Handoff, Priority, Reply
 
 _MAX_QUOTE = 280
 _SHORT_FOLLOW_UP = 3  # words: "still broken", "human please", "that didn't help" name no problem of their own

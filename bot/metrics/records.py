@@ -1,7 +1,7 @@
-"""What the metrics know about each conversation, derived once from stored records (`bot.metrics` computes on it).
+"""What the metrics know about each conversation, derived once from stored records (`bot.metrics.compute` computes on it).
 
 `Records` holds the loaded decisions, tickets and feedback and groups them by conversation on first use;
-`ConversationFacts` is one conversation's outcome under the published definitions (see `bot.metrics`).
+`ConversationFacts` is one conversation's outcome under the published definitions (see `bot.metrics.compute`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.ports import DecisionRecord, FeedbackEntry
-from bot.types import HandoffStatus, Ticket
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.core.types import HandoffStatus, Ticket
 
 
 class MetricsConfig(BaseModel):

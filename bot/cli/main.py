@@ -22,13 +22,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.cli_knowledge import eval_command, kb_app
-from bot.cli_output import USAGE_ERROR, fail, heading, print_error, say
-from bot.cli_report import report_command
-from bot.errors import FrontdeskError
+from bot.cli.knowledge import eval_command, kb_app
+from bot.cli.output import USAGE_ERROR, fail, heading, print_error, say
+from bot.cli.report import report_command
+from bot.core.errors import FrontdeskError
+from bot.core.types import Actor, Address, Inbound, Mode, Platform
+from bot.orchestration.summary import describe
 from bot.settings import Settings
-from bot.summary import describe
-from bot.types import Actor, Address, Inbound, Mode, Platform
 
 app = typer.Typer(
     name="frontdesk",
@@ -188,7 +188,7 @@ async def _ask(message: str, language: str | None, mode: Mode) -> dict[str, Any]
     """A fresh conversation in a throwaway in-memory store, so probing never pollutes the real metrics; articles
     demoted by the recorded feedback are demoted here too."""
     from bot.bootstrap import bootstrap, channel_defaults
-    from bot.cli_knowledge import recorded_demotions
+    from bot.cli.knowledge import recorded_demotions
     from bot.store.memory import MemoryStore
 
     settings = _settings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.metrics import Metrics
+from bot.metrics.compute import Metrics
 
 
 def pct(value: float | None) -> str:

@@ -17,9 +17,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.cli_output import fail as _fail
-from bot.cli_output import heading, print_warning, say, table
-from bot.errors import FrontdeskError
+from bot.cli.output import fail as _fail
+from bot.cli.output import heading, print_warning, say, table
+from bot.core.errors import FrontdeskError
 
 T = TypeVar("T")
 
@@ -199,7 +199,7 @@ def promote(
 
 async def _promote(settings: Any, article_id: str) -> Any:
     from bot.bootstrap import open_store
-    from bot.demotion import promote as promote_article
+    from bot.orchestration.demotion import promote as promote_article
 
     config = settings.load_config()
     store = await open_store(settings, config)
@@ -212,7 +212,7 @@ async def _promote(settings: Any, article_id: str) -> Any:
 async def recorded_demotions(settings: Any, config: Any) -> dict[str, Any]:
     """The articles the server would treat as demoted, from the recorded history (`frontdesk ask` applies them, so
     it shows what the server would do). Empty when nothing is recorded; a warning when the database cannot be read."""
-    from bot.demotion import compute
+    from bot.orchestration.demotion import compute
 
     if not config.demotion.enabled:
         return {}
@@ -330,9 +330,9 @@ def eval_command(
 async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:
     """Each question in its own thread of an AI-first customer channel, on a throwaway in-memory store."""
     from bot.bootstrap import bootstrap, channel_defaults
+    from bot.core.types import Actor, Address, Inbound, Mode, Platform
+    from bot.orchestration.summary import describe
     from bot.store.memory import MemoryStore
-    from bot.summary import describe
-    from bot.types import Actor, Address, Inbound, Mode, Platform
     from knowledge.evaluation import EvalRow
 
     config = settings.load_config()

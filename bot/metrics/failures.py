@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.metrics_records import ConversationFacts, Records
+from bot.metrics.records import ConversationFacts, Records
 
 FAILURE_REASONS = ("low_confidence", "no_knowledge", "repeated_failure")
 GAP_REASONS = ("no_knowledge", "low_confidence")  # the knowledge base had nothing (good enough) to say

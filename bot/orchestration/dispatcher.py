@@ -13,11 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 
-from bot.conversation import Conversation, ConversationStatus, Turn, conversation_key
-from bot.desk import Desk, Locks
-from bot.engine import Engine, is_failed_attempt
-from bot.ports import AgentDesk, FeedbackEntry, History, Outbox, Store
-from bot.types import (
+from bot.core.conversation import Conversation, ConversationStatus, Turn, conversation_key
+from bot.core.ports import AgentDesk, FeedbackEntry, History, Outbox, Store
+from bot.core.types import (
     Actor,
     Address,
     Decision,
@@ -35,6 +33,8 @@ from bot.types import (
     Ticket,
     TicketKind,
 )
+from bot.orchestration.desk import Desk, Locks
+from bot.orchestration.engine import Engine, is_failed_attempt
 
 log = logging.getLogger(__name__)
 

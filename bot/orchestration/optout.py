@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.ports import Store
-from bot.types import Address
+from bot.core.ports import Store
+from bot.core.types import Address
 
 PREFIX = "optout."
 

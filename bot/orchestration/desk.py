@@ -14,12 +14,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from bot.conversation import Conversation, Turn
-from bot.engine import customer_actions
-from bot.errors import Conflict, NotFound, handoff_not_found
-from bot.handoff import with_reason
-from bot.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store
-from bot.types import (
+from bot.core.conversation import Conversation, Turn
+from bot.core.errors import Conflict, NotFound, handoff_not_found
+from bot.core.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store
+from bot.core.types import (
     Action,
     Actor,
     HandoffStatus,
@@ -29,6 +27,8 @@ from bot.types import (
     Ticket,
     TicketKind,
 )
+from bot.orchestration.engine import customer_actions
+from bot.orchestration.handoff import with_reason
 
 
 class Locks:

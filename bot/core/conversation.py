@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.types import Actor, Address, ArticleHit, Role
+from bot.core.types import Actor, Address, ArticleHit, Role
 
 
 class ConversationStatus(StrEnum):

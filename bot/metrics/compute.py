@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.metrics_records import ConversationFacts, MetricsConfig, Records, conversation_facts
-from bot.ports import DecisionRecord, FeedbackEntry
-from bot.types import HandoffStatus, Ticket
+from bot.core.ports import DecisionRecord, FeedbackEntry
+from bot.core.types import HandoffStatus, Ticket
+from bot.metrics.records import ConversationFacts, MetricsConfig, Records, conversation_facts
 
 __all__ = [
     "ConversationFacts",
@@ -282,7 +282,7 @@ def weekly(
 
 
 async def load_records(store: Any, since: datetime, *, lookback: timedelta = timedelta(days=7)) -> Records:
-    """Read what `compute` needs for periods from `since` on. `store` is a `bot.ports.Store`.
+    """Read what `compute` needs for periods from `since` on. `store` is a `bot.core.ports.Store`.
 
     Decisions start a little before `since` so a conversation that began just before the period is not mistaken
     for one that began inside it; tickets and feedback are matched to conversations by key.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.types import Decision, Draft, Ignore, Respond, decision_kind
+from bot.core.types import Decision, Draft, Ignore, Respond, decision_kind
 
 
 def is_policy_reply(decision: Decision) -> bool:

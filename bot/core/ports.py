@@ -14,8 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
-from bot.conversation import Conversation, ConversationStatus
-from bot.types import (
+from bot.core.conversation import Conversation, ConversationStatus
+from bot.core.types import (
     Actor,
     Address,
     Answer,
