@@ -90,6 +90,10 @@ def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Applic
         from adapters import slack
 
         slack.mount(web_app, app)
+    if app.settings.teams_app_id or app.settings.teams_tenant_id:
+        from adapters import teams
+
+        teams.mount(web_app, app)
     if maintenance_interval > 0:
         web_app.cleanup_ctx.append(maintenance_context(app, maintenance_interval))
     if app.settings.webhook_token is not None:

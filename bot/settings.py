@@ -53,6 +53,15 @@ class SlackConfig(BaseModel):
     admins: list[str] = Field(default_factory=list)
 
 
+class MsTeamsConfig(BaseModel):
+    """`[msteams]`: the Teams adapter's defaults (`[teams.<name>]` already names support teams, hence the name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agents_channel: str = ""  # default agents channel: a Teams channel conversation id (19:…@thread.tacv2)
+    admins: list[str] = Field(default_factory=list)  # AAD object ids of Frontdesk admins in Teams
+
+
 class Config(BaseModel):
     """The whole `frontdesk.toml`. Each section's model lives next to the code it configures."""
 
@@ -69,6 +78,7 @@ class Config(BaseModel):
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
     smalltalk: SmallTalkConfig = Field(default_factory=SmallTalkConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    msteams: MsTeamsConfig = Field(default_factory=MsTeamsConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
@@ -106,6 +116,18 @@ class Settings(BaseSettings):
     dashboard_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_DASHBOARD_TOKEN"))
     teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
     teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
+    teams_app_tenant_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_TENANT_ID"))
+    teams_app_type: str = Field(default="SingleTenant", validation_alias=_env("MICROSOFT_APP_TYPE"))
+    teams_tenant_id: str | None = Field(default=None, validation_alias=_env("FRONTDESK_TEAMS_TENANT_ID"))
+    teams_agents_channel: str | None = Field(default=None, validation_alias=_env("FRONTDESK_TEAMS_AGENTS_CHANNEL"))
+    teams_admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_TEAMS_ADMINS"))
+    # botbuilder's own configuration keys, honoured as-is (sovereign clouds, tests pointing the bot elsewhere).
+    teams_openid_metadata_url: str | None = Field(
+        default=None, validation_alias=_env("TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL")
+    )
+    teams_token_issuer: str | None = Field(default=None, validation_alias=_env("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"))
+    teams_login_url: str | None = Field(default=None, validation_alias=_env("TO_CHANNEL_FROM_BOT_LOGIN_URL"))
+    teams_oauth_scope: str | None = Field(default=None, validation_alias=_env("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"))
 
     @property
     def resolved_database_url(self) -> str:

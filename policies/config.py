@@ -237,5 +237,6 @@ class LanguageConfig(_Strict):
 
 class TeamConfig(_Strict):
     channel: str = ""  # the team's agents channel (Slack channel id)
+    teams_channel: str = ""  # the team's agents channel in Microsoft Teams (a conversation id, 19:…)
     topics: list[str] = Field(default_factory=list)  # article tags and question words that route here
     lead: str = ""

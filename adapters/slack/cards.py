@@ -23,8 +23,8 @@ from adapters.slack.blocks import (
     section,
     sources_block,
 )
-from bot.core.types import Action, HandoffStatus, Ticket, TicketKind
-from bot.orchestration.handoff import HUMAN_REASONS, describe_reason
+from bot.core.types import HandoffStatus, Ticket, TicketKind
+from bot.orchestration.handoff import HUMAN_REASONS, card_actions, describe_reason
 
 HUMAN_VIEW = "fd_human"
 EDIT_VIEW = "fd_edit"
@@ -51,19 +51,6 @@ def _status_line(ticket: Ticket) -> str:
         case HandoffStatus.RESOLVED:
             verb = "Sent" if ticket.kind is TicketKind.DRAFT else "Resolved"
             return f":white_check_mark: {verb} by {agent}"
-
-
-def card_actions(ticket: Ticket) -> tuple[Action, ...]:
-    """The buttons that make sense for this ticket now."""
-    has_draft = ticket.handoff.suggestion is not None
-    if ticket.status is HandoffStatus.RESOLVED:
-        return ()
-    if ticket.kind is TicketKind.DRAFT:
-        return (Action("approve", "Approve", style="primary"), Action("edit", "Edit"), Action("reject", "Reject", style="danger"))
-    first = Action("claim", "Claim", style="primary") if ticket.status is HandoffStatus.OPEN else Action("resolve", "Resolve", style="primary")
-    if has_draft:
-        return (first, Action("approve", "Send suggestion"), Action("edit", "Edit suggestion"))
-    return (first,)
 
 
 def card(ticket: Ticket, permalink: str = "") -> SlackMessage:

@@ -6,31 +6,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
-from bot.core.ports import AgentDesk, Outbox, Phrasebook, Store
-from bot.core.types import Platform
-from bot.orchestration.demotion import DemotionBoard
-from bot.orchestration.desk import Desk
-from bot.orchestration.dispatcher import Dispatcher
+from bot.orchestration.host import Host
 
-
-class Host(Protocol):
-    settings: Any  # bot.settings.Settings (layer 4: read only through `SlackOptions.of`)
-    config: Any  # bot.settings.Config
-    store: Store
-    dispatcher: Dispatcher
-    desk: Desk
-    knowledge: Any
-    phrases: Phrasebook
-    demotions: DemotionBoard
-    outboxes: dict[Platform, Outbox]
-    desks: dict[Platform, AgentDesk]
-    jobs: dict[str, Callable[[], Awaitable[str]]]  # on-demand runs of scheduled jobs (`digest now`)
+__all__ = ["Host", "SlackOptions"]
 
 
 def _secret(value: Any) -> str | None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.ports import TurnContext
-from bot.core.types import Answer, ArticleHit, Handoff, Priority, Reply
+from bot.core.types import Action, Answer, ArticleHit, Handoff, HandoffStatus, Priority, Reply, Ticket, TicketKind
 
 _MAX_QUOTE = 280
 _SHORT_FOLLOW_UP = 3  # words: "still broken", "human please", "that didn't help" name no problem of their own
@@ -158,3 +158,16 @@ def with_reason(handoff: Handoff, reason: str) -> Handoff:
     why = f"Why: {describe_reason(reason)}"
     lines = [why if line.startswith("Why: ") else line for line in handoff.summary.splitlines()]
     return replace(handoff, reason=reason, summary="\n".join(lines))
+
+
+def card_actions(ticket: Ticket) -> tuple[Action, ...]:
+    """The buttons that make sense for this ticket now, on every platform's card."""
+    has_draft = ticket.handoff.suggestion is not None
+    if ticket.status is HandoffStatus.RESOLVED:
+        return ()
+    if ticket.kind is TicketKind.DRAFT:
+        return (Action("approve", "Approve", style="primary"), Action("edit", "Edit"), Action("reject", "Reject", style="danger"))
+    first = Action("claim", "Claim", style="primary") if ticket.status is HandoffStatus.OPEN else Action("resolve", "Resolve", style="primary")
+    if has_draft:
+        return (first, Action("approve", "Send suggestion"), Action("edit", "Edit suggestion"))
+    return (first,)

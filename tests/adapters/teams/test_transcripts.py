@@ -1,0 +1,147 @@
+"""One transcript per flow, through POST /api/messages and botbuilder's connector client talking to a local Bot
+Connector: answer, feedback, one-click handoff, claim, agent reply, resolve + CSAT, pre-approval approve/edit,
+retries answered once, and an agent's thread reply as a human turn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.core.conversation import ConversationStatus
+from bot.core.types import HandoffStatus
+from tests.adapters.teams.conftest import (
+    AGENT,
+    AGENTS,
+    BILLING,
+    CUSTOMER_TENANT,
+    OUR_TENANT,
+    SHARED,
+    Teams,
+    buttons,
+    make_config,
+    make_settings,
+    message,
+    start_teams,
+)
+from tests.adapters.teams.fake_connector import FakeConnector
+
+
+async def test_answer_is_a_card_in_the_customers_thread_with_sources_and_buttons(teams: Teams) -> None:
+    asked = await teams.say("How do I reset my password?")
+    [reply] = teams.fake.posts(SHARED)
+    assert reply.conversation == f"{SHARED};messageid={asked['id']}"  # the thread, through its own serviceUrl
+    assert reply.activity_id == ""  # a post into the thread, not a reply to a made-up activity
+    assert "Reset password" in reply.text and "https://kb.example.com/reset" in reply.text
+    assert buttons(reply) == ["helpful", "not_helpful", "human"]
+    assert reply.body["summary"].startswith("Open Settings")  # the plain-text fallback for notifications
+    assert reply.card["fallbackText"].startswith("Open Settings")
+    conversation = await teams.app.store.load_conversation(f"teams:{CUSTOMER_TENANT}:{SHARED}:{asked['id']}")
+    assert conversation is not None and conversation.turns[0].text == "How do I reset my password?"  # no <at>
+
+
+async def test_a_retried_activity_is_answered_once(teams: Teams) -> None:
+    activity = message("How do I reset my password?", teams.fake.url)
+    await teams.send(activity)
+    await teams.send(activity)  # the Bot Framework retries with the same id
+    assert len(teams.fake.posts(SHARED)) == 1
+
+
+async def test_feedback_not_helpful_then_helpful_is_recorded(teams: Teams) -> None:
+    await teams.say("How do I reset my password?")
+    reply = teams.fake.posts(SHARED)[0]
+    said = await teams.press(reply, "helpful")
+    assert said == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "Thanks for letting us know."}
+    entries = [f for f in await teams.app.store.feedback() if f.kind == "helpful"]
+    assert [e.helpful for e in entries] == [True]
+
+
+async def test_one_click_handoff_then_claim_reply_resolve_and_csat(teams: Teams) -> None:
+    asked = await teams.say("How do I reset my password?")
+    answer = teams.fake.posts(SHARED)[0]
+    pressed = await teams.press(answer, "human")
+    assert "person" in pressed["value"]
+    # One click: the card is already in the agents channel; the reason is only asked afterwards.
+    [card] = teams.fake.posts(AGENTS)
+    assert card.conversation == AGENTS and buttons(card)[0] == "claim" and "reply" in buttons(card)
+    thread = teams.fake.posts(SHARED)
+    assert "reason" in [b for c in thread for b in buttons(c)] and any("optional" in c.text for c in thread)
+    ticket = (await teams.app.store.tickets(HandoffStatus.OPEN))[0]
+    assert ticket.card_ref == f"{AGENTS}|{card.new_id}"
+    prompt = next(c for c in thread if "reason" in buttons(c))
+    thanks = await teams.press(prompt, "reason", **{})
+    assert thanks["type"] == "application/vnd.microsoft.card.adaptive"
+
+    claimed = await teams.press(card, "claim", who=AGENT, tenant=OUR_TENANT)
+    assert claimed["value"] == "You claimed it."
+    assert "Alex Agent" in teams.fake.posts(SHARED)[-1].text  # the customer is told who is on it
+    update = teams.fake.updates()[-1]
+    assert update.conversation == AGENTS and update.activity_id == card.new_id and "Claimed by Alex Agent" in update.text
+
+    await teams.press(card, "reply", who=AGENT, tenant=OUR_TENANT, reply="Sent you a reset link by email.")
+    assert teams.fake.posts(SHARED)[-1].body.get("text") == "Sent you a reset link by email."
+
+    await teams.press(card, "resolve", who=AGENT, tenant=OUR_TENANT)
+    csat = teams.fake.posts(SHARED)[-1]
+    assert csat.conversation == f"{SHARED};messageid={asked['id']}" and buttons(csat)[:1] == ["csat"]
+    assert "Resolved by Alex Agent" in teams.fake.updates()[-1].text and not buttons(teams.fake.updates()[-1])
+    rated = await teams.press(csat, "csat", **{})
+    assert "rated" in rated["value"]["body"][0]["text"]
+    assert [f.score for f in await teams.app.store.feedback() if f.kind == "csat"]
+
+
+async def test_customers_cannot_press_agent_buttons_and_stale_presses_say_why(teams: Teams) -> None:
+    await teams.say("How do I reset my password?")
+    await teams.press(teams.fake.posts(SHARED)[0], "human")
+    card = teams.fake.posts(AGENTS)[0]
+    refused = await teams.press(card, "claim")  # the customer, from their tenant
+    assert refused["value"] == "Only agents of this organisation can do that."
+    assert not teams.fake.updates()  # nothing changed
+    await teams.press(card, "claim", who=AGENT, tenant=OUR_TENANT)
+    await teams.press(card, "resolve", who=AGENT, tenant=OUR_TENANT)
+    again = await teams.press(card, "claim", who=AGENT, tenant=OUR_TENANT, as_posted=True)
+    assert again["value"] == "this handoff is already resolved by Alex Agent"
+
+
+async def test_an_agents_reply_in_the_customer_thread_claims_it(teams: Teams) -> None:
+    asked = await teams.say("I want to talk to a person")
+    assert teams.fake.posts(AGENTS)
+    await teams.say("Hi Dana, I'm on it.", who=AGENT, tenant=OUR_TENANT, root=asked["id"], mention=False)
+    conversation = await teams.app.store.load_conversation(f"teams:{CUSTOMER_TENANT}:{SHARED}:{asked['id']}")
+    assert conversation is not None and conversation.status is ConversationStatus.CLAIMED
+    await teams.say("thanks!", root=asked["id"], mention=False)
+    assert all("thanks" not in c.text.lower() for c in teams.fake.posts(SHARED))  # the AI stays quiet
+
+
+@pytest.fixture
+async def new_channel(fake: FakeConnector, tmp_path: Any) -> AsyncIterator[Teams]:
+    harness, client = await start_teams(fake, make_settings(tmp_path), make_config(approval_days=30))
+    yield harness
+    await client.close()
+
+
+async def test_pre_approval_draft_approve_posts_the_answer(new_channel: Teams) -> None:
+    teams = new_channel
+    asked = await teams.say("Where do I find my invoice?")
+    [notice] = teams.fake.posts(SHARED)
+    assert "Billing, then History" not in notice.text
+    [card] = teams.fake.posts(BILLING)  # the billing team's Teams channel
+    assert buttons(card) == ["approve", "reject", "edit"] and "Billing, then History" in card.text
+    await teams.press(card, "approve", who=AGENT, tenant=OUR_TENANT)
+    answer = teams.fake.posts(SHARED)[-1]
+    assert answer.conversation == f"{SHARED};messageid={asked['id']}" and "Billing, then History" in answer.text
+    assert "Sent by Alex Agent" in teams.fake.updates()[-1].text
+
+
+async def test_pre_approval_edit_sends_the_edited_text(new_channel: Teams) -> None:
+    teams = new_channel
+    await teams.say("Where do I find my invoice?")
+    card = teams.fake.posts(BILLING)[0]
+    empty = await teams.press(card, "edit", who=AGENT, tenant=OUR_TENANT, answer="  ")
+    assert "empty" in empty["value"] and len(teams.fake.posts(SHARED)) == 1
+    edited = "Invoices are under Billing, then History. We can email them too."
+    await teams.press(card, "edit", who=AGENT, tenant=OUR_TENANT, answer=edited)
+    assert teams.fake.posts(SHARED)[-1].card["body"][0]["text"] == edited
+    overrides = [f for f in await teams.app.store.feedback() if f.kind == "rewrite"]
+    assert overrides[-1].rewrote is True
