@@ -14,6 +14,7 @@ empty).
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +56,16 @@ class Ref:
 
 
 def _status(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    return int(status) if isinstance(status, int) else None
+    """The HTTP status of a failed connector call. msrest raises a DeserializationError without it when the error
+    body is not JSON (an HTML page from Teams' edge, a bare text): its pipeline parses every body before the status is
+    looked at. The response is then found in the frames of that failed parse, the only place msrest keeps it."""
+    responses = [getattr(exc, "response", None)]
+    responses += [frame.f_locals.get("response") for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    for response in responses:
+        status = getattr(response, "status_code", None) or getattr(getattr(response, "http_response", None), "status_code", None)
+        if isinstance(status, int):
+            return status
+    return None
 
 
 def _describe(exc: BaseException) -> str:
@@ -101,14 +109,18 @@ class Connector:
         box: dict[str, Any] = {}
 
         async def callback(turn: TurnContext) -> None:
-            box["result"] = await work(turn)
+            try:
+                box["result"] = await work(turn)
+            except Exception as exc:  # noqa: BLE001 - kept for the caller: the adapter's on_turn_error would swallow it
+                box["error"] = exc
 
         try:
             await self.adapter.continue_conversation(self._reference(ref), callback, self.app_id)
-        except FrontdeskError:
-            raise
         except Exception as exc:  # noqa: BLE001 - msrest, aiohttp and deserialisation errors all mean "not delivered"
-            raise DeliveryError(_describe(exc), _status(exc)) from exc
+            box["error"] = exc
+        error = box.get("error")
+        if error is not None:
+            raise DeliveryError(_describe(error), _status(error)) from error
         return box.get("result")
 
     async def send(self, ref: Ref, activity: dict[str, Any]) -> str:

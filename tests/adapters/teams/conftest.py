@@ -241,7 +241,7 @@ def make_config(approval_days: int = 0) -> Config:
 
 
 async def start_teams(
-    fake: FakeConnector, settings: Settings, config: Config, store: Store | None = None
+    fake: FakeConnector, settings: Settings, config: Config, store: Store | None = None, *, install: bool = True
 ) -> tuple[Teams, TestClient[Any, Any]]:
     store = store or MemoryStore(channel_defaults(config, settings))
     app = await bootstrap(settings, config=config, store=store, answerer=FakeAnswerer(), kb_languages=frozenset({"en"}))
@@ -249,8 +249,8 @@ async def start_teams(
     client = TestClient(TestServer(web_app, host="127.0.0.1"))
     await client.start_server()
     teams = Teams(client, fake, app, web_app[TEAMS_KEY])
-    for channel in (AGENTS, BILLING):
-        await teams.send(installed(channel, fake.url))
+    for channel in (AGENTS, BILLING) if install else ():
+        await teams.send(installed(channel, fake.url))  # Teams tells the bot where it lives
     return teams, client
 
 
