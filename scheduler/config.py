@@ -81,10 +81,28 @@ class _ToLeads(_Strict):
         return check_target(value, Platform.SLACK)
 
 
+# Microsoft Teams: channel and group-chat conversation ids (19:…@thread.tacv2), 1:1 chats (a:…) and people (AAD
+# object ids, a GUID: their 1:1 chat with the bot). Slack ids are upper-case letters and digits only, so the two
+# shapes never overlap and one recipient list may mix both platforms.
+_TEAMS_TARGET = re.compile(
+    r"^(19:[^\s]+@thread\.[a-z0-9]+|a:[^\s]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+
+
+def target_platform(value: str, default: Platform) -> Platform:
+    """Which platform a configured recipient lives on, told by its shape (Teams ids vs Slack ids)."""
+    return Platform.TEAMS if _TEAMS_TARGET.match(value.strip()) else default
+
+
 def check_target(value: str, platform: Platform) -> str:
     value = value.strip()
+    if target_platform(value, platform) is Platform.TEAMS:
+        return value
     if platform is Platform.SLACK and value and not _SLACK_TARGET.match(value):
-        raise ValueError(f"{value!r} is not a Slack channel or user id (C…, G…, D…, U… or W…)")
+        raise ValueError(
+            f"{value!r} is not a Slack channel or user id (C…, G…, D…, U… or W…) nor a Teams one (19:…@thread.tacv2, "
+            "a:…, or a person's AAD object id)"
+        )
     return value
 
 

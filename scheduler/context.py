@@ -17,7 +17,7 @@ from bot.core.ports import Outbox, Store
 from bot.core.types import Address, Platform, Reply
 from bot.metrics.compute import MetricsConfig
 from policies.demotion import DemotionConfig
-from scheduler.config import CampaignConfig, DigestConfig, KbReviewConfig, QaConfig, SchedulerConfig
+from scheduler.config import CampaignConfig, DigestConfig, KbReviewConfig, QaConfig, SchedulerConfig, target_platform
 
 
 class JobHost(Protocol):
@@ -70,6 +70,8 @@ class JobContext:
 
     async def send(self, platform: Platform, target: str, reply: Reply, *, address: Address | None = None) -> str:
         """Post to a configured channel or person, or to a stored `address`, through the platform's outbox."""
+        if address is None:
+            platform = target_platform(target, platform)  # a Teams id in a Slack job's recipients goes to Teams
         outbox = self.outboxes.get(platform)
         if outbox is None:
             raise FrontdeskError(f"cannot post to {platform.value}: {platform.value} is not configured on this server")
@@ -86,7 +88,9 @@ class JobContext:
 
 
 def mention(target: str) -> str:
-    """How Slack shows a channel or person id inside a message."""
+    """How Slack shows a channel or person id inside a message (a Teams id is named as such, not linked)."""
+    if target_platform(target, Platform.SLACK) is Platform.TEAMS:
+        return "a Teams person" if target[:1].isalnum() and ":" not in target else "a Teams channel or chat"
     if target[:1] in ("C", "G"):
         return f"<#{target}>"
     if target[:1] in ("U", "W"):

@@ -85,9 +85,10 @@ class TeamsBot:
         channel = (activity.get("channelData") or {}).get("channel") or {}
         if ref is None:
             return
-        if channel.get("name"):
-            self.channel_names[ref.conversation_id] = str(channel["name"])
-        await self.references.remember(ref, name=str(channel.get("name") or ""))
+        name = str(channel.get("name") or (activity.get("conversation") or {}).get("name") or "")
+        if name:
+            self.channel_names[ref.conversation_id] = name
+        await self.references.remember(ref, name=name)
         if ref.conversation_type == "personal" and sender.get("aadObjectId"):
             await self.references.remember_personal(str(sender["aadObjectId"]), ref.conversation_id)
 
@@ -104,7 +105,7 @@ class TeamsBot:
             conversation = str((activity.get("conversation") or {}).get("id") or "")
             if ref is not None:
                 reply_to = Ref(conversation, ref.service_url, ref.tenant_id, ref.bot_id, ref.conversation_type)
-                self.tasks.spawn(self.run_command(reply_to, inbound.author, ref.tenant_id, ref.conversation_id, text))
+                self.tasks.spawn(self.run_command(reply_to, inbound.author, self.tenant, ref.conversation_id, text))
             return
         self.tasks.spawn(self.submit_message(inbound), "teams-message")
 
@@ -160,7 +161,7 @@ class TeamsBot:
         return text
 
     async def _customer_action(self, kind: str, value: str, actor: Actor, activity: Mapping[str, Any]) -> dict[str, Any]:
-        address = address_of(activity)
+        address = address_of(activity, self.tenant)
         if address is None:
             raise ValueError("this button is not attached to a conversation")
         card_id = str(activity.get("replyToId") or activity.get("id") or "")

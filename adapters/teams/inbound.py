@@ -75,7 +75,9 @@ def actor_of(activity: Mapping[str, Any], our_tenant: str) -> Actor:
     )
 
 
-def address_of(activity: Mapping[str, Any]) -> Address | None:
+def address_of(activity: Mapping[str, Any], workspace: str) -> Address | None:
+    """`workspace` is our own tenant, as Slack's is our installation: channel ids are unique across tenants, and the
+    conversation's own tenant and serviceUrl ride along in `opaque` (and in the stored reference)."""
     conversation = activity.get("conversation") or {}
     raw = str(conversation.get("id") or "")
     if not raw:
@@ -85,8 +87,8 @@ def address_of(activity: Mapping[str, Any]) -> Address | None:
     opaque = {"serviceUrl": str(activity.get("serviceUrl") or ""), "tenantId": tenant_of(activity)}
     if kind == "channel":
         root = raw.split(";messageid=")[1] if ";messageid=" in raw else str(activity.get("replyToId") or activity.get("id") or "")
-        return Address(Platform.TEAMS, tenant_of(activity), channel, root or None, False, opaque)
-    return Address(Platform.TEAMS, tenant_of(activity), channel, None, True, opaque)
+        return Address(Platform.TEAMS, workspace, channel, root or None, False, opaque)
+    return Address(Platform.TEAMS, workspace, channel, None, True, opaque)
 
 
 def received_at(activity: Mapping[str, Any]) -> datetime:
@@ -118,7 +120,7 @@ def ignore_reason(activity: Mapping[str, Any]) -> str | None:
 def to_inbound(activity: Mapping[str, Any], our_tenant: str) -> Inbound | None:
     if ignore_reason(activity):
         return None
-    address = address_of(activity)
+    address = address_of(activity, our_tenant)
     if address is None:
         return None
     author = actor_of(activity, our_tenant)

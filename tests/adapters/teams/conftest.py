@@ -129,7 +129,8 @@ def installed(channel: str, service_url: str, tenant: str = OUR_TENANT) -> dict[
         "channelId": "msteams",
         "serviceUrl": service_url,
         "from": {"id": ADMIN["id"], "aadObjectId": ADMIN["aadObjectId"]},
-        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": tenant, "id": channel},
+        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": tenant, "id": channel,
+                         "name": {AGENTS: "agents", BILLING: "billing-agents"}.get(channel, "leads")},
         "recipient": BOT,
         "channelData": {
             "settings": {"selectedChannel": {"id": channel}},

@@ -15,7 +15,6 @@ from tests.adapters.teams.conftest import (
     AGENT,
     AGENTS,
     BILLING,
-    CUSTOMER_TENANT,
     OUR_TENANT,
     SHARED,
     Teams,
@@ -37,7 +36,7 @@ async def test_answer_is_a_card_in_the_customers_thread_with_sources_and_buttons
     assert buttons(reply) == ["helpful", "not_helpful", "human"]
     assert reply.body["summary"].startswith("Open Settings")  # the plain-text fallback for notifications
     assert reply.card["fallbackText"].startswith("Open Settings")
-    conversation = await teams.app.store.load_conversation(f"teams:{CUSTOMER_TENANT}:{SHARED}:{asked['id']}")
+    conversation = await teams.app.store.load_conversation(f"teams:{OUR_TENANT}:{SHARED}:{asked['id']}")
     assert conversation is not None and conversation.turns[0].text == "How do I reset my password?"  # no <at>
 
 
@@ -108,7 +107,7 @@ async def test_an_agents_reply_in_the_customer_thread_claims_it(teams: Teams) ->
     asked = await teams.say("I want to talk to a person")
     assert teams.fake.posts(AGENTS)
     await teams.say("Hi Dana, I'm on it.", who=AGENT, tenant=OUR_TENANT, root=asked["id"], mention=False)
-    conversation = await teams.app.store.load_conversation(f"teams:{CUSTOMER_TENANT}:{SHARED}:{asked['id']}")
+    conversation = await teams.app.store.load_conversation(f"teams:{OUR_TENANT}:{SHARED}:{asked['id']}")
     assert conversation is not None and conversation.status is ConversationStatus.CLAIMED
     await teams.say("thanks!", root=asked["id"], mention=False)
     assert all("thanks" not in c.text.lower() for c in teams.fake.posts(SHARED))  # the AI stays quiet
