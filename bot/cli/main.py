@@ -25,6 +25,7 @@ import typer
 from bot.cli.knowledge import eval_command, kb_app
 from bot.cli.output import USAGE_ERROR, fail, heading, print_error, say
 from bot.cli.report import report_command
+from bot.cli.teams import teams_app
 from bot.core.errors import FrontdeskError
 from bot.core.types import Actor, Address, Inbound, Mode, Platform
 from bot.orchestration.summary import describe
@@ -41,6 +42,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
+app.add_typer(teams_app, name="teams")
 
 
 def _show_version(value: bool) -> None:
@@ -80,7 +82,7 @@ def _settings() -> Settings:
         raise fail(f"invalid environment setting: {exc}") from None
 
 
-@app.command(short_help="Run the server: the playground at /ui, Slack, /healthz.")
+@app.command(short_help="Run the server: the playground at /ui, Slack, Teams, /healthz.")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default from config: 127.0.0.1).")] = None,
     port: Annotated[

@@ -226,7 +226,7 @@ def test_version_and_command_list(env: dict[str, str]) -> None:
     assert (result.exit_code, result.stdout) == (0, f"frontdesk {version('frontdesk')}\n")
     listed = runner.invoke(app, ["--help"]).stdout
     commands = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()]
-    assert commands == ["serve", "ask", "eval", "report", "db", "kb"]
+    assert commands == ["serve", "ask", "eval", "report", "db", "kb", "teams"]
     assert "..." not in listed.split("Commands:")[1]  # every one-line summary fits
 
 
