@@ -15,6 +15,7 @@ from adapters.slack.commands import ROUTE_KEY
 from adapters.slack.host import SlackOptions
 from bot.core.ports import Store
 from bot.core.types import Actor
+from bot.orchestration.channels import AgentChannels
 
 log = logging.getLogger(__name__)
 
@@ -27,20 +28,14 @@ class Directory:
         self.store = store
         self.client = client
         self._admins: dict[str, tuple[bool, float]] = {}
+        self.channels = AgentChannels(store, ROUTE_KEY, options.team_channels, options.agents_channel)
 
     async def channel_for(self, team: str) -> str:
         """Agents channel for a team: `/frontdesk route`, then [teams.<team>] channel, then the default."""
-        routed = await self.store.get_setting(ROUTE_KEY + team) if team else None
-        return routed or self.options.team_channels.get(team, "") or self.options.agents_channel
+        return await self.channels.channel_for(team)
 
     async def agents_channels(self) -> set[str]:
-        channels = {*self.options.team_channels.values(), self.options.agents_channel}
-        for team in self.options.team_channels:
-            routed = await self.store.get_setting(ROUTE_KEY + team)
-            if routed:
-                channels.add(routed)
-        channels.discard("")
-        return channels
+        return await self.channels.agents_channels()
 
     async def is_admin(self, actor: Actor) -> bool:
         """Listed admins, or workspace admins/owners per users.info; never an external (Slack Connect) user."""

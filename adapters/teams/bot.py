@@ -178,6 +178,8 @@ class TeamsBot:
             await self.app.desk.escalation_reason(conversation_key(address), actor, value)
             return replace_card("Thanks, that helps the person who picks this up.")
         if kind == "csat":
+            if not value.isdigit():
+                raise ValueError("That rating is not one of the card's buttons.")
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             return replace_card(f"Thanks — you rated this conversation {int(value)}/5.")
         if kind == "opt_out":

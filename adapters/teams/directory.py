@@ -6,6 +6,7 @@ from __future__ import annotations
 from adapters.teams.options import TeamsOptions
 from bot.core.ports import Store
 from bot.core.types import Actor
+from bot.orchestration.channels import AgentChannels
 
 ROUTE_KEY = "teams.route."
 
@@ -14,19 +15,13 @@ class Directory:
     def __init__(self, options: TeamsOptions, store: Store) -> None:
         self.options = options
         self.store = store
+        self.channels = AgentChannels(store, ROUTE_KEY, options.team_channels, options.agents_channel)
 
     async def channel_for(self, team: str) -> str:
-        routed = await self.store.get_setting(ROUTE_KEY + team) if team else None
-        return routed or self.options.team_channels.get(team, "") or self.options.agents_channel
+        return await self.channels.channel_for(team)
 
     async def agents_channels(self) -> set[str]:
-        channels = {*self.options.team_channels.values(), self.options.agents_channel}
-        for team in self.options.team_channels:
-            routed = await self.store.get_setting(ROUTE_KEY + team)
-            if routed:
-                channels.add(routed)
-        channels.discard("")
-        return channels
+        return await self.channels.agents_channels()
 
     async def is_admin(self, actor: Actor) -> bool:
         return not actor.is_external and actor.id in self.options.admins

@@ -122,3 +122,28 @@ async def test_a_teams_recipient_the_bot_was_never_added_to_is_reported_not_drop
     assert "Failed" in summary and "add the Frontdesk app to that channel" in summary
     assert teams.fake.posts(AGENTS)[-1].body["text"] == "text"
     assert message  # the shared builders stay importable for other transcripts
+
+
+@pytest.fixture
+async def with_campaign(fake: FakeConnector, tmp_path: Any) -> AsyncIterator[Teams]:
+    from scheduler.config import CampaignConfig
+
+    config = make_config()
+    config.campaigns = {"exports": CampaignConfig(text="New: scheduled exports for {org}.", min_days_between=0)}
+    harness, client = await start_teams(fake, make_settings(tmp_path), config)
+    yield harness
+    await client.close()
+
+
+async def test_a_campaign_reaches_the_teams_channel_and_its_opt_out_button_works(with_campaign: Teams) -> None:
+    teams = with_campaign
+    await teams.say("How do I reset my password?")  # the shared channel becomes a known customer contact
+    assert (await teams.app.jobs["campaign.exports"]()).startswith("Campaign exports: 1 sent")
+    post = teams.fake.posts(SHARED)[-1]
+    assert post.conversation == SHARED and "New: scheduled exports" in post.text  # a new post in the channel
+    refused = await teams.press(post, "opt_out", who=AGENT, tenant=OUR_TENANT)
+    assert refused["value"] == "Only customers can stop these updates for their organisation."
+    done = await teams.press(post, "opt_out")
+    assert done["value"].startswith("Done: your team will not get these updates")
+    assert "1 opted out" in await teams.app.jobs["campaign.exports"]()
+    assert len([c for c in teams.fake.posts(SHARED) if "New: scheduled exports" in c.text]) == 1

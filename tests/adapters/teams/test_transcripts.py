@@ -15,6 +15,7 @@ from tests.adapters.teams.conftest import (
     AGENT,
     AGENTS,
     BILLING,
+    CUSTOMER,
     OUR_TENANT,
     SHARED,
     Teams,
@@ -22,6 +23,7 @@ from tests.adapters.teams.conftest import (
     make_config,
     make_settings,
     message,
+    personal,
     start_teams,
 )
 from tests.adapters.teams.fake_connector import FakeConnector
@@ -144,3 +146,30 @@ async def test_pre_approval_edit_sends_the_edited_text(new_channel: Teams) -> No
     assert teams.fake.posts(SHARED)[-1].card["body"][0]["text"] == edited
     overrides = [f for f in await teams.app.store.feedback() if f.kind == "rewrite"]
     assert overrides[-1].rewrote is True
+
+
+async def test_sensitive_topics_and_vips_go_to_a_person_as_in_slack(teams: Teams) -> None:
+    await teams.say("You charged me twice this month, I want a refund")
+    [card] = teams.fake.posts(BILLING)  # sensitive billing dispute: the billing team's Teams channel
+    assert "Reset password" not in teams.fake.posts(SHARED)[-1].text and buttons(card)[0] == "claim"
+    vip = CUSTOMER["aadObjectId"]
+    await teams.send(personal(f"vip add {vip}", teams.fake.url))
+    assert f"Done: {vip} is now a VIP." in teams.fake.posts("a:")[-1].text
+    await teams.say("How do I reset my password?")  # a question the AI could answer, from a VIP
+    assert "VIP" in teams.fake.posts(AGENTS)[-1].text
+    assert "Open Settings" not in teams.fake.posts(SHARED)[-1].text
+
+
+async def test_each_tenants_replies_go_through_its_own_service_url(teams: Teams) -> None:
+    other = FakeConnector()  # a second customer tenant, served from another region's serviceUrl
+    await other.start()
+    try:
+        elsewhere = "19:0the4c0ffee44d2f9a8b7c6d5e4f3a99@thread.tacv2"
+        first = message("How do I reset my password?", teams.fake.url)
+        second = message("How do I reset my password?", other.url, channel=elsewhere, tenant="e1e2e3e4-0000-4000-8000-000000000001")
+        await teams.send(first)
+        await teams.send(second)
+        assert [c.conversation.split(";")[0] for c in teams.fake.posts()] == [SHARED]
+        assert [c.conversation.split(";")[0] for c in other.posts()] == [elsewhere]
+    finally:
+        await other.stop()
