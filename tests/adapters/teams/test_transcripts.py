@@ -4,6 +4,7 @@ retries answered once, and an agent's thread reply as a human turn."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -173,3 +174,24 @@ async def test_each_tenants_replies_go_through_its_own_service_url(teams: Teams)
         assert [c.conversation.split(";")[0] for c in other.posts()] == [elsewhere]
     finally:
         await other.stop()
+
+
+async def test_references_survive_a_restart_and_anonymous_mode_is_announced(
+    fake: FakeConnector, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.bootstrap import channel_defaults
+    from bot.store.memory import MemoryStore
+
+    settings, config = make_settings(tmp_path), make_config()
+    store = MemoryStore(channel_defaults(config, settings))
+    with caplog.at_level(logging.WARNING):
+        first, client = await start_teams(fake, settings, config, store)  # learns the agents channels
+    assert any("anonymous mode" in r.getMessage() for r in caplog.records)
+    await client.close()
+    again, client = await start_teams(fake, settings, config, store, install=False)  # a new process, same database
+    try:
+        await again.say("I want to talk to a person")
+        [card] = fake.posts(AGENTS)  # posted through the reference stored before the restart
+        assert buttons(card)[0] == "claim"
+    finally:
+        await client.close()
