@@ -62,7 +62,8 @@ async def run(messages: int, auth: bool) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         if keys is not None:
             extra = {"teams_app_id": APP_ID, "teams_app_password": "x", "teams_app_tenant_id": OUR_TENANT,
-                     "teams_openid_metadata_url": str(keys.make_url("/openid"))}
+                     "teams_openid_metadata_url": str(keys.make_url("/openid")),
+                     "teams_token_issuer": "https://api.botframework.com"}
         settings = Settings(kb_dir=ROOT / "examples" / "kb", data_dir=Path(data_dir), database_url="",
                             teams_tenant_id=OUR_TENANT, teams_agents_channel=AGENTS, **extra)
         base = load_config(ROOT / "examples" / "frontdesk.toml")
@@ -71,6 +72,8 @@ async def run(messages: int, auth: bool) -> dict[str, Any]:
         app = await bootstrap(settings, config=config, store=await open_store(settings, config))
         client = TestClient(TestServer(build_web_app(app, maintenance_interval=0), host="127.0.0.1"))
         await client.start_server()
+        if key is None:  # the agents channel, for the handoffs among the answers
+            await client.post("/api/messages", json=installed(AGENTS, fake.url))
         acks: list[float] = []
         ends: list[float] = []
         for i in range(messages):

@@ -83,6 +83,17 @@ def _client(turn: TurnContext) -> ConnectorClient:
     return client
 
 
+async def close_client(turn: TurnContext) -> None:
+    """Close the connector client botbuilder made for this turn: it makes one per turn (with its own aiohttp
+    session) and never closes it, which leaks a session per message."""
+    client = turn.turn_state.get(turn.adapter.BOT_CONNECTOR_CLIENT_KEY)
+    if client is not None:
+        try:
+            await client.__aexit__(None, None, None)
+        except Exception as exc:  # noqa: BLE001 - closing must never fail a delivery
+            log.debug("closing the connector client failed: %s", exc)
+
+
 class Connector:
     def __init__(self, adapter: CloudAdapter, app_id: str | None) -> None:
         self.adapter = adapter
@@ -113,6 +124,8 @@ class Connector:
                 box["result"] = await work(turn)
             except Exception as exc:  # noqa: BLE001 - kept for the caller: the adapter's on_turn_error would swallow it
                 box["error"] = exc
+            finally:
+                await close_client(turn)
 
         try:
             await self.adapter.continue_conversation(self._reference(ref), callback, self.app_id)

@@ -24,7 +24,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from adapters.teams.auth import Unauthorized, authenticate, authentication, warm
 from adapters.teams.bot import TeamsBot
 from adapters.teams.commands import dialect
-from adapters.teams.connector import Connector
+from adapters.teams.connector import Connector, close_client
 from adapters.teams.directory import Directory
 from adapters.teams.options import TeamsOptions
 from adapters.teams.outbound import Courier, TeamsAgentDesk, TeamsOutbox
@@ -83,14 +83,17 @@ class TeamsRuntime:
     async def on_turn(self, turn: TurnContext) -> None:
         # The request's own JSON: msrest's Activity model drops what it does not declare (a mention's `mentioned`).
         activity: dict[str, Any] = RAW.get() or turn.activity.serialize()
-        await self.bot.learn(activity)
-        if activity.get("type") == "invoke":
-            status, body = await self.bot.on_invoke(activity)
-            await turn.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=status, body=body)))
-        elif activity.get("type") == "message":
-            await self.bot.on_message(activity)
-        elif activity.get("type") == "conversationUpdate":
-            await self._conversation_update(activity)
+        try:
+            await self.bot.learn(activity)
+            if activity.get("type") == "invoke":
+                status, body = await self.bot.on_invoke(activity)
+                await turn.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=status, body=body)))
+            elif activity.get("type") == "message":
+                await self.bot.on_message(activity)
+            elif activity.get("type") == "conversationUpdate":
+                await self._conversation_update(activity)
+        finally:
+            await close_client(turn)  # replies go through `Connector`, never through this turn's client
 
     async def _conversation_update(self, activity: dict[str, Any]) -> None:
         event = str((activity.get("channelData") or {}).get("eventType") or "")
