@@ -40,9 +40,15 @@ def _run(auth: BotFrameworkAuthentication, activity: Activity, header: str) -> A
     return result
 
 
-async def authenticate(auth: BotFrameworkAuthentication, activity: Activity, header: str) -> AuthenticateRequestResult:
-    """Validate off the event loop; any failure at all is `Unauthorized`, never an unhandled error (a 500)."""
+async def authenticate(
+    auth: BotFrameworkAuthentication, activity: Activity, header: str, *, anonymous: bool = False
+) -> AuthenticateRequestResult:
+    """Validate off the event loop; any failure at all is `Unauthorized`, never an unhandled error (a 500).
+    In anonymous mode nothing is fetched or checked, so it stays on the loop (no thread hop per message)."""
     try:
+        if anonymous:
+            result: AuthenticateRequestResult = await auth.authenticate_request(activity, header)
+            return result
         return await asyncio.to_thread(_run, auth, activity, header)
     except Exception as exc:  # noqa: BLE001 - botbuilder raises many kinds for one meaning: not authenticated
         raise Unauthorized(f"{type(exc).__name__}: {exc}") from None
