@@ -124,7 +124,7 @@ def test_customer_and_agent_play_a_whole_handoff(server: ServerThread, page: Any
     page.goto(f"{server.url}/ui")
     customer, agent = page.locator("#customer-pane"), page.locator("#agent-pane")
     expect(customer.get_by_label("Name")).to_have_value("Sam Rivera")
-    expect(agent.get_by_label("Agent name")).to_have_value("Alex (agent)")
+    expect(agent.get_by_label("Agent name")).to_have_value("Alex")
 
     # The customer asks and sees an answer that cites its source, with the "why" line.
     customer.get_by_label("Your message").fill("How do I reset my password?")

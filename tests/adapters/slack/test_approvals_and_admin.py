@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.core.types import Actor, Address, HandoffStatus, Mode, Platform
+from bot.core.types import Actor, Address, Mode, Platform
 from tests.adapters.slack.conftest import (
     ADMIN,
     AGENT,
-    AGENTS,
     BILLING,
     CUSTOMER,
     SHARED,
@@ -101,17 +100,6 @@ async def test_admin_mode_overrides_the_approval_period(new_channel: Slack) -> N
     await slack.say("Where do I find my invoice?")
     assert "Billing, then History" in slack.fake.posts(SHARED)[-1]["text"]
     assert slack.fake.posts(BILLING) == []
-
-
-async def test_agent_first_attaches_the_suggestion_to_the_handoff(slack: Slack) -> None:
-    await slack.command("mode agent-first")
-    await slack.say("How do I reset my password?")
-    card = slack.fake.posts(AGENTS)[0]
-    assert buttons(card["blocks"]) == ["claim", "approve", "edit"]
-    assert "Send suggestion" in all_text(card) and "Reset password" in all_text(card)
-    await slack.click(card, "approve", user=AGENT, team=OUR_TEAM)
-    assert "Reset password" in slack.fake.posts(SHARED)[-1]["text"]
-    assert [t.agent for t in await slack.app.store.tickets(HandoffStatus.CLAIMED)] == [AGENT]
 
 
 # --- /frontdesk -------------------------------------------------------------------------------------------------

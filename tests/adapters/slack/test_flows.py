@@ -114,7 +114,7 @@ async def test_claim_silences_the_ai_and_agent_replies_are_human_turns(slack: Sl
     await slack.click(card, "claim", user=AGENT, team=OUR_TEAM)
     updated = slack.fake.called("chat.update")[-1]
     assert updated["ts"] == card["_ts"] and f"Claimed by <@{AGENT}>" in all_text(updated)
-    assert buttons(updated["blocks"]) == ["resolve"]
+    assert buttons(updated["blocks"]) == ["resolve", "hand_back"]
     assert f"<@{AGENT}>" in slack.fake.posts(SHARED)[-1]["text"]  # the customer is told who is on it
 
     before = len(slack.fake.posts(SHARED))
