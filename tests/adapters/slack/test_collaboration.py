@@ -69,6 +69,8 @@ async def test_the_card_leads_with_the_question_and_says_what_the_ai_answered(pl
     assert "*AI answered:* “Open Settings, then Security, and choose Reset password.” (citing Reset your password)" in text
     assert "*Asked:* How do I reset my password?\n*Then:* that link does not work" in text
     assert text.count("Why:") == 1 and "The customer asked for a person" in text
+    assert "*Organisation*\nMy Team" in all_text(card).replace("\\n", "\n")  # the name team.info gives, not the id
+    assert [c["team"] for c in slack.fake.called("team.info")] == ["T_CUSTOMER"]
     for code in ("asked_for_human", "high", "normal"):
         assert code not in text.replace("Reset your password", "")
 
