@@ -12,7 +12,7 @@ from aiohttp import web
 from adapters.web.base import AGENT_NAME_KEY, DEFAULT_AGENT, MAX_NAME, MAX_TEXT, RECENT_RESOLVED, PlaygroundBase
 from adapters.web.http import BadRequest, field_text, slug
 from adapters.web.outbox import Speaker, speaking_as
-from bot.core.types import Actor, HandoffStatus, Platform, Role, Ticket
+from bot.core.types import Actor, HandoffStatus, Platform, Role, Ticket, TicketKind
 from bot.orchestration.collab import CHOICES
 
 
@@ -52,6 +52,10 @@ class TicketRoutes(PlaygroundBase):
                 raise BadRequest('\'value\' must be "yes" or "no"')
             rewrote = value == "yes"
         await self._remember(agent)
+        if kind in ("reply", "write"):
+            current = await self.app.store.get_ticket(ticket_id)
+            if current is not None and current.status is HandoffStatus.OPEN and current.kind is TicketKind.HANDOFF:
+                await self.app.desk.claim(ticket_id, agent)  # "Alex from our team …" is Frontdesk's notice, not Alex's
         # Only the agent's own words are shown as theirs; claim / resolve notices come from the bot.
         # A pick of the AI's text ("ai", "improved") is still sent by the agent who picked it.
         voice = speaking_as(Speaker("agent", name)) if text or kind == "pick" else contextlib.nullcontext()
