@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.ports import AgentDesk, Answerer, Outbox, Phrasebook, Store
+from bot.core.ports import AgentDesk, Answerer, Outbox, Phrasebook, Store, Writer
 from bot.core.types import Mode, Platform
 from bot.orchestration.demotion import DemotionBoard
-from bot.orchestration.desk import Desk, Locks
+from bot.orchestration.desk import Desk
 from bot.orchestration.dispatcher import Dispatcher
 from bot.orchestration.engine import Engine
+from bot.orchestration.locks import Locks
 from bot.settings import Config, Settings
 from policies import PolicySet, build_policies
 
@@ -118,6 +119,7 @@ async def bootstrap(
     kb_languages: frozenset[str] | None = None,
     clock: Callable[[], datetime] | None = None,
     migrate: bool = True,
+    writer: Writer | None = None,
 ) -> App:
     settings = settings or Settings()
     config = config or settings.load_config()
@@ -129,6 +131,10 @@ async def bootstrap(
         kb_languages = kb.languages()
     if store is None:
         store = await open_store(settings, config, migrate=migrate)
+    if writer is None and getattr(kb, "chat_model", None) is not None:
+        from knowledge.writer import LlmWriter
+
+        writer = LlmWriter(kb.chat_model)  # the same configured LLM writes agents' summaries and suggestions
     policy_set = build_policy_set(
         config, kb_languages if kb_languages is not None else frozenset(config.languages.supported)
     )
@@ -146,8 +152,9 @@ async def bootstrap(
         default_language=config.languages.default,
         clock=clock,
         demotions=demotions.current,
+        writer=writer,
     )
-    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock)
+    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock, writer)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)
     app = App(
         settings=settings,

@@ -18,6 +18,7 @@ REQUIRED_KEYS = frozenset(
         "handoff_sensitive",
         "draft_notice",
         "claimed",
+        "handed_back",
         "resolved_csat",
         "clarify",
         "label_helpful",

@@ -1,12 +1,13 @@
-"""Pure rendering of the agents' side: handoff / draft cards, and the two modals (reason for a human, edit a draft).
+"""Pure rendering of the agents' side: handoff / draft cards, and the modals (reason for a human, write or edit).
 
-A card shows what an agent needs to act without scrolling the customer's thread (summary, reason, customer, org,
-VIP, language, sentiment, a permalink) and only the buttons that apply to the ticket's kind and status.
+The card's content and buttons come from the platform-neutral `bot.core.cards.card_view` (Teams and the playground
+render the same view); this module only turns it into Block Kit.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +24,9 @@ from adapters.slack.blocks import (
     section,
     sources_block,
 )
-from bot.core.types import HandoffStatus, Ticket, TicketKind
-from bot.orchestration.handoff import HUMAN_REASONS, card_actions, describe_reason
+from bot.core.cards import card_view
+from bot.core.types import Action, Citation, DeskEvent, Ticket
+from bot.orchestration.handoff import HUMAN_REASONS
 
 HUMAN_VIEW = "fd_human"
 EDIT_VIEW = "fd_edit"
@@ -34,71 +36,78 @@ ANSWER_BLOCK, ANSWER_ACTION = "answer", "text"
 REASON_VALUES = frozenset(value for value, _ in HUMAN_REASONS)
 
 
-def _title(ticket: Ticket) -> str:
-    if ticket.kind is TicketKind.DRAFT:
-        return "AI draft waiting for approval"
-    vip = "VIP " if ticket.handoff.vip else ""
-    return f"{vip}Handoff: a customer needs a person"
+def _name(agent_id: str, agent_name: str) -> str:
+    """Agents are named by mention, which Slack shows as their current display name."""
+    return f"<@{agent_id}>" if agent_id else agent_name
 
 
-def _status_line(ticket: Ticket) -> str:
-    agent = f"<@{ticket.agent}>" if ticket.agent else "an agent"
-    match ticket.status:
-        case HandoffStatus.OPEN:
-            return "Waiting for an agent" if ticket.kind is TicketKind.HANDOFF else "Waiting for approval"
-        case HandoffStatus.CLAIMED:
-            return f":raising_hand: Claimed by {agent}"
-        case HandoffStatus.RESOLVED:
-            verb = "Sent" if ticket.kind is TicketKind.DRAFT else "Resolved"
-            return f":white_check_mark: {verb} by {agent}"
+_LABEL = re.compile(r"^([A-Z][\w' ]{1,30}):\s")
+
+
+def _summary(text: str) -> str:
+    """The summary's "Asked:", "AI answered:", "Why:" labels in bold, the rest as written (escaped)."""
+    return "\n".join(_LABEL.sub(lambda m: f"*{m.group(1)}:* ", mrkdwn(line)) for line in text.splitlines())
+
+
+def _when(event: DeskEvent) -> str:
+    """The time in each reader's own time zone (Slack's date formatting), with a UTC fallback."""
+    stamp = int(event.at.timestamp())
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{event.at:%Y-%m-%d %H:%M} UTC>"
+
+
+def _references(citations: Sequence[Citation]) -> str:
+    lines = []
+    for c in citations[:4]:
+        title = escape(c.title or c.article_id).replace("|", "/")
+        head = f"<{c.url}|{title}>" if c.url else f"*{title}*"
+        lines.append(f"• {head}" + (f" — {mrkdwn(clip(c.snippet, 300))}" if c.snippet else ""))
+    return "\n".join(lines)
+
+
+def _value(ticket: Ticket, action: Action) -> str:
+    return f"{ticket.id}:{action.value}" if action.kind == "pick" else ticket.id
 
 
 def card(ticket: Ticket, permalink: str = "") -> SlackMessage:
-    handoff = ticket.handoff
-    customer = handoff.customer
-    who = f"<@{customer.id}>" if customer and customer.id else "unknown"
-    org = escape(customer.org) if customer and customer.org else "—"
-    fields = [
-        f"*Customer*\n{who}",
-        f"*Org*\n{org}",
-        f"*VIP*\n{'yes' if handoff.vip else 'no'}",
-        f"*Language*\n{escape(handoff.language or '—')}",
-        f"*Sentiment*\n{escape(handoff.sentiment or '—')}",
-        f"*Team · priority*\n{escape(handoff.team or '—')} · {handoff.priority.value}",
-    ]
-    reason = describe_reason(handoff.reason)
-    if handoff.customer_reason:
-        reason += f"\nCustomer's reason: {handoff.customer_reason}"
-    if handoff.reported:
-        reason += "\n:rotating_light: Reported to the Frontdesk admins (threat or abuse)."
+    """The handoff card: the customer's question as the headline, the summary (one "Why:"), who and where, what
+    the AI drafted or the agent wrote, the references, what agents did (who, when), and the buttons that apply."""
+    view = card_view(ticket, _name)
+    customer = ticket.handoff.customer
+    top = " · ".join([f"*{escape(view.kind)}*", *(escape(b) for b in view.badges), mrkdwn(view.status)])
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(_title(ticket), 150)}},
-        section(clip(f"*Why:* {mrkdwn(reason)}", SECTION_LIMIT)),
+        {"type": "header", "text": {"type": "plain_text", "text": clip(escape(clip(view.headline, 140)), 150)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(top, 2000)}]},
     ]
-    blocks.extend(section(piece) for piece in chunks(mrkdwn(handoff.summary))[:6])
-    blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": clip(f, 2000)} for f in fields]})
-    link = permalink or handoff.transcript_link
-    context = [_status_line(ticket)]
-    if link:
-        context.append(f"<{link}|Open the customer's thread>")
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]})
-    if handoff.suggestion is not None:
-        draft = chunks(mrkdwn(handoff.suggestion.text), SECTION_LIMIT - 40)
-        body = draft[0] + (" _(continues in the edit view)_" if len(draft) > 1 else "")
-        blocks.append(section(f"*AI suggestion*\n{body}"))
-        sources = sources_block(handoff.suggestion.citations)
-        if sources:
-            blocks.append(sources)
-    buttons = card_actions(ticket)
-    blocks.extend(actions_blocks(buttons, [ticket.id] * len(buttons), block="fd_card"))
-    text = f"{_title(ticket)} — {_status_line(ticket)}. {clip(handoff.summary, 300)}"
-    return SlackMessage(escape(text), tuple(blocks[:BLOCK_LIMIT]))
+    blocks.extend(section(piece) for piece in chunks(_summary(view.summary))[:4])
+    facts = [
+        f"*{label}*\n{f'<@{customer.id}>' if label == 'Customer' and customer and customer.id else escape(value)}"
+        for label, value in view.facts
+    ]
+    blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": clip(f, 2000)} for f in facts]})
+    for part in view.sections:
+        body = mrkdwn(part.text) if part.text else _references(part.citations)
+        pieces = chunks(body, SECTION_LIMIT - 80)
+        more = " _(continues in the edit view)_" if len(pieces) > 1 else ""
+        blocks.append(section(f"*{mrkdwn(part.label)}*\n{pieces[0] if pieces else ''}{more}"))
+        if part.text and part.citations:
+            sources = sources_block(part.citations)
+            if sources:
+                blocks.append(sources)
+    context = [mrkdwn(view.done) + f" ({_when(view.event)})"] if view.event else []
+    if permalink or ticket.handoff.transcript_link:
+        context.append(f"<{permalink or ticket.handoff.transcript_link}|Open the customer's thread>")
+    if context:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(" · ".join(context), 2000)}]})
+    values = [_value(ticket, a) for a in view.actions]
+    blocks.extend(actions_blocks(view.actions, values, block="fd_card"))
+    text = f"{view.headline} — {view.kind}. {view.status}."
+    return SlackMessage(mrkdwn(clip(text, 300)), tuple(blocks[:BLOCK_LIMIT]))
 
 
 def admin_report(ticket: Ticket, permalink: str = "") -> SlackMessage:
     """The direct message admins get when a customer's message was a threat or abuse (MISSION §5)."""
     who = ticket.handoff.customer
-    name = f"{who.name or who.id}{f' ({who.org})' if who.org else ''}" if who else "a customer"
+    name = f"{who.name or who.id}{f' ({who.org_label})' if who.org_label else ''}" if who else "a customer"
     link = f" <{permalink}|Open the thread>." if permalink else ""
     text = f"Reported for review: a message from {escape(name)} was flagged as a threat or abuse and handed to the {escape(ticket.handoff.team or 'support')} team.{link}"
     return SlackMessage(text, (section(clip(text, SECTION_LIMIT)),))
@@ -135,30 +144,51 @@ def human_modal(metadata: dict[str, str], reasons: Sequence[tuple[str, str]] = H
     }
 
 
-def edit_modal(ticket: Ticket) -> dict[str, Any]:
-    draft = ticket.handoff.suggestion.text if ticket.handoff.suggestion else ""
+MODALS = {
+    # purpose: (title, submit, label)
+    "edit": ("Edit the answer", "Send to customer", "Answer the customer will see"),
+    "write": ("Write your reply", "Continue", "Your reply to the customer"),
+    "edited": ("Edit the AI's wording", "Send to customer", "Answer the customer will see"),
+}
+
+
+def edit_modal(ticket: Ticket, purpose: str = "edit") -> dict[str, Any]:
+    """The text modal for the AI's draft ("edit"), the agent's own reply ("write", with the AI's references shown
+    above it) or the AI's wording of that reply ("edited")."""
+    handoff = ticket.handoff
+    initial = {
+        "edit": handoff.suggestion.text if handoff.suggestion else "",
+        "write": handoff.proposal.text if handoff.proposal else "",
+        "edited": handoff.proposal.alternative if handoff.proposal else "",
+    }[purpose]
+    title, submit, label = MODALS[purpose]
+    blocks: list[Block] = []
+    if purpose == "write" and handoff.cited:
+        blocks.append(section(clip(f"*References the AI found*\n{_references(handoff.cited)}", SECTION_LIMIT)))
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": ANSWER_ACTION, "multiline": True, "max_length": 3000}
+    if initial:
+        element["initial_value"] = initial[:3000]
+    blocks.append({"type": "input", "block_id": ANSWER_BLOCK, "label": _plain(label, 2000), "element": element})
     return {
         "type": "modal",
         "callback_id": EDIT_VIEW,
-        "private_metadata": ticket.id,
-        "title": _plain("Edit the answer", 24),
-        "submit": _plain("Send to customer", 24),
+        "private_metadata": json.dumps({"t": ticket.id, "p": purpose}, separators=(",", ":")),
+        "title": _plain(title, 24),
+        "submit": _plain(submit, 24),
         "close": _plain("Cancel", 24),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": ANSWER_BLOCK,
-                "label": _plain("Answer the customer will see", 2000),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ANSWER_ACTION,
-                    "multiline": True,
-                    "max_length": 3000,
-                    "initial_value": draft[:3000],
-                },
-            }
-        ],
+        "blocks": blocks,
     }
+
+
+def modal_purpose(view: dict[str, Any]) -> tuple[str, str]:
+    """(ticket id, purpose) of a submitted text modal; a modal opened before purposes existed edits a draft."""
+    raw = str(view.get("private_metadata") or "")
+    try:
+        meta = json.loads(raw) if raw.startswith("{") else {"t": raw}
+    except ValueError:
+        meta = {"t": raw}
+    purpose = str(meta.get("p") or "edit")
+    return str(meta.get("t") or ""), purpose if purpose in MODALS else "edit"
 
 
 def selected_reason(view: dict[str, Any]) -> str | None:

@@ -30,7 +30,7 @@ from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
 
-AGENT_ACTIONS = frozenset({"claim", "resolve", "approve", "edit", "reject", "rewrite"})
+AGENT_ACTIONS = frozenset({"claim", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"})
 
 
 def us_from(context: AsyncBoltContext) -> Us:
@@ -138,15 +138,20 @@ class SlackListeners:
         if actor.is_external:
             raise Conflict("Only agents of this workspace can do that.")
         desk = self.app.desk
-        if kind in ("claim", "resolve", "approve", "reject"):
+        if kind in ("claim", "resolve", "hand_back", "approve", "reject"):
             await desk.act(kind, value, actor)
-        elif kind == "edit":
-            ticket = await self.app.store.get_ticket(value)
+        elif kind in ("edit", "write") or value.endswith(":edited"):
+            ticket_id = value.removesuffix(":edited")
+            ticket = await self.app.store.get_ticket(ticket_id)
             if ticket is None:
-                raise handoff_not_found(value)
-            if ticket.status is HandoffStatus.RESOLVED or ticket.handoff.suggestion is None:
+                raise handoff_not_found(ticket_id)
+            if ticket.status is HandoffStatus.RESOLVED or (kind == "edit" and ticket.handoff.suggestion is None):
                 raise Conflict("this draft was already handled")
-            await self.client.views_open(trigger_id=body["trigger_id"], view=cards.edit_modal(ticket))
+            purpose = kind if kind != "pick" else "edited"
+            await self.client.views_open(trigger_id=body["trigger_id"], view=cards.edit_modal(ticket, purpose))
+        elif kind == "pick":
+            ticket_id, _, choice = value.rpartition(":")
+            await desk.act("pick", ticket_id, actor, choice=choice)
         elif kind == "rewrite":
             ticket_id, _, answer = value.rpartition(":")
             await desk.rewrite_answer(ticket_id, actor, answer == "yes")
@@ -186,14 +191,20 @@ class SlackListeners:
             return
         await ack()
         actor = action_user(body, us_from(context))
-        self.tasks.spawn(self.submit_edit(str(view.get("private_metadata") or ""), actor, text), "slack-edit")
+        ticket_id, purpose = cards.modal_purpose(view)
+        self.tasks.spawn(self.submit_edit(ticket_id, actor, text, purpose), "slack-edit")
 
-    async def submit_edit(self, ticket_id: str, actor: Actor, text: str) -> None:
+    async def submit_edit(self, ticket_id: str, actor: Actor, text: str, purpose: str = "edit") -> None:
         if actor.is_external:
             log.warning("external user %s tried to edit draft %s", actor.id, ticket_id)
             return
         try:
-            await self.app.desk.edit(ticket_id, actor, text)
+            if purpose == "write":
+                await self.app.desk.write(ticket_id, actor, text)
+            elif purpose == "edited":
+                await self.app.desk.pick(ticket_id, actor, "edited", text)
+            else:
+                await self.app.desk.edit(ticket_id, actor, text)
         except (Conflict, NotFound, ValueError) as exc:
             ticket = await self.app.store.get_ticket(ticket_id)
             channel = ticket.card_ref.partition(":")[0] if ticket else ""

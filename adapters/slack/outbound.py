@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -53,6 +54,7 @@ def split_ref(card_ref: str) -> tuple[str, str]:
 
 
 PERMALINK_CACHE = 1024  # a card is updated a few times around its handoff; older threads are looked up again
+ORG_CACHE = 1024  # organisation names by team id (Slack Connect customers' workspaces)
 
 
 class SlackAgentDesk:
@@ -65,6 +67,31 @@ class SlackAgentDesk:
         self.channel_for = channel_for  # team -> agents channel id ("" when none is configured)
         self.admins = admins  # told directly about threats and abuse
         self._permalinks: OrderedDict[str, str] = OrderedDict()  # recent threads only (bounded)
+        self._orgs: OrderedDict[str, str] = OrderedDict()  # team id -> name ("" when Slack would not say)
+
+    async def _named(self, ticket: Ticket) -> Ticket:
+        """The ticket with its customer's organisation named as Slack shows it ("Acme Inc."), not its team id.
+
+        Slack events carry only the team id; `team.info` names a workspace we share a channel with. Without the
+        name (no `team:read` scope, an API error) the card shows the id, as before.
+        """
+        customer = ticket.handoff.customer
+        if customer is None or customer.org_name or not customer.org:
+            return ticket
+        name = self._orgs.get(customer.org)
+        if name is None:
+            try:
+                response = await self.client.team_info(team=customer.org)
+                name = str((response.get("team") or {}).get("name") or "")
+            except SlackApiError as exc:
+                log.info("team.info failed for %s: %s", customer.org, exc.response.get("error"))
+                name = ""
+            self._orgs[customer.org] = name
+            if len(self._orgs) > ORG_CACHE:
+                self._orgs.popitem(last=False)
+        if not name:
+            return ticket
+        return replace(ticket, handoff=replace(ticket.handoff, customer=replace(customer, org_name=name)))
 
     async def _permalink(self, ticket: Ticket) -> str:
         if ticket.handoff.transcript_link:
@@ -91,7 +118,7 @@ class SlackAgentDesk:
                 f"[slack] agents_channel or [teams.{ticket.handoff.team or 'support'}] channel in frontdesk.toml"
             )
         link = await self._permalink(ticket)
-        ts = await post(self.client, channel, card(ticket, link))
+        ts = await post(self.client, channel, card(await self._named(ticket), link))
         if ticket.handoff.reported:
             await self._report(ticket, link)
         return f"{channel}:{ts}"
@@ -108,7 +135,7 @@ class SlackAgentDesk:
             log.warning("ticket %s has no card to update", ticket.id)
             return
         channel, ts = split_ref(ticket.card_ref)
-        message = card(ticket, await self._permalink(ticket))
+        message = card(await self._named(ticket), await self._permalink(ticket))
         await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))
 
     async def ask(self, ticket: Ticket, prompt: Reply) -> None:

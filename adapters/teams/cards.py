@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.types import Action, Citation, HandoffStatus, Reply, Ticket, TicketKind
-from bot.orchestration.handoff import HUMAN_REASONS, card_actions, describe_reason
+from bot.core.cards import card_actions
+from bot.core.reasons import describe_reason
+from bot.orchestration.handoff import HUMAN_REASONS
 
 CARD = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

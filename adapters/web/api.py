@@ -26,7 +26,9 @@ from adapters.web.tickets import TicketRoutes
 from bot.core.types import Mode
 
 CUSTOMER_KINDS = frozenset({"helpful", "not_helpful", "human", "csat"})
-AGENT_KINDS = frozenset({"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite"})
+AGENT_KINDS = frozenset(
+    {"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"}
+)
 
 
 class PlaygroundApi(ConversationRoutes, TicketRoutes):

@@ -21,7 +21,7 @@ WORKSPACE = CHANNEL = "playground"
 MAX_TEXT = 4000
 MAX_NAME = 80
 DEFAULT_CUSTOMER = ("Sam Rivera", "Acme")
-DEFAULT_AGENT = "Alex (agent)"
+DEFAULT_AGENT = "Alex"  # customers read it: "Alex from our team is looking at this now."
 REASON_CHOICES = HUMAN_REASONS
 RECENT_RESOLVED = 5
 AGENT_NAME_KEY = "playground.agent_name."  # + agent id: the name typed in the agent pane (see restore.py)
@@ -117,7 +117,7 @@ class PlaygroundBase:
         org = field_text(body, "org", limit=MAX_NAME, default=DEFAULT_CUSTOMER[1])
         # Ids are derived from what was typed so one person's conversations stay together and VIP lists in
         # frontdesk.toml match: vip_orgs = ["globex"] makes the organisation "Globex" a VIP.
-        return Actor(f"web-{slug(name)}", name, slug(org), Role.CUSTOMER, is_external=True)
+        return Actor(f"web-{slug(name)}", name, slug(org), Role.CUSTOMER, is_external=True, org_name=org)
 
     @staticmethod
     def _score(value: object) -> int:
@@ -134,4 +134,7 @@ class PlaygroundBase:
     def _ticket(self, ticket: Ticket) -> dict[str, Any]:
         question = self.desk.question(ticket.id)
         name = self._agent_names.get(ticket.agent) if ticket.agent else None
-        return ticket_json(ticket, question.text if question else None, name)
+        return ticket_json(ticket, question.text if question else None, name, self._agent_name)
+
+    def _agent_name(self, agent_id: str, name: str) -> str:
+        return self._agent_names.get(agent_id) or name or agent_id

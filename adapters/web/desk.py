@@ -23,6 +23,10 @@ class WebAgentDesk:
         self.version += 1
 
     async def ask(self, ticket: Ticket, prompt: Reply) -> None:
+        if not prompt.actions:
+            # A notice for the agent (a new customer message): the card itself shows it, nothing to answer.
+            self.version += 1
+            return
         self._questions[ticket.id] = prompt
         while len(self._questions) > self._max_questions:
             del self._questions[next(iter(self._questions))]

@@ -257,42 +257,41 @@
 
   // ---- agent pane ----------------------------------------------------------------------------------------------
 
-  const ACTION_LABELS = {
-    claim: "Claim", reply: "Reply…", resolve: "Resolve", hand_back: "Hand back to AI",
-    approve: "Approve & send", edit: "Edit…", reject: "Reject",
+  // The card's content and buttons come from the server's neutral card view (bot/core/cards.py), the same as
+  // Slack's and Teams'; this only lays it out.
+  const EDITORS = {
+    reply: { label: "Your reply to the customer", placeholder: "Write to the customer in your own words", submit: "Send reply" },
+    write: { label: "Your reply to the customer", placeholder: "Write your answer; the references above are the AI's", submit: "Continue" },
+    edit: { label: "Edited answer", placeholder: "Edit the AI's answer", submit: "Send edited answer" },
+    edited: { label: "Edited wording", placeholder: "Edit the AI's wording", submit: "Send edited answer" },
   };
+  const editorMode = (button) => (button.kind === "pick" && button.value === "edited" ? "edited" : button.kind);
 
   function ticketNode(t) {
     const card = el("article", { class: `ticket ticket-${t.status}`, "data-ticket": t.id });
     if (t.thread && t.thread === state.thread) card.classList.add("ticket-current");
     const head = el("div", { class: "ticket-head" });
-    const who = t.customer ? `${t.customer.name}${t.customer.org ? " · " + t.customer.org : ""}` : "Customer";
-    head.append(el("span", { class: "ticket-title" }, who));
+    head.append(el("span", { class: "ticket-title" }, t.title));
     if (t.kind === "draft") head.append(el("span", { class: "badge badge-draft" }, "Draft for approval"));
-    if (t.vip) head.append(el("span", { class: "badge badge-vip" }, "VIP"));
-    if (t.reported) head.append(el("span", { class: "badge badge-urgent" }, "Reported to admins"));
-    if (t.priority !== "normal") head.append(el("span", { class: `badge badge-${t.priority}` }, t.priority));
-    const status = t.status === "claimed" && t.agent ? `Claimed by ${t.agent_name || t.agent}` : t.status[0].toUpperCase() + t.status.slice(1);
-    head.append(el("span", { class: `badge badge-${t.status}` }, status));
-    card.append(head);
-    card.append(el("div", { class: "ticket-meta" },
-      `Team ${t.team || "—"} · language ${t.language || "?"} · sentiment ${t.sentiment || "unknown"} · opened ${clock(t.created_at)}`));
-    const reason = el("div", { class: "ticket-reason" });
-    reason.append(el("strong", {}, "Why: "), document.createTextNode(t.reason_text));
-    if (t.customer_reason) {
-      const chosen = state.meta.reasons.find((r) => r.value === t.customer_reason);
-      reason.append(document.createTextNode(` Customer said: “${chosen ? chosen.label : t.customer_reason}”.`));
+    for (const badge of t.badges) {
+      const tone = badge === "VIP" ? "vip" : badge.startsWith("Reported") || badge === "Urgent" ? "urgent" : "high";
+      head.append(el("span", { class: `badge badge-${tone}` }, badge));
     }
-    card.append(reason);
+    head.append(el("span", { class: `badge badge-${t.status}` }, t.status_text));
+    card.append(head);
+    card.append(el("div", { class: "ticket-kind" }, t.kind_label));
+    const facts = t.facts.map((f) => `${f.label}: ${f.value}`).join(" · ");
+    card.append(el("div", { class: "ticket-meta" }, `${facts} · opened ${clock(t.created_at)}`));
     card.append(el("pre", { class: "summary" }, t.summary));
-    if (t.suggestion) {
-      const box = el("div", { class: "suggestion" });
-      box.append(el("div", { class: "suggestion-label" }, "AI draft"));
+    for (const part of t.sections) {
+      const box = el("div", { class: "suggestion", "data-section": part.label });
+      box.append(el("div", { class: "suggestion-label" }, part.label));
       const body = el("div");
-      body.innerHTML = t.suggestion.html; // server-rendered and escaped
+      body.innerHTML = part.html; // server-rendered and escaped
       box.append(body);
       card.append(box);
     }
+    if (t.done) card.append(el("div", { class: "ticket-done" }, `${t.done} · ${clock(t.done_at)}`));
     if (t.question) {
       const q = el("div", { class: "question" });
       q.append(el("span", {}, t.question));
@@ -301,9 +300,9 @@
       card.append(q);
     }
     const actions = el("div", { class: "ticket-actions" });
-    for (const a of t.actions) {
-      if (a === "rewrite") continue;
-      actions.append(el("button", { type: "button", class: `fd-btn fd-act-${a}`, "data-action": a }, ACTION_LABELS[a] || a));
+    for (const b of t.buttons) {
+      if (b.kind === "rewrite") continue;
+      actions.append(el("button", { type: "button", class: `fd-btn fd-act-${b.kind}`, "data-action": b.kind, "data-value": b.value }, b.label));
     }
     if (t.thread) actions.append(el("button", { type: "button", class: "fd-btn", "data-action": "view" }, "View conversation"));
     card.append(actions);
@@ -312,19 +311,24 @@
 
   function openEditor(card, ticket, mode) {
     card.querySelector(".editor")?.remove();
+    const copy = EDITORS[mode];
     const editor = el("form", { class: "editor", "data-mode": mode });
     const area = el("textarea", { id: randomId("editor-"), maxLength: 4000 });
     if (mode === "edit" && ticket.suggestion) area.value = ticket.suggestion.text;
-    const label = el("label", { htmlFor: area.id, class: "sr-only" }, mode === "edit" ? "Edited answer" : "Your reply to the customer");
-    area.placeholder = mode === "edit" ? "Edit the AI's answer" : "Write to the customer in your own words";
+    if (mode === "write" && ticket.proposal) area.value = ticket.proposal.text;
+    if (mode === "edited" && ticket.proposal) area.value = ticket.proposal.alternative;
+    const label = el("label", { htmlFor: area.id, class: "sr-only" }, copy.label);
+    area.placeholder = copy.placeholder;
     const buttons = el("div", { class: "editor-buttons" });
-    const submit = el("button", { type: "submit", class: "fd-btn fd-btn-primary" }, mode === "edit" ? "Send edited answer" : "Send reply");
+    const submit = el("button", { type: "submit", class: "fd-btn fd-btn-primary" }, copy.submit);
     const cancel = el("button", { type: "button", class: "fd-btn" }, "Cancel");
     cancel.addEventListener("click", () => editor.remove());
     editor.addEventListener("submit", async (event) => {
       event.preventDefault();
       submit.disabled = true;
-      const ok = await agentAction(mode, ticket.id, { text: area.value });
+      const ok = mode === "edited"
+        ? await agentAction("pick", ticket.id, { choice: "edited", text: area.value })
+        : await agentAction(mode, ticket.id, { text: area.value });
       if (ok) editor.remove(); else submit.disabled = false;
     });
     buttons.append(submit, cancel);
@@ -353,8 +357,10 @@
     const ticket = JSON.parse(state.ticketsJson.get(card.dataset.ticket) || "null");
     if (!ticket) return;
     const action = button.dataset.action;
-    if (action === "reply" || action === "edit") openEditor(card, ticket, action);
+    const mode = editorMode({ kind: action, value: button.dataset.value });
+    if (EDITORS[mode]) openEditor(card, ticket, mode);
     else if (action === "view") selectThread(ticket.thread);
+    else if (action === "pick") { button.disabled = true; agentAction("pick", ticket.id, { choice: button.dataset.value }); }
     else { button.disabled = true; agentAction(action, ticket.id, button.dataset.value ? { value: button.dataset.value } : {}); }
   });
 
@@ -373,7 +379,7 @@
         if (!card || state.ticketsJson.get(t.id) !== json) {
           const fresh = ticketNode(t);
           const editor = card?.querySelector(".editor");
-          if (editor && (t.actions.includes(editor.dataset.mode))) fresh.append(editor); // keep what the agent is typing
+          if (editor && t.buttons.some((b) => editorMode(b) === editor.dataset.mode)) fresh.append(editor); // keep what the agent is typing
           if (card) card.replaceWith(fresh); else box.append(fresh);
           card = fresh;
           state.ticketsJson.set(t.id, json);

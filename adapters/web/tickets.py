@@ -12,7 +12,8 @@ from aiohttp import web
 from adapters.web.base import AGENT_NAME_KEY, DEFAULT_AGENT, MAX_NAME, MAX_TEXT, RECENT_RESOLVED, PlaygroundBase
 from adapters.web.http import BadRequest, field_text, slug
 from adapters.web.outbox import Speaker, speaking_as
-from bot.core.types import Actor, HandoffStatus, Platform, Role, Ticket
+from bot.core.types import Actor, HandoffStatus, Platform, Role, Ticket, TicketKind
+from bot.orchestration.collab import CHOICES
 
 
 class TicketRoutes(PlaygroundBase):
@@ -37,19 +38,29 @@ class TicketRoutes(PlaygroundBase):
         ticket_id = field_text(body, "ticket", limit=100, required=True)
         name = field_text(body, "agent", limit=MAX_NAME, default=DEFAULT_AGENT)
         agent = Actor(slug(name), name, "", Role.AGENT)
-        text, rewrote = "", False
-        if kind in ("reply", "edit"):
+        text, rewrote, choice = "", False, ""
+        if kind in ("reply", "edit", "write"):
             text = field_text(body, "text", limit=MAX_TEXT, required=True)
+        elif kind == "pick":
+            choice = field_text(body, "choice", limit=20, required=True)
+            if choice not in CHOICES:
+                raise BadRequest(f"'choice' must be one of {', '.join(sorted(CHOICES))}")
+            text = field_text(body, "text", limit=MAX_TEXT, required=choice == "edited")
         elif kind == "rewrite":
             value = body.get("value")
             if value not in ("yes", "no"):
                 raise BadRequest('\'value\' must be "yes" or "no"')
             rewrote = value == "yes"
         await self._remember(agent)
+        if kind in ("reply", "write"):
+            current = await self.app.store.get_ticket(ticket_id)
+            if current is not None and current.status is HandoffStatus.OPEN and current.kind is TicketKind.HANDOFF:
+                await self.app.desk.claim(ticket_id, agent)  # "Alex from our team …" is Frontdesk's notice, not Alex's
         # Only the agent's own words are shown as theirs; claim / resolve notices come from the bot.
-        voice = speaking_as(Speaker("agent", name)) if text else contextlib.nullcontext()
+        # A pick of the AI's text ("ai", "improved") is still sent by the agent who picked it.
+        voice = speaking_as(Speaker("agent", name)) if text or kind == "pick" else contextlib.nullcontext()
         with voice:
-            await self.app.desk.act(kind, ticket_id, agent, text=text, rewrote=rewrote)
+            await self.app.desk.act(kind, ticket_id, agent, text=text, rewrote=rewrote, choice=choice)
         if kind == "rewrite":
             self.desk.answered(ticket_id)
         ticket = await self.app.store.get_ticket(ticket_id)

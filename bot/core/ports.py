@@ -45,6 +45,14 @@ class Answerer(Protocol):
 # --- policies --------------------------------------------------------------------------------------------------
 
 
+def _speaker(role: Role, decision: str) -> str:
+    if role is Role.CUSTOMER:
+        return "Customer"
+    if role is Role.BOT:
+        return "AI" if decision == "answer" else "Frontdesk"
+    return "Agent"
+
+
 @dataclass(frozen=True, slots=True)
 class History:
     """A read-only view of the conversation so far, for policies."""
@@ -56,12 +64,22 @@ class History:
     customer_texts: tuple[str, ...] = ()  # earlier customer messages, oldest first, without the current one
     last_articles: tuple[ArticleHit, ...] = ()
     human_replied: bool = False  # the latest reply in the thread came from a person, not the AI
+    # (speaker, text) of the thread so far, oldest first, without the current message; speaker is "Customer",
+    # "AI" (an answer), "Frontdesk" (a notice) or "Agent". Handoff summaries tell the agent what the AI said.
+    transcript: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ai_replies(self) -> tuple[str, ...]:
+        return tuple(text for speaker, text in self.transcript if speaker == "AI")
 
     @staticmethod
     def of(conversation: Conversation, *, exclude_last: bool = True) -> History:
         texts = conversation.customer_texts()
+        turns = conversation.turns
         if exclude_last and texts:
             texts = texts[:-1]
+            last = max(i for i, t in enumerate(turns) if t.role is Role.CUSTOMER)
+            turns = turns[:last] + turns[last + 1 :]
         replies = (t.role for t in reversed(conversation.turns) if t.role is not Role.CUSTOMER)
         return History(
             status=conversation.status,
@@ -71,6 +89,7 @@ class History:
             customer_texts=tuple(texts),
             last_articles=conversation.last_articles,
             human_replied=next(replies, None) is Role.AGENT,
+            transcript=tuple((_speaker(t.role, t.decision), t.text) for t in turns),
         )
 
 
@@ -141,6 +160,21 @@ class Phrasebook(Protocol):
     """Customer-facing stock sentences per language (handoff notices, clarifying prompts, button labels)."""
 
     def say(self, key: str, language: str, **values: str) -> str: ...
+
+
+class Writer(Protocol):
+    """The configured LLM writing for agents (never for customers directly): handoff summaries grounded in the
+    transcript, and better wording of an agent's own reply (agent-first). Returns "" when it has nothing usable,
+    and the caller keeps the extractive text."""
+
+    async def summarize(self, transcript: Sequence[tuple[str, str]], facts: str) -> str:
+        """`transcript` is (speaker, text) pairs, oldest first ("Customer", "AI", "Frontdesk", "Agent"); `facts`
+        says why the AI handed off and which articles it cited."""
+        ...
+
+    async def improve(self, draft: str, question: str, references: Sequence[str]) -> str:
+        """The agent's `draft` reworded clearly, facts unchanged, checked against the `references` passages."""
+        ...
 
 
 # --- delivery --------------------------------------------------------------------------------------------------

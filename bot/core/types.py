@@ -111,6 +111,12 @@ class Actor:
     org: str = ""
     role: Role = Role.CUSTOMER
     is_external: bool = False
+    org_name: str = ""  # the organisation as people write it ("Acme Inc."); `org` is its id (VIP lists match it)
+
+    @property
+    def org_label(self) -> str:
+        """The organisation as a person should read it: its name when known, else its id."""
+        return self.org_name or self.org
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +246,40 @@ class ChannelPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class DeskEvent:
+    """Who did what on a handoff, and when: approve / edit / reject a draft, a parallel pick, a hand back.
+
+    Cards show the latest ("Approved by Alex at 14:02"); the override metric counts them. `kind` is a key of
+    `bot.core.reasons.EVENTS`.
+    """
+
+    kind: str
+    agent: str  # the agent's platform id
+    at: datetime
+    agent_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """An agent's own reply waiting for them to pick (collaboration models, MISSION §10).
+
+    Parallel: `text` is the agent's reply, shown beside the AI's draft (`Handoff.suggestion`). Agent-first: `text`
+    is what the agent wrote and `alternative` the AI's improved wording of it (with an LLM), to accept, edit or
+    decline.
+    """
+
+    text: str
+    agent: str
+    agent_name: str = ""
+    alternative: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Handoff:
+    """Everything a card shows, platform-neutral: Slack renders it as Block Kit, Teams as an Adaptive Card, the
+    playground as HTML. `title` is the customer's question in one line; `summary` says what they asked, what the AI
+    answered (citing `cited`) and why a person is needed; `updates` are customer messages since the handoff."""
+
     summary: str
     reason: str
     team: str
@@ -253,6 +292,20 @@ class Handoff:
     suggestion: Reply | None = None  # the AI's draft, for pre-approval / agent-first / parallel
     customer_reason: str | None = None
     reported: bool = False  # threats and abuse: admins are told, not only the team
+    title: str = ""  # the customer's question, one line (the card's headline)
+    cited: tuple[Citation, ...] = ()  # articles the AI cited or found, with the passage, as references for agents
+    updates: tuple[str, ...] = ()  # what the customer wrote after the handoff, oldest first
+    events: tuple[DeskEvent, ...] = ()  # what agents did, oldest first
+    proposal: Proposal | None = None  # an agent's reply waiting for their pick (parallel, agent-first)
+
+    @property
+    def last_event(self) -> DeskEvent | None:
+        return self.events[-1] if self.events else None
+
+    @property
+    def handed_back(self) -> bool:
+        """Closed by handing the conversation back to the AI, not resolved by a person."""
+        return any(e.kind == "handed_back" for e in self.events)
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,11 @@ def _conversation_facts(records: Records, config: MetricsConfig) -> list[Convers
                 ai_answered=any(d.kind == "answer" and d.article_ids for d in items),
                 ticket=bool(own_tickets),
                 escalated=any(d.kind == "escalate" for d in items),
-                human_resolved=any(t.status is HandoffStatus.RESOLVED and t.resolved_at for t in own_tickets),
+                # A ticket handed back to the AI was closed, not resolved by a person.
+                human_resolved=any(
+                    t.status is HandoffStatus.RESOLVED and t.resolved_at and not t.handoff.handed_back
+                    for t in own_tickets
+                ),
                 negative=_negative(feedback.get(key, [])),
                 reopened=_reopened(items, config),
             )

@@ -7,16 +7,15 @@ happened, refreshes the agents' card, and records feedback (rewrites, overrides,
 
 from __future__ import annotations
 
-import asyncio
 import difflib
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.core.conversation import Conversation, Turn
 from bot.core.errors import Conflict, NotFound, handoff_not_found
-from bot.core.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store
+from bot.core.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store, Writer
 from bot.core.types import (
     Action,
     Actor,
@@ -27,36 +26,13 @@ from bot.core.types import (
     Ticket,
     TicketKind,
 )
+from bot.orchestration.collab import AGENT_FIRST, Choice, choose, propose, with_event, writes_first
 from bot.orchestration.engine import customer_actions
-from bot.orchestration.handoff import with_reason
+from bot.orchestration.handoff import clip, grounded, with_reason
+from bot.orchestration.locks import Locks
 
-
-class Locks:
-    """Per-conversation asyncio locks shared by the dispatcher and the desk (one process; the DB guards replicas).
-
-    A lock lives only while someone holds or waits for it, so a long-running server does not keep one per
-    conversation it ever saw.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+log = logging.getLogger(__name__)
+_UPDATES = 5  # customer messages since the handoff kept on the card
 
 
 def _customer_was_told(conversation: Conversation) -> bool:
@@ -82,10 +58,15 @@ class Desk:
     phrases: Phrasebook
     locks: Locks
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    writer: Writer | None = None  # the configured LLM: offers agents a clearer wording of their reply (agent-first)
 
-    AGENT_ACTIONS = frozenset({"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite"})
+    AGENT_ACTIONS = frozenset(
+        {"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"}
+    )
 
-    async def act(self, kind: str, ticket_id: str, agent: Actor, *, text: str = "", rewrote: bool = False) -> None:
+    async def act(
+        self, kind: str, ticket_id: str, agent: Actor, *, text: str = "", rewrote: bool = False, choice: str = ""
+    ) -> None:
         """One agent button or command, by name: every adapter maps its payload here, so they cannot drift."""
         match kind:
             case "claim":
@@ -104,6 +85,10 @@ class Desk:
                 await self.reject(ticket_id, agent)
             case "rewrite":
                 await self.rewrite_answer(ticket_id, agent, rewrote)
+            case "write":
+                await self.write(ticket_id, agent, text)
+            case "pick":
+                await self.pick(ticket_id, agent, choice, text)
             case _:
                 raise ValueError(f"unknown agent action {kind!r}; use one of {', '.join(sorted(self.AGENT_ACTIONS))}")
 
@@ -167,30 +152,82 @@ class Desk:
         return ticket
 
     async def hand_back(self, ticket_id: str, agent: Actor) -> Ticket:
-        """The agent returns the thread to the AI (e.g. after a quick clarification)."""
+        """The agent returns the thread to the AI (e.g. after a quick clarification): the customer is told the AI
+        answers again, and the card says "handed back", not "resolved" (a handed-back ticket is no human resolution).
+        """
         ticket = await self._ticket(ticket_id)
-        ticket = replace(ticket, status=HandoffStatus.RESOLVED, resolved_at=self.clock(), agent=ticket.agent or agent.id)
+        if ticket.status is HandoffStatus.RESOLVED:
+            raise Conflict("this handoff is already closed")
+        now = self.clock()
+        handoff = replace(with_event(ticket.handoff, "handed_back", agent, now), proposal=None)
+        ticket = replace(ticket, status=HandoffStatus.RESOLVED, resolved_at=now, agent=ticket.agent or agent.id, handoff=handoff)
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
             conversation.hand_back()
             await self.store.save_conversation(conversation)
             await self.store.update_ticket(ticket)
+        language = conversation.language or "en"
+        notice = self.phrases.say("handed_back", language, agent=agent.name or agent.id)
+        await self._tell_customer(ticket, Reply(notice, actions=customer_actions(self.phrases, language, feedback=False)))
         await self._refresh_card(ticket)
         return ticket
 
-    # -- drafts (pre-approval, agent-first, parallel) -----------------------------------------------------------
+    async def customer_wrote(self, ticket_id: str, text: str) -> None:
+        """A customer message in a thread a person owns (or is about to): it goes onto the card, and the agent who
+        claimed the thread is told, so nothing the customer adds is missed while the AI stays quiet."""
+        ticket = await self.store.get_ticket(ticket_id)
+        if ticket is None or ticket.status is HandoffStatus.RESOLVED or not text.strip():
+            return
+        updates = (*ticket.handoff.updates, " ".join(text.split()))[-_UPDATES:]
+        ticket = replace(ticket, handoff=replace(ticket.handoff, updates=updates))
+        await self.store.update_ticket(ticket)
+        await self._refresh_card(ticket)
+        if ticket.status is HandoffStatus.CLAIMED:
+            await self._ask_agent(ticket, Reply(f"New message from the customer: “{clip(text, 500)}”"))
+
+    # -- drafts (pre-approval) and the agent's pick (agent-first, parallel) -------------------------------------
 
     async def approve(self, ticket_id: str, agent: Actor) -> Ticket:
         ticket = await self._ticket(ticket_id)
-        suggestion = self._suggestion(ticket)
-        return await self._send_draft(ticket, agent, suggestion.text, edited=False)
+        self._suggestion(ticket)
+        return await self._send(ticket, agent, choose(ticket, "ai"))
 
     async def edit(self, ticket_id: str, agent: Actor, text: str) -> Ticket:
         if not text.strip():
             raise ValueError("the edited answer is empty")
         ticket = await self._ticket(ticket_id)
         self._suggestion(ticket)
-        return await self._send_draft(ticket, agent, text, edited=True)
+        return await self._send(ticket, agent, Choice(text, "edited", False))
+
+    async def write(self, ticket_id: str, agent: Actor, text: str) -> Ticket:
+        """The agent's own reply in agent-first or parallel. Parallel: it waits beside the AI's draft for the agent's
+        pick. Agent-first: with an LLM the AI offers a clearer wording to accept, edit or decline; without one (or
+        when it has nothing better) the reply is sent. Elsewhere it is an ordinary reply."""
+        if not text.strip():
+            raise ValueError("the reply is empty")
+        ticket = await self._ticket(ticket_id)
+        if ticket.status is HandoffStatus.RESOLVED:
+            raise Conflict("this handoff is already closed")
+        if not writes_first(ticket):
+            await self.reply(ticket_id, agent, text)
+            return ticket
+        alternative = await self._improve(ticket, text) if ticket.handoff.reason == AGENT_FIRST else ""
+        if ticket.handoff.reason == AGENT_FIRST and not alternative:
+            return await self._send(ticket, agent, Choice(text, "wrote", False))
+        if ticket.status is HandoffStatus.OPEN:
+            ticket = await self.claim(ticket_id, agent)
+        ticket = propose(ticket, agent, text, alternative)
+        await self.store.update_ticket(ticket)
+        await self._refresh_card(ticket)
+        return ticket
+
+    async def pick(self, ticket_id: str, agent: Actor, choice: str, text: str = "") -> Ticket:
+        """The agent's pick: "ai" (the AI's draft), "mine" (their reply), "improved" (the AI's wording of it) or
+        "edited" (that wording, edited: `text`)."""
+        ticket = await self._ticket(ticket_id)
+        if ticket.status is HandoffStatus.RESOLVED:
+            raise Conflict("this handoff is already closed")
+        return await self._send(ticket, agent, choose(ticket, choice, text))
 
     async def reject(self, ticket_id: str, agent: Actor) -> Ticket:
         """The draft is dropped and the ticket becomes an ordinary handoff: a person writes the answer.
@@ -203,14 +240,13 @@ class Desk:
         self._suggestion(ticket)
         if ticket.status is not HandoffStatus.OPEN:
             raise Conflict(f"this draft is already {ticket.status.value}")
-        handoff = replace(with_reason(ticket.handoff, "rejected_draft"), suggestion=None)
+        now = self.clock()
+        handoff = replace(with_event(with_reason(ticket.handoff, "rejected_draft"), "rejected", agent, now), suggestion=None)
         ticket = replace(ticket, kind=TicketKind.HANDOFF, handoff=handoff)
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
             await self.store.update_ticket(ticket)
-        await self.store.add_feedback(
-            FeedbackEntry("rewrite", ticket.conversation_key, agent.id, self.clock(), rewrote=True, reason="rejected")
-        )
+        await self._record_choice(ticket, agent, now, "rejected", rewrote=True, reason="rejected")
         if not _customer_was_told(conversation):
             await self._tell_customer(ticket, Reply(self.phrases.say("handoff", conversation.language or "en")))
         await self._refresh_card(ticket)
@@ -237,44 +273,64 @@ class Desk:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
-    async def _send_draft(self, ticket: Ticket, agent: Actor, text: str, *, edited: bool) -> Ticket:
+    async def _send(self, ticket: Ticket, agent: Actor, choice: Choice) -> Ticket:
+        """Send the chosen text to the customer, record who chose what and when, and update the card."""
         if ticket.status is HandoffStatus.RESOLVED:
             raise Conflict("this draft was already handled")
-        suggestion = self._suggestion(ticket)
         now = self.clock()
+        suggestion = ticket.handoff.suggestion
+        ai_draft = suggestion is not None and choice.event in ("approved", "edited", "picked_ai")
+        handoff = replace(with_event(ticket.handoff, choice.event, agent, now), proposal=None)
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
             language = conversation.language or "en"
-            reply = Reply(text, suggestion.citations, customer_actions(self.phrases, language))
-            conversation.add_turn(Turn(Role.BOT if not edited else Role.AGENT, text, now, agent.id, "answer"))
+            citations = suggestion.citations if suggestion is not None and ai_draft else ()
+            reply = Reply(choice.text, citations, customer_actions(self.phrases, language))
+            conversation.add_turn(Turn(Role.BOT if choice.by_ai else Role.AGENT, choice.text, now, agent.id, "answer"))
             if ticket.kind is TicketKind.DRAFT:
                 # Pre-approval: the AI keeps the conversation after an agent signs off its answer.
                 conversation.accept_draft()
-                ticket = replace(ticket, status=HandoffStatus.RESOLVED, agent=agent.id, resolved_at=now)
+                ticket = replace(ticket, status=HandoffStatus.RESOLVED, agent=agent.id, resolved_at=now, handoff=handoff)
             else:
                 conversation.claim(agent.id)
-                ticket = replace(ticket, status=HandoffStatus.CLAIMED, agent=agent.id, claimed_at=now)
+                claimed = ticket.claimed_at or now
+                ticket = replace(ticket, status=HandoffStatus.CLAIMED, agent=agent.id, claimed_at=claimed, handoff=handoff)
             await self.store.save_conversation(conversation)
             await self.store.update_ticket(ticket)
         diff = ""
-        if edited:
+        if choice.event == "edited" and suggestion is not None:
             diff = "\n".join(
-                difflib.unified_diff(suggestion.text.splitlines(), text.splitlines(), "ai", "agent", lineterm="")
+                difflib.unified_diff(suggestion.text.splitlines(), choice.text.splitlines(), "ai", "agent", lineterm="")
             )
-        await self.store.add_feedback(
-            FeedbackEntry(
-                "rewrite",
-                ticket.conversation_key,
-                agent.id,
-                now,
-                rewrote=edited,
-                edited_text=text if edited else "",
-                reason=diff,
-            )
-        )
+        edited = "" if choice.by_ai else choice.text
+        await self._record_choice(ticket, agent, now, choice.event, rewrote=not choice.by_ai, reason=diff, text=edited)
         await self._tell_customer(ticket, reply)
         await self._refresh_card(ticket)
         return ticket
+
+    async def _record_choice(
+        self, ticket: Ticket, agent: Actor, at: datetime, event: str, *, rewrote: bool, reason: str, text: str = ""
+    ) -> None:
+        """Two records: "rewrite" (did the agent override the AI? the override metric) and "collab" (which of the
+        collaboration model's choices was made: `frontdesk report` counts them)."""
+        key = ticket.conversation_key
+        await self.store.add_feedback(
+            FeedbackEntry("rewrite", key, agent.id, at, rewrote=rewrote, edited_text=text, reason=reason)
+        )
+        await self.store.add_feedback(FeedbackEntry("collab", key, agent.id, at, reason=event))
+
+    async def _improve(self, ticket: Ticket, text: str) -> str:
+        """The AI's clearer wording of the agent's reply, or "" (no LLM, a failure, or a wording that adds numbers
+        found in neither the reply nor the references)."""
+        if self.writer is None:
+            return ""
+        references = [f"{c.title}: {c.snippet}" for c in ticket.handoff.cited]
+        try:
+            better = (await self.writer.improve(text, ticket.handoff.title, references)).strip()
+        except Exception:  # noqa: BLE001 - the agent's own words are sent as written; a provider outage loses nothing
+            log.warning("the LLM could not improve an agent's reply", exc_info=True)
+            return ""
+        return better if grounded(better, [("Agent", text)], " ".join(references)) else ""
 
     @staticmethod
     def _suggestion(ticket: Ticket) -> Reply:

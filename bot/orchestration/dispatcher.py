@@ -33,10 +33,12 @@ from bot.core.types import (
     Ticket,
     TicketKind,
 )
-from bot.orchestration.desk import Desk, Locks
+from bot.orchestration.desk import Desk
 from bot.orchestration.engine import Engine, is_failed_attempt
+from bot.orchestration.locks import Locks
 
 log = logging.getLogger(__name__)
+WITH_PEOPLE = frozenset({"claimed_by_human", "awaiting_human"})  # the engine's gate: a person has the thread
 
 
 def decision_team(decision: Decision) -> str:
@@ -50,6 +52,12 @@ def decision_team(decision: Decision) -> str:
             return ""
         case _:
             assert_never(decision)
+
+
+def _customer_adds(inbound: Inbound, decision: Decision) -> bool:
+    """A customer message the AI stayed quiet on because a person has the thread."""
+    quiet = isinstance(decision, Ignore) and decision.reason in WITH_PEOPLE
+    return quiet and inbound.author.role is Role.CUSTOMER and inbound.kind is InboundKind.MESSAGE
 
 
 @dataclass(slots=True)
@@ -82,6 +90,9 @@ class Dispatcher:
             decision_id = await self.store.record_decision(key, inbound, decision, team=team)
         if await self._deliver(conversation.address, decision, ticket):
             await self.store.mark_delivered(decision_id)
+        if conversation.handoff_id and _customer_adds(inbound, decision):
+            # The AI stays quiet while people own the thread; what the customer adds goes to the card and the agent.
+            await self.desk.customer_wrote(conversation.handoff_id, inbound.text)
         escalated = conversation.status is ConversationStatus.ESCALATED
         if inbound.author.role is Role.AGENT and escalated and conversation.handoff_id:
             # An agent answering in the customer's thread takes it over, as if they had pressed Claim.

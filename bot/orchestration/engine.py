@@ -23,6 +23,7 @@ from bot.core.ports import (
     Stop,
     StopAction,
     TurnContext,
+    Writer,
 )
 from bot.core.types import (
     Action,
@@ -43,7 +44,7 @@ from bot.core.types import (
     TokenUsage,
     TraceStep,
 )
-from bot.orchestration.handoff import build_handoff
+from bot.orchestration.handoff import build_handoff, summarize_with, transcript
 
 FAILED_ATTEMPT = "failed_attempt"  # trace outcome the dispatcher counts
 
@@ -77,6 +78,7 @@ class Engine:
     # The demoted articles as last computed from feedback (`bot.orchestration.demotion.DemotionBoard.current`): a snapshot read,
     # never a database query per message.
     demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
+    writer: Writer | None = None  # the configured LLM: writes the handoff summary (grounded) when set
 
     async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
         trace: list[TraceStep] = []
@@ -101,7 +103,7 @@ class Engine:
                 if outcome.failed_attempt:
                     trace.append(TraceStep(policy.name, FAILED_ATTEMPT, outcome.detail))
                 trace.append(TraceStep(policy.name, outcome.action.value, f"{outcome.reason} {outcome.detail}".strip()))
-                return self._stop(ctx, outcome, trace, answer=None)
+                return await self._stop(ctx, outcome, trace, answer=None)
             ctx = self._proceed(policy.name, outcome, ctx, trace)
 
         if inbound.kind is not InboundKind.MESSAGE or not inbound.text.strip():
@@ -121,12 +123,12 @@ class Engine:
                 trace.append(
                     TraceStep(out_policy.name, outcome.action.value, f"{outcome.reason} {outcome.detail}".strip())
                 )
-                return self._stop(ctx, outcome, trace, answer=answer)
+                return await self._stop(ctx, outcome, trace, answer=answer)
             if outcome.answer is not None:
                 answer = outcome.answer
             ctx = self._proceed(out_policy.name, outcome, ctx, trace)
 
-        return self._deliver(ctx, answer, trace)
+        return await self._deliver(ctx, answer, trace)
 
     # -- steps --------------------------------------------------------------------------------------------------
 
@@ -161,7 +163,7 @@ class Engine:
     def _team(self, stop_team: str, answer: Answer | None, ctx: TurnContext) -> str:
         return stop_team or (answer.team if answer else "") or ctx.channel.team or self.default_team
 
-    def _stop(self, ctx: TurnContext, stop: Stop, trace: list[TraceStep], *, answer: Answer | None) -> Decision:
+    async def _stop(self, ctx: TurnContext, stop: Stop, trace: list[TraceStep], *, answer: Answer | None) -> Decision:
         steps = tuple(trace)
         if stop.language:
             ctx = replace(ctx, language=stop.language)
@@ -183,6 +185,7 @@ class Engine:
                     detail=stop.detail,
                     reported=stop.flag_admins,
                 )
+                handoff = await summarize_with(self.writer, handoff, transcript(ctx))
                 return Escalate(
                     Reply(text),
                     handoff,
@@ -194,7 +197,7 @@ class Engine:
                     usage=answer.usage if answer else TokenUsage(),
                 )
 
-    def _deliver(self, ctx: TurnContext, answer: Answer, trace: list[TraceStep]) -> Decision:
+    async def _deliver(self, ctx: TurnContext, answer: Answer, trace: list[TraceStep]) -> Decision:
         reply = Reply(answer.text, answer.citations, customer_actions(self.phrases, ctx.language))
         mode = ctx.channel.mode
         if mode in (Mode.AI_FIRST, Mode.HYBRID):
@@ -205,6 +208,7 @@ class Engine:
         handoff = build_handoff(
             ctx, reason=reason, team=self._team("", answer, ctx), answer=answer, suggestion=reply
         )
+        handoff = await summarize_with(self.writer, handoff, transcript(ctx))
         notice_key = "draft_notice" if mode is Mode.PRE_APPROVAL else "handoff"
         notice_text = self.phrases.say(notice_key, ctx.language)
         return Draft(

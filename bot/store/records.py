@@ -23,6 +23,7 @@ from bot.core.types import (
     ArticleHit,
     Citation,
     Decision,
+    DeskEvent,
     Draft,
     Escalate,
     Handoff,
@@ -30,6 +31,7 @@ from bot.core.types import (
     Inbound,
     Platform,
     Priority,
+    Proposal,
     Reply,
     Respond,
     Role,
@@ -42,7 +44,7 @@ from bot.store.defaults import utc
 
 Json = dict[str, Any]
 
-FEEDBACK_KINDS = frozenset({"helpful", "csat", "rewrite", "escalation_reason"})
+FEEDBACK_KINDS = frozenset({"helpful", "csat", "rewrite", "escalation_reason", "collab"})  # collab: an agent's pick (bot.orchestration.collab)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ def actor_to_json(actor: Actor) -> Json:
         "org": actor.org,
         "role": str(actor.role),
         "is_external": actor.is_external,
+        "org_name": actor.org_name,
     }
 
 
@@ -238,15 +241,22 @@ def actor_from_json(data: Json) -> Actor:
         str(data.get("org", "")),
         Role(data.get("role", Role.CUSTOMER)),
         bool(data.get("is_external", False)),
+        str(data.get("org_name", "")),
     )
+
+
+def citation_to_json(c: Citation) -> Json:
+    return {"article_id": c.article_id, "title": c.title, "url": c.url, "snippet": c.snippet}
+
+
+def citation_from_json(c: Json) -> Citation:
+    return Citation(str(c["article_id"]), str(c.get("title", "")), str(c.get("url", "")), str(c.get("snippet", "")))
 
 
 def reply_to_json(reply: Reply) -> Json:
     return {
         "text": reply.text,
-        "citations": [
-            {"article_id": c.article_id, "title": c.title, "url": c.url, "snippet": c.snippet} for c in reply.citations
-        ],
+        "citations": [citation_to_json(c) for c in reply.citations],
         "actions": [{"kind": a.kind, "label": a.label, "value": a.value, "style": a.style} for a in reply.actions],
     }
 
@@ -254,10 +264,7 @@ def reply_to_json(reply: Reply) -> Json:
 def reply_from_json(data: Json) -> Reply:
     return Reply(
         str(data["text"]),
-        tuple(
-            Citation(str(c["article_id"]), str(c.get("title", "")), str(c.get("url", "")), str(c.get("snippet", "")))
-            for c in data.get("citations", [])
-        ),
+        tuple(citation_from_json(c) for c in data.get("citations", [])),
         tuple(
             Action(str(a["kind"]), str(a.get("label", "")), str(a.get("value", "")), str(a.get("style", "")))
             for a in data.get("actions", [])
@@ -279,12 +286,20 @@ def handoff_to_json(handoff: Handoff) -> Json:
         "suggestion": None if handoff.suggestion is None else reply_to_json(handoff.suggestion),
         "customer_reason": handoff.customer_reason,
         "reported": handoff.reported,
+        "title": handoff.title,
+        "cited": [citation_to_json(c) for c in handoff.cited],
+        "updates": list(handoff.updates),
+        "events": [
+            {"kind": e.kind, "agent": e.agent, "at": e.at.isoformat(), "agent_name": e.agent_name} for e in handoff.events
+        ],
+        "proposal": None if handoff.proposal is None else proposal_to_json(handoff.proposal),
     }
 
 
 def handoff_from_json(data: Json) -> Handoff:
     customer = data.get("customer")
     suggestion = data.get("suggestion")
+    proposal = data.get("proposal")
     return Handoff(
         summary=str(data.get("summary", "")),
         reason=str(data.get("reason", "")),
@@ -298,4 +313,16 @@ def handoff_from_json(data: Json) -> Handoff:
         suggestion=None if suggestion is None else reply_from_json(suggestion),
         customer_reason=data.get("customer_reason"),
         reported=bool(data.get("reported", False)),
+        title=str(data.get("title", "")),
+        cited=tuple(citation_from_json(c) for c in data.get("cited") or []),
+        updates=tuple(str(u) for u in data.get("updates") or []),
+        events=tuple(
+            DeskEvent(str(e["kind"]), str(e.get("agent", "")), datetime.fromisoformat(e["at"]), str(e.get("agent_name", "")))
+            for e in data.get("events") or []
+        ),
+        proposal=None if proposal is None else Proposal(**{k: str(v) for k, v in proposal.items()}),
     )
+
+
+def proposal_to_json(proposal: Proposal) -> Json:
+    return {"text": proposal.text, "agent": proposal.agent, "agent_name": proposal.agent_name, "alternative": proposal.alternative}

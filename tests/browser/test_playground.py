@@ -124,7 +124,7 @@ def test_customer_and_agent_play_a_whole_handoff(server: ServerThread, page: Any
     page.goto(f"{server.url}/ui")
     customer, agent = page.locator("#customer-pane"), page.locator("#agent-pane")
     expect(customer.get_by_label("Name")).to_have_value("Sam Rivera")
-    expect(agent.get_by_label("Agent name")).to_have_value("Alex (agent)")
+    expect(agent.get_by_label("Agent name")).to_have_value("Alex")
 
     # The customer asks and sees an answer that cites its source, with the "why" line.
     customer.get_by_label("Your message").fill("How do I reset my password?")
@@ -133,21 +133,24 @@ def test_customer_and_agent_play_a_whole_handoff(server: ServerThread, page: Any
     expect(answer.get_by_role("link", name="Reset your password")).to_have_attribute(
         "href", "https://kb.example.com/reset"
     )
-    expect(answer.locator("details.why summary")).to_have_text("answered · confidence 0.92")
+    expect(answer.locator("details.why summary")).to_have_text("Answered from the knowledge base · confidence 0.92")
     expect(answer.locator(".fd-body strong")).to_have_text("Settings")
 
     # "Talk to a human" with an optional reason.
     answer.get_by_role("button", name="Talk to a human").click()
     customer.get_by_label("Why? (optional)").select_option("urgent")
     customer.get_by_role("button", name="Connect me to a person").click()
-    expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("handed off · asked_for_human")
+    expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("Handed to a person: The customer asked for a person")
 
     # The agent sees the handoff with its summary, claims it and replies in their own words.
     ticket = agent.locator("article.ticket").first
+    expect(ticket.locator(".ticket-title")).to_have_text("How do I reset my password?")  # the question, not a name
     expect(ticket.locator(".summary")).to_contain_text("Asked: How do I reset my password?")
+    expect(ticket.locator(".summary")).to_contain_text("AI answered:")
+    expect(ticket).to_contain_text("Organisation: Acme")  # as written, not "acme"
     expect(ticket).to_contain_text("It's urgent")
     ticket.get_by_role("button", name="Claim").click()
-    expect(ticket.locator(".badge-claimed")).to_have_text("Claimed by Alex (agent)")  # the name, not the id
+    expect(ticket.locator(".badge-claimed")).to_have_text("Claimed by Alex")  # the name, not the id
     ticket.get_by_role("button", name="Reply…").click()
     ticket.get_by_label("Your reply to the customer").fill("I've sent you a reset link <b>now</b>.")
     ticket.get_by_role("button", name="Send reply").click()
@@ -185,11 +188,11 @@ def test_pre_approval_draft_and_human_at_any_point(server: ServerThread, page: A
     expect(mode).to_have_value("pre-approval")
     customer.get_by_label("Your message").fill("How do I reset my password?")
     customer.get_by_label("Your message").press("Enter")
-    expect(customer.locator("article.msg-bot details.why summary").last).to_contain_text("drafted for an agent")
+    expect(customer.locator("article.msg-bot details.why summary").last).to_contain_text("Drafted for an agent")
     draft = agent.locator("article.ticket").first
     expect(draft.locator(".badge-draft")).to_have_text("Draft for approval")
     expect(draft.locator(".suggestion code")).to_have_text("Reset password")
-    draft.get_by_role("button", name="Approve & send").click()
+    draft.get_by_role("button", name="Approve and send").click()
     expect(customer.get_by_role("link", name="Reset your password")).to_be_visible()
 
     # "Talk to a human" from the composer, in a new conversation, before the AI said anything.
@@ -197,9 +200,35 @@ def test_pre_approval_draft_and_human_at_any_point(server: ServerThread, page: A
     customer.get_by_role("button", name="Talk to a human").click()
     customer.get_by_label("Why? (optional)").select_option("billing")
     customer.get_by_role("button", name="Connect me to a person").click()
-    expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("handed off · asked_for_human")
+    expect(customer.locator("article.msg-bot details.why summary").last).to_have_text("Handed to a person: The customer asked for a person")
     handoff = agent.locator("article.ticket", has_text="Billing or payment")
     expect(handoff.get_by_role("button", name="Claim")).to_be_visible()
+    expect(handoff.locator(".ticket-title")).to_have_text("Wants a person: billing or payment")
+    assert problems == []
+
+
+def test_parallel_the_agent_writes_and_picks_then_hands_back(server: ServerThread, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.goto(f"{server.url}/ui")
+    customer, agent = page.locator("#customer-pane"), page.locator("#agent-pane")
+    agent.get_by_label("Channel mode").select_option("parallel")
+    customer.get_by_label("Your message").fill("How do I reset my password?")
+    customer.get_by_label("Your message").press("Enter")
+    card = agent.locator("article.ticket").first
+    expect(card.locator("[data-section=\"AI's draft\"]")).to_contain_text("Reset password")
+    card.get_by_role("button", name="Write my reply").click()
+    card.get_by_label("Your reply to the customer").fill("Use the Forgot password link on the sign-in page.")
+    card.get_by_role("button", name="Continue").click()
+    expect(card.locator("[data-section=\"Reply by Alex\"]")).to_contain_text("Forgot password link")
+    card.get_by_role("button", name="Send my reply").click()
+    expect(customer.locator("article.msg-agent").last).to_contain_text("Forgot password link")
+    expect(card.locator(".ticket-done")).to_contain_text("Sent their own reply (picked over the AI's draft) — Alex")
+    card.get_by_role("button", name="Hand back to AI").click()
+    expect(customer.locator("article.msg-bot").last).to_contain_text("Alex has handed this conversation back to me")
+    expect(card.locator(".badge-resolved")).to_have_text("Handed back to the AI")
     assert problems == []
 
 
@@ -215,7 +244,7 @@ def test_a_page_left_open_across_a_server_restart_shows_the_conversation_again(t
         page.goto(f"{first.url}/ui")
         customer.get_by_label("Your message").fill("How do I reset my password?")
         customer.get_by_role("button", name="Send").click()
-        expect(customer.locator("article.msg-bot details.why summary")).to_have_text("answered · confidence 0.92")
+        expect(customer.locator("article.msg-bot details.why summary")).to_have_text("Answered from the knowledge base · confidence 0.92")
         customer.get_by_label("Your message").fill("And how do I reset the password of a teammate?")
         customer.get_by_role("button", name="Send").click()
         expect(customer.locator("article.msg-bot")).to_have_count(2)
@@ -229,7 +258,7 @@ def test_a_page_left_open_across_a_server_restart_shows_the_conversation_again(t
         texts = customer.locator("article.msg .msg-head strong")
         expect(texts).to_have_text(["Sam Rivera", "Frontdesk", "Sam Rivera", "Frontdesk"])
         expect(customer.locator("article.msg-bot details.why summary").first).to_have_text(
-            "answered · confidence 0.92"
+            "Answered from the knowledge base · confidence 0.92"
         )
         customer.get_by_label("Your message").fill("Thanks, and how do I reset my password on mobile?")
         customer.get_by_role("button", name="Send").click()

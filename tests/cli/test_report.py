@@ -139,3 +139,10 @@ def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[d
     assert f"Ticket reduction against the holdout: {reduction:.0%}" in text
     missing = runner.invoke(app, ["report", "--campaign", "nope"], env=env)
     assert missing.exit_code == 2 and "no campaign 'nope' in [campaigns] (campaigns: exports)" in missing.output
+
+
+def test_the_collaboration_models_choices_are_reported(env: dict[str, str]) -> None:
+    # F's draft was edited and G's approved (tests/history.py): the desk recorded each choice.
+    assert report(env)["collaboration"] == {"approved": 1, "edited": 1}
+    text = runner.invoke(app, ["report"], env=env).stdout
+    assert "Drafts: approved 1, edited 1, rejected 0 (of 2)" in text

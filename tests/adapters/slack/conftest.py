@@ -23,7 +23,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.server import build_web_app
 from adapters.slack import SLACK_KEY, SlackRuntime
 from bot.bootstrap import App, bootstrap, channel_defaults
-from bot.core.ports import Store
+from bot.core.ports import Store, Writer
 from bot.core.types import Answer, ArticleHit, Citation, Question
 from bot.settings import Config, ServerConfig, Settings, SlackConfig
 from bot.store.memory import MemoryStore
@@ -48,7 +48,14 @@ class FakeAnswerer:
     async def answer(self, question: Question) -> Answer:
         text = question.text.lower()
         if "password" in text:
-            hit = ArticleHit("reset-password", "Reset your password", 0.93, "https://kb.example.com/reset", "support")
+            hit = ArticleHit(
+                "reset-password",
+                "Reset your password",
+                0.93,
+                "https://kb.example.com/reset",
+                "support",
+                "Choose Reset password under Settings > Security; the link we email you works for 30 minutes.",
+            )
             return Answer(
                 "Open Settings, then Security, and choose Reset password.",
                 0.93,
@@ -122,10 +129,10 @@ def message_event(
     }
 
 
-def find_button(blocks: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+def find_button(blocks: list[dict[str, Any]], kind: str, value_suffix: str = "") -> dict[str, Any]:
     for block in blocks:
         for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id", "").startswith(f"fd:{kind}:"):
+            if element.get("action_id", "").startswith(f"fd:{kind}:") and element.get("value", "").endswith(value_suffix):
                 return dict(element)
     raise AssertionError(f"no {kind!r} button in {json.dumps(blocks)[:400]}")
 
@@ -139,10 +146,10 @@ def all_text(args: dict[str, Any]) -> str:
 
 
 def block_actions(
-    message: dict[str, Any], kind: str, *, user: str, team: str, trigger: str, fake_url: str
+    message: dict[str, Any], kind: str, *, user: str, team: str, trigger: str, fake_url: str, value: str = ""
 ) -> dict[str, Any]:
     """A button press on a posted message, shaped like fixtures/slack/interactivity/block_actions_*."""
-    element = find_button(message["blocks"], kind)
+    element = find_button(message["blocks"], kind, value)
     container: dict[str, Any] = {
         "type": "message",
         "message_ts": message["_ts"],
@@ -205,11 +212,11 @@ class Slack:
         return response
 
     async def click(
-        self, message: dict[str, Any], kind: str, *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM
+        self, message: dict[str, Any], kind: str, *, user: str = CUSTOMER, team: str = CUSTOMER_TEAM, value: str = ""
     ) -> ClientResponse:
-        """Press a button on a message the fake saw posted."""
+        """Press a button on a message the fake saw posted (the one whose value ends with `value`, if given)."""
         payload = block_actions(
-            message, kind, user=user, team=team, trigger=str(next(self.trigger)), fake_url=self.fake.url
+            message, kind, user=user, team=team, trigger=str(next(self.trigger)), fake_url=self.fake.url, value=value
         )
         return await self.interact(payload)
 
@@ -284,11 +291,16 @@ def make_config(approval_days: int = 0) -> Config:
 
 
 async def start_slack(
-    fake: FakeSlack, settings: Settings, config: Config, store: Store | None = None
+    fake: FakeSlack, settings: Settings, config: Config, store: Store | None = None, writer: Writer | None = None
 ) -> tuple[Slack, TestClient[Any, Any]]:
     store = store or MemoryStore(channel_defaults(config, settings))
     app = await bootstrap(
-        settings, config=config, store=store, answerer=FakeAnswerer(), kb_languages=frozenset({"en", "de", "es"})
+        settings,
+        config=config,
+        store=store,
+        answerer=FakeAnswerer(),
+        kb_languages=frozenset({"en", "de", "es"}),
+        writer=writer,
     )
     web_app = build_web_app(app)
     client = TestClient(TestServer(web_app))

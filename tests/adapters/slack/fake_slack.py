@@ -46,6 +46,7 @@ BUILTIN: dict[str, dict[str, Any]] = {
     "chat.update": {"ok": True, "channel": "C024BE91L", "ts": "1401383885.000061", "text": ""},
     "chat.postEphemeral": {"ok": True, "message_ts": "1502210682.580145"},
     "views.open": {"ok": True, "view": {"id": "VMHU10V25", "type": "modal"}},
+    "team.info": {"ok": True, "team": {"id": "T12345", "name": "My Team", "domain": "example"}},  # as the example
     "users.info": {
         "ok": True,
         "user": {"id": "W012A3CDE", "team_id": "T012AB3C4", "name": "spengler", "is_admin": False, "is_owner": False},

@@ -11,7 +11,6 @@ from bot.core.types import Actor, Address, HandoffStatus, Mode, Platform
 from tests.adapters.slack.conftest import (
     ADMIN,
     AGENT,
-    AGENTS,
     BILLING,
     CUSTOMER,
     SHARED,
@@ -48,7 +47,10 @@ async def test_new_channel_drafts_go_to_agents_and_approve_posts_the_answer(new_
     answer = slack.fake.posts(SHARED)[-1]
     assert answer["thread_ts"] == envelope["event"]["ts"] and "Billing, then History" in answer["text"]
     assert buttons(answer["blocks"]) == ["helpful", "not_helpful", "human"]
-    assert "Sent by" in all_text(slack.fake.called("chat.update")[-1])
+    updated = all_text(slack.fake.called("chat.update")[-1])
+    assert "Sent by" in updated and "Approved the AI's draft" in updated and f"<@{AGENT}> (<!date^" in updated
+    [ticket] = await slack.app.store.tickets(HandoffStatus.RESOLVED)
+    assert [(e.kind, e.agent) for e in ticket.handoff.events] == [("approved", AGENT)]
 
 
 async def test_edit_opens_a_modal_and_posts_the_edited_text_as_an_override(new_channel: Slack) -> None:
@@ -88,7 +90,7 @@ async def test_reject_turns_the_draft_into_a_handoff(new_channel: Slack) -> None
     # The draft notice already told the customer a teammate will answer: no second notice, and no draft to send.
     assert [p["text"] for p in slack.fake.posts(SHARED)] == ["Thanks, a teammate will confirm the answer here shortly."]
     updated = slack.fake.called("chat.update")[-1]
-    assert buttons(updated["blocks"])[0] == "claim" and "rejected" in all_text(updated)
+    assert buttons(updated["blocks"])[0] == "claim" and "Rejected the AI's draft" in all_text(updated)
     assert not {"approve", "edit", "reject"} & set(buttons(updated["blocks"]))
     await slack.click(card, "approve", user=AGENT, team=OUR_TEAM)  # a stale card's button
     assert len(slack.fake.posts(SHARED)) == 1
@@ -101,17 +103,6 @@ async def test_admin_mode_overrides_the_approval_period(new_channel: Slack) -> N
     await slack.say("Where do I find my invoice?")
     assert "Billing, then History" in slack.fake.posts(SHARED)[-1]["text"]
     assert slack.fake.posts(BILLING) == []
-
-
-async def test_agent_first_attaches_the_suggestion_to_the_handoff(slack: Slack) -> None:
-    await slack.command("mode agent-first")
-    await slack.say("How do I reset my password?")
-    card = slack.fake.posts(AGENTS)[0]
-    assert buttons(card["blocks"]) == ["claim", "approve", "edit"]
-    assert "Send suggestion" in all_text(card) and "Reset password" in all_text(card)
-    await slack.click(card, "approve", user=AGENT, team=OUR_TEAM)
-    assert "Reset password" in slack.fake.posts(SHARED)[-1]["text"]
-    assert [t.agent for t in await slack.app.store.tickets(HandoffStatus.CLAIMED)] == [AGENT]
 
 
 # --- /frontdesk -------------------------------------------------------------------------------------------------

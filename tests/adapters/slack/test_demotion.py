@@ -61,7 +61,7 @@ async def test_votes_demote_an_article_and_its_next_answer_goes_to_a_person(slac
     cards = slack.fake.posts(AGENTS)[cards_before:]
     assert len(cards) == 1
     card = all_text(cards[0])
-    assert "not confident enough" in card and f"(0.63 &lt; 0.70; {REASON})" in card  # its "Why:" line
+    assert "not sure enough" in card and f"(0.63 &lt; 0.70; {REASON})" in card  # its "Why:" line
 
     decisions = await slack.app.store.decisions()
     last = decisions[-1]

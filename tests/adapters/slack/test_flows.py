@@ -85,8 +85,8 @@ async def test_one_click_handoff_asks_an_optional_reason_and_posts_a_card(slack:
     assert len(cards) == 1
     card = all_text(cards[0])
     assert buttons(cards[0]["blocks"]) == ["claim"]
-    assert "asked for a person" in card and "urgent" in card
-    assert f"<@{CUSTOMER}>" in card and "T_CUSTOMER" in card
+    assert "asked for a person" in card and "It's urgent" in card
+    assert f"<@{CUSTOMER}>" in card and "My Team" in card  # the organisation by name (team.info), not T_CUSTOMER
     assert "https://ours.slack.com/archives/C_SHARED/p" in card  # chat.getPermalink of the thread
     reasons = [f for f in await slack.app.store.feedback() if f.kind == "escalation_reason"]
     assert [r.reason for r in reasons] == ["urgent"]
@@ -114,7 +114,7 @@ async def test_claim_silences_the_ai_and_agent_replies_are_human_turns(slack: Sl
     await slack.click(card, "claim", user=AGENT, team=OUR_TEAM)
     updated = slack.fake.called("chat.update")[-1]
     assert updated["ts"] == card["_ts"] and f"Claimed by <@{AGENT}>" in all_text(updated)
-    assert buttons(updated["blocks"]) == ["resolve"]
+    assert buttons(updated["blocks"]) == ["resolve", "hand_back"]
     assert f"<@{AGENT}>" in slack.fake.posts(SHARED)[-1]["text"]  # the customer is told who is on it
 
     before = len(slack.fake.posts(SHARED))

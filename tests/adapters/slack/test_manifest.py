@@ -23,6 +23,7 @@ METHOD_SCOPES = {
     "chat.getPermalink": "",
     "views.open": "",
     "users.info": "users:read",
+    "team.info": "team:read",
 }
 # bolt event -> manifest bot events (and their scopes) it needs.
 EVENT_SUBSCRIPTIONS = {

@@ -18,9 +18,10 @@ from adapters.slack.blocks import (
     parse_action_id,
     render,
 )
-from adapters.slack.cards import card, card_actions
+from adapters.slack.cards import card
 from adapters.slack.commands import Command, UsageError, parse
 from adapters.slack.outbound import SlackOutbox
+from bot.core.cards import card_actions
 from bot.core.types import (
     Action,
     Actor,
@@ -29,6 +30,7 @@ from bot.core.types import (
     Handoff,
     HandoffStatus,
     Platform,
+    Priority,
     Reply,
     Role,
     Ticket,
@@ -124,6 +126,8 @@ def ticket(kind: TicketKind, status: HandoffStatus, suggestion: bool = False) ->
         vip=True,
         suggestion=Reply("Invoices are under Billing.", (CITE,)) if suggestion else None,
         customer_reason="urgent",
+        priority=Priority.URGENT,
+        title="Where is my invoice?",
     )
     address = Address(Platform.SLACK, "T_OURS", "C_SHARED", "1.000001")
     return Ticket(
@@ -142,7 +146,7 @@ def ticket(kind: TicketKind, status: HandoffStatus, suggestion: bool = False) ->
     ("kind", "status", "suggestion", "expected"),
     [
         (TicketKind.HANDOFF, HandoffStatus.OPEN, False, ["claim"]),
-        (TicketKind.HANDOFF, HandoffStatus.CLAIMED, False, ["resolve"]),
+        (TicketKind.HANDOFF, HandoffStatus.CLAIMED, False, ["resolve", "hand_back"]),
         (TicketKind.HANDOFF, HandoffStatus.RESOLVED, False, []),
         (TicketKind.HANDOFF, HandoffStatus.OPEN, True, ["claim", "approve", "edit"]),
         (TicketKind.DRAFT, HandoffStatus.OPEN, True, ["approve", "edit", "reject"]),
@@ -157,7 +161,7 @@ def test_card_buttons_follow_kind_and_status(
     message = card(t, "https://ours.slack.com/archives/C_SHARED/p1000001")
     within_limits(message)
     dumped = json.dumps(message.blocks)
-    for needed in ("<@U_CUST>", "T_ACME", "VIP", "de", "negative", "urgent", "Open the customer's thread"):
+    for needed in ("<@U_CUST>", "T_ACME", "VIP", "de", "negative", "Urgent", "Open the customer's thread"):
         assert needed in dumped
     values = {e["value"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]}
     assert values <= {"t1"}

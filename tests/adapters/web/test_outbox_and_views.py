@@ -22,6 +22,7 @@ from bot.core.types import (
     TicketKind,
     TraceStep,
 )
+from bot.orchestration.desk import rewrite_actions
 
 
 def address(thread: str) -> Address:
@@ -76,14 +77,14 @@ def ticket(kind: TicketKind, status: HandoffStatus, *, suggestion: bool = False)
 @pytest.mark.parametrize(
     ("kind", "status", "suggestion", "question", "actions"),
     [
-        (TicketKind.HANDOFF, HandoffStatus.OPEN, False, False, ["claim", "reply", "resolve"]),
+        (TicketKind.HANDOFF, HandoffStatus.OPEN, False, False, ["claim", "reply"]),
         (TicketKind.HANDOFF, HandoffStatus.CLAIMED, False, False, ["reply", "resolve", "hand_back"]),
         (
             TicketKind.HANDOFF,
             HandoffStatus.OPEN,
             True,
             False,
-            ["claim", "approve", "edit", "reject", "reply", "resolve"],
+            ["claim", "approve", "edit", "reply"],
         ),
         (TicketKind.HANDOFF, HandoffStatus.CLAIMED, True, False, ["approve", "edit", "reply", "resolve", "hand_back"]),
         (TicketKind.DRAFT, HandoffStatus.OPEN, True, False, ["approve", "edit", "reject"]),
@@ -99,11 +100,18 @@ def test_agent_buttons_follow_the_ticket_state(
 
 def test_why_lines() -> None:
     trace = (TraceStep("knowledge", "answer", "top=a confidence=0.82"),)
-    assert why(Respond(Reply("x"), "answered", 0.8234, "en", trace=trace))["label"] == "answered · confidence 0.82"
-    assert why(Respond(Reply("x"), "clarify", 0.0, "en"))["label"] == "replied · clarify"
+    label = why(Respond(Reply("x"), "answered", 0.8234, "en", trace=trace))["label"]
+    assert label == "Answered from the knowledge base · confidence 0.82"
+    assert why(Respond(Reply("x"), "clarify", 0.0, "en"))["label"] == "Replied: Asked the customer for more detail"
     handoff = Handoff("s", "low_confidence", "support")
-    assert why(Escalate(Reply("x"), handoff, "low_confidence", "en"))["label"] == "handed off · low_confidence"
-    assert why(Ignore("claimed_by_human"))["label"] == "AI stayed silent · claimed_by_human"
+    label = why(Escalate(Reply("x"), handoff, "low_confidence", "en"))["label"]
+    assert label == "Handed to a person: The AI was not sure enough of its answer to send it"
+    label = why(Ignore("claimed_by_human"))["label"]
+    assert label == "AI stayed silent: A person is handling this conversation, so the AI stays quiet"
+    # No code ever reaches the line people read, even one no table knows yet.
+    for reason in ("sensitive:billing_dispute", "no_knowledge", "some_new_rule"):
+        label = why(Escalate(Reply("x"), replace(handoff, reason=reason), reason, "en"))["label"]
+        assert reason not in label and "_" not in label, label
     assert why(Respond(Reply("x"), "answered", 0.5, "en", trace=trace))["trace"][0]["step"] == "knowledge"
 
 
@@ -112,8 +120,10 @@ async def test_agent_desk_keeps_questions_until_answered() -> None:
     one = ticket(TicketKind.HANDOFF, HandoffStatus.RESOLVED)
     two = replace(one, id="2")
     assert await desk.post(one) == "web-card-1"
-    await desk.ask(one, Reply("Did you rewrite?"))
-    await desk.ask(two, Reply("Did you rewrite?"))
+    await desk.ask(one, Reply("Did you rewrite?", actions=rewrite_actions()))
+    await desk.ask(two, Reply("Did you rewrite?", actions=rewrite_actions()))
+    await desk.ask(two, Reply("New message from the customer: “hello?”"))  # a notice: nothing to answer
+    assert desk.question("2") is not None and desk.question("2").text == "Did you rewrite?"
     assert desk.question("1") is None and desk.question("2") is not None  # bounded: the oldest goes first
     version = desk.version
     desk.answered("2")

@@ -78,7 +78,7 @@ async def test_a_rejected_draft_and_a_human_button_survive_a_restart(restart: An
     answer = by_role(await before.latest("t-h"), "bot")[0]
     await before.act("human", thread="t-h", message=answer["id"], reason="urgent")
     seen = {thread: shown(await before.latest(thread)) for thread in ("t-d", "t-h")}
-    assert seen["t-d"][-1][3] == "drafted for an agent · pre_approval · confidence 0.92"
+    assert seen["t-d"][-1][3] == "Drafted for an agent: The AI drafted an answer that needs an agent's approval · confidence 0.92"
     assert "human" in seen["t-h"][1][4]
 
     after = await restart()

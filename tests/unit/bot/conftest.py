@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import pytest
 
 from bot.core.types import Mode, Platform
-from bot.orchestration.desk import Desk, Locks
+from bot.orchestration.desk import Desk
 from bot.orchestration.dispatcher import Dispatcher
 from bot.orchestration.engine import Engine
+from bot.orchestration.locks import Locks
 from bot.store.defaults import ChannelDefaults
 from bot.store.memory import MemoryStore
 from tests.fakes import (

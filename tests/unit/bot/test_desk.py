@@ -85,7 +85,7 @@ async def test_reject_drops_the_draft_and_turns_it_into_a_handoff() -> None:
     rejected = await core.desk.reject(ticket.id, AGENT)
     assert rejected.kind is TicketKind.HANDOFF and rejected.handoff.reason == "rejected_draft"
     assert rejected.handoff.suggestion is None
-    assert "Why: An agent rejected the AI's draft." in rejected.handoff.summary.splitlines()
+    assert "Why: An agent rejected the AI's draft; a person writes the answer." in rejected.handoff.summary.splitlines()
     assert "approval" not in rejected.handoff.summary  # the card no longer says it awaits one
     stored = await core.store.get_ticket(ticket.id)
     assert stored is not None and stored.handoff.suggestion is None
@@ -151,7 +151,7 @@ async def test_act_dispatches_by_name_and_rejects_unknown_actions(core: Core) ->
 async def test_locks_serialise_one_conversation_and_are_released() -> None:
     import asyncio
 
-    from bot.orchestration.desk import Locks
+    from bot.orchestration.locks import Locks
 
     locks, order = Locks(), []
 

@@ -23,15 +23,29 @@ def test_related_articles_are_the_clearly_relevant_others() -> None:
 
 
 def test_card_cites_the_article_used_not_every_hit() -> None:
-    history = History(ai_answers=1, last_articles=(hit("invoices", 0.9), hit("vat", 0.03), hit("refunds", 0.02)))
+    history = History(
+        ai_answers=1,
+        last_articles=(hit("invoices", 0.9), hit("vat", 0.03), hit("refunds", 0.02)),
+        transcript=(("Customer", "where is my invoice"), ("AI", "Invoices are in Billing.")),
+    )
     handoff = build_handoff(make_ctx("still no invoice", history=history), reason="asked_for_human", team="billing")
-    assert "citing: Invoices\n" in handoff.summary + "\n"
+    assert "AI answered: “Invoices are in Billing.” (citing Invoices)\n" in handoff.summary
     assert "Vat" not in handoff.summary and "Refunds" not in handoff.summary
+    assert [c.article_id for c in handoff.cited] == ["invoices"]
 
 
-def test_card_names_the_best_article_and_what_else_is_relevant() -> None:
+def test_card_names_the_unsent_answers_article_and_what_else_is_relevant() -> None:
     answer = Answer("", 0.3, HITS)
     handoff = build_handoff(make_ctx("how much is growth"), reason="low_confidence", team="billing", answer=answer)
-    assert "Best article found: Annual Billing (confidence 0.30)" in handoff.summary
-    assert "Also relevant: Change Plan, Pricing" in handoff.summary
-    assert "Refunds" not in handoff.summary
+    assert "The AI's unsent answer drew on: Annual Billing; also relevant: Change Plan, Pricing" in handoff.summary
+    assert "Refunds" not in handoff.summary and "0.30" not in handoff.summary  # no scores for people to decode
+    assert [c.article_id for c in handoff.cited] == ["annual-billing", "change-plan", "pricing"]
+
+
+def test_an_irrelevant_best_article_is_not_named() -> None:
+    """Nothing in the KB clears the relevance floor (an off-topic question): naming its "best" article misleads."""
+    answer = Answer("", 0.36, HITS, relevant=False)
+    handoff = build_handoff(make_ctx("capital of France?"), reason="no_knowledge", team="", answer=answer)
+    assert "Annual Billing" not in handoff.summary and handoff.cited == ()
+    handoff = build_handoff(make_ctx("capital of France?"), reason="asked_for_human", team="", answer=Answer("", 0.36, HITS))
+    assert "Annual Billing" not in handoff.summary  # only held-back answers (not sure, blocked) are worth naming
