@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.types import Action, Citation, HandoffStatus, Reply, Ticket, TicketKind
 from bot.core.cards import card_actions
 from bot.core.reasons import describe_reason
+from bot.core.types import Action, Citation, HandoffStatus, Reply, Ticket, TicketKind
 from bot.orchestration.handoff import HUMAN_REASONS
 
 CARD = "application/vnd.microsoft.card.adaptive"
