@@ -9,6 +9,7 @@ declare a settable `name`; they are still never mutated after construction, so e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -94,6 +95,14 @@ def default_config() -> PolicyConfig:
     )
 
 
+def _merged(*tables: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table in tables:
+        for lang, items in table.items():
+            out.setdefault(lang, []).extend(items)
+    return out
+
+
 def build_policies(
     *,
     persona: PersonaConfig,
@@ -119,7 +128,9 @@ def build_policies(
             languages,
         ),
         "signals": Signals(sentiment_model),
-        "topic": TopicTeam(topics),
+        "topic": TopicTeam(
+            topics, LanguagePhrases.of(_merged(escalation.human_phrases, escalation.failure_phrases))
+        ),
         "human_request": HumanRequest(LanguagePhrases.of(escalation.human_phrases)),
         "failed_attempts": FailedAttempts(
             LanguagePhrases.of(escalation.failure_phrases),
