@@ -8,7 +8,7 @@ the same engine without a server. Adapters register their `Outbox` / `AgentDesk`
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from bot.orchestration.demotion import DemotionBoard
 from bot.orchestration.desk import Desk, Locks
 from bot.orchestration.dispatcher import Dispatcher
 from bot.orchestration.engine import Engine
+from bot.orchestration.staff import StaffRoster
 from bot.settings import Config, Settings
 from policies import PolicySet, build_policies
 
@@ -36,6 +37,7 @@ class App:
     desk: Desk
     phrases: Phrasebook
     demotions: DemotionBoard  # articles demoted by feedback: the engine's snapshot, `status`, `promote`
+    staff: StaffRoster | None = None  # agents' display names seen on any platform (adapters add what they learn)
     outboxes: dict[Platform, Outbox] = field(default_factory=dict)
     desks: dict[Platform, AgentDesk] = field(default_factory=dict)
     knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
@@ -94,8 +96,11 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
     )
 
 
-def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
-    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in."""
+def build_policy_set(
+    config: Config, kb_languages: frozenset[str], seen_names: Callable[[], Iterable[str]] | None = None
+) -> PolicySet:
+    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in;
+    `seen_names` the agents' display names the desk has seen (the guardrails never let a reply name them)."""
     return build_policies(
         persona=config.persona,
         escalation=config.escalation,
@@ -106,6 +111,7 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         kb_languages=kb_languages,
         smalltalk=config.smalltalk,
         demotion=config.demotion,
+        seen_names=seen_names,
     )
 
 
@@ -129,8 +135,10 @@ async def bootstrap(
         kb_languages = kb.languages()
     if store is None:
         store = await open_store(settings, config, migrate=migrate)
+    staff = StaffRoster(store)
+    await staff.load()
     policy_set = build_policy_set(
-        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported)
+        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported), staff.names
     )
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}
@@ -147,7 +155,7 @@ async def bootstrap(
         clock=clock,
         demotions=demotions.current,
     )
-    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock)
+    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock, staff)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)
     app = App(
         settings=settings,
@@ -161,6 +169,7 @@ async def bootstrap(
         outboxes=outboxes,
         desks=desks,
         demotions=demotions,
+        staff=staff,
         knowledge=kb,
     )
     from scheduler.context import JobContext

@@ -9,7 +9,7 @@ declare a settable `name`; they are still never mutated after construction, so e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -113,10 +113,15 @@ def build_policies(
     teams: dict[str, TeamConfig],
     kb_languages: frozenset[str],
     staff_names: frozenset[str] = frozenset(),
+    seen_names: Callable[[], Iterable[str]] | None = None,
     smalltalk: SmallTalkConfig | None = None,
     demotion: DemotionConfig | None = None,
 ) -> PolicySet:
-    """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config)."""
+    """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config).
+
+    `seen_names` is a snapshot of the agents' display names the desk has seen (`bot.orchestration.staff`): the
+    guardrails block replies naming them, besides the configured `staff_names`.
+    """
     phrases = Phrases.shipped(languages.default)
     smalltalk = smalltalk or SmallTalkConfig.model_validate({})
     demotion = demotion or DemotionConfig()
@@ -157,7 +162,12 @@ def build_policies(
         "demotion": Demote(demotion.penalty),
         "confidence": Confidence(),
         "persona": Persona(PersonaRules.of(persona)),
-        "guardrails": Guardrails(escalation.guardrails, sentiment_model, staff_names),
+        "guardrails": Guardrails(
+            escalation.guardrails,
+            sentiment_model,
+            staff_names | frozenset(escalation.guardrails.staff_names),
+            seen_names or (lambda: ()),
+        ),
     }
     return PolicySet(
         input=tuple(steps_in[name] for name in INPUT_ORDER),

@@ -82,7 +82,23 @@ class SlackListeners:
                 return
             if await self.app.store.load_conversation(conversation_key(inbound.address)) is None:
                 return
+            await self.learn_agent(inbound.author)
         await self.app.dispatcher.submit(inbound)
+
+    async def learn_agent(self, actor: Actor) -> None:
+        """Slack names colleagues by mention (`<@U123>`), but an AI reply would name them in words: the staff
+        roster (read by the guardrails) learns their real and display names, once per agent, from users.info."""
+        staff = self.app.desk.staff
+        if staff is None or actor.is_external or not actor.id or staff.knows(Platform.SLACK.value, actor.id):
+            return
+        try:
+            user = (await self.client.users_info(user=actor.id)).get("user") or {}
+            profile = user.get("profile") or {}
+            names = (str(profile.get("real_name") or user.get("real_name") or ""), str(profile.get("display_name") or ""))
+        except Exception as exc:  # noqa: BLE001 - a missing scope or an outage must not stop the agent's action
+            log.warning("users.info for %s failed: %s", actor.id, exc)
+            return
+        await staff.see(Platform.SLACK.value, actor.id, *names)
 
     # -- buttons --------------------------------------------------------------------------------------------------
 
@@ -137,6 +153,7 @@ class SlackListeners:
     async def _agent_action(self, kind: str, value: str, actor: Actor, body: dict[str, Any]) -> None:
         if actor.is_external:
             raise Conflict("Only agents of this workspace can do that.")
+        await self.learn_agent(actor)
         desk = self.app.desk
         if kind in ("claim", "resolve", "approve", "reject"):
             await desk.act(kind, value, actor)

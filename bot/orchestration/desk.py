@@ -29,6 +29,7 @@ from bot.core.types import (
 )
 from bot.orchestration.engine import customer_actions
 from bot.orchestration.handoff import with_reason
+from bot.orchestration.staff import StaffRoster, usable_name
 
 
 class Locks:
@@ -82,11 +83,13 @@ class Desk:
     phrases: Phrasebook
     locks: Locks
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    staff: StaffRoster | None = None  # learns agents' display names as they act, for the guardrails
 
     AGENT_ACTIONS = frozenset({"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite"})
 
     async def act(self, kind: str, ticket_id: str, agent: Actor, *, text: str = "", rewrote: bool = False) -> None:
         """One agent button or command, by name: every adapter maps its payload here, so they cannot drift."""
+        await self.saw(agent, ticket_id)
         match kind:
             case "claim":
                 await self.claim(ticket_id, agent)
@@ -106,6 +109,16 @@ class Desk:
                 await self.rewrite_answer(ticket_id, agent, rewrote)
             case _:
                 raise ValueError(f"unknown agent action {kind!r}; use one of {', '.join(sorted(self.AGENT_ACTIONS))}")
+
+    async def saw(self, agent: Actor, ticket_id: str = "", platform: str = "") -> None:
+        """Learn the acting agent's display name (platform-neutrally, from the ticket's platform)."""
+        if self.staff is None or not usable_name(agent.name) or usable_name(agent.name) in self.staff.names():
+            return
+        if not platform and ticket_id:
+            ticket = await self.store.get_ticket(ticket_id)
+            platform = ticket.address.platform.value if ticket else ""
+        if platform:
+            await self.staff.see(platform, agent.id, agent.name)
 
     # -- handoffs -----------------------------------------------------------------------------------------------
 
@@ -190,6 +203,7 @@ class Desk:
             raise ValueError("the edited answer is empty")
         ticket = await self._ticket(ticket_id)
         self._suggestion(ticket)
+        await self.saw(agent, platform=ticket.address.platform.value)
         return await self._send_draft(ticket, agent, text, edited=True)
 
     async def reject(self, ticket_id: str, agent: Actor) -> Ticket:

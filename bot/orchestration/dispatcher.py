@@ -83,6 +83,8 @@ class Dispatcher:
         if await self._deliver(conversation.address, decision, ticket):
             await self.store.mark_delivered(decision_id)
         escalated = conversation.status is ConversationStatus.ESCALATED
+        if inbound.author.role is Role.AGENT:
+            await self.desk.saw(inbound.author, platform=inbound.address.platform.value)
         if inbound.author.role is Role.AGENT and escalated and conversation.handoff_id:
             # An agent answering in the customer's thread takes it over, as if they had pressed Claim.
             await self.desk.claim(conversation.handoff_id, inbound.author)
