@@ -27,6 +27,7 @@ from policies.demotion import Demote, DemotionConfig
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
 from policies.language import Detector, LanguageDetect, LanguageKnowledge
+from policies.no_ai import NoAi
 from policies.persona import Persona, PersonaRules
 from policies.phrases import Phrases
 from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
@@ -45,6 +46,7 @@ INPUT_ORDER = (
     "language",  # detect the message's language (everything after speaks it)
     "signals",  # sentiment and complexity
     "topic",  # the team the question's words point to
+    "no_ai",  # "no AI answers for me" (typed or the button), and every later message of that customer: people
     "human_request",  # the button or a typed request: always honoured first
     "failed_attempts",  # "not helpful", "that didn't help", a re-ask: never a third AI try
     "acknowledgement",  # a plain "thanks" / "ok" / 👍 is not a question: stay quiet
@@ -135,6 +137,11 @@ def build_policies(
         "signals": Signals(sentiment_model),
         "topic": TopicTeam(
             topics, LanguagePhrases.of(_merged(escalation.human_phrases, escalation.failure_phrases))
+        ),
+        "no_ai": NoAi(
+            LanguagePhrases.of(escalation.no_ai_phrases),
+            phrases,
+            Acknowledgement.of(escalation.acknowledgements, escalation.acknowledgement_fillers),
         ),
         "human_request": HumanRequest(LanguagePhrases.of(escalation.human_phrases)),
         "failed_attempts": FailedAttempts(

@@ -94,13 +94,21 @@ class EscalationConfig(_Strict):
     failure_fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around a bare failure
     acknowledgements: dict[str, list[str]] = Field(default_factory=dict)  # language -> words of a plain "thanks"
     acknowledgement_fillers: dict[str, list[str]] = Field(default_factory=dict)  # "for your help" around a thanks
+    no_ai_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> "no AI answers please"
     reask_similarity: float = Field(default=0.8, gt=0.0, le=1.0)  # word overlap that counts as the same question
     guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
 
     @model_validator(mode="before")
     @classmethod
     def _merge(cls, data: Any) -> Any:
-        keys = ("human_phrases", "failure_phrases", "failure_fillers", "acknowledgements", "acknowledgement_fillers")
+        keys = (
+            "human_phrases",
+            "failure_phrases",
+            "failure_fillers",
+            "acknowledgements",
+            "acknowledgement_fillers",
+            "no_ai_phrases",
+        )
         return _merge_languages(data, "escalation", keys)
 
 

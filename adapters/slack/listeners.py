@@ -25,7 +25,7 @@ from adapters.slack.inbound import Us, action_address, action_user, human_reques
 from adapters.slack.tasks import BackgroundTasks
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
-from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
+from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, InboundKind, Platform, Role
 from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,13 @@ class SlackListeners:
                 # Never trap anyone: without the dialog, hand off straight away, just without a reason.
                 log.warning("could not open the reason dialog; handing off without a reason")
                 await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
+        elif kind == "no_ai":
+            inbound = Inbound(f"{address.channel}:{stamp}:no_ai", address, actor, "", _now(), kind=InboundKind.NO_AI)
+            decision = await self.app.dispatcher.submit(inbound)
+            if isinstance(decision, Ignore):  # already with a person: no notice went out, so confirm it here
+                conversation = await self.app.store.load_conversation(conversation_key(address))
+                language = (conversation.language if conversation else None) or "en"
+                await self._ephemeral(body, actor, self.app.phrases.say("no_ai_confirmed", language))
         elif kind == "csat":
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")

@@ -21,6 +21,7 @@ from bot.core.types import (
     Decision,
     Draft,
     Escalate,
+    EscalationReason,
     Handoff,
     Ignore,
     Inbound,
@@ -33,6 +34,7 @@ from bot.core.types import (
     Ticket,
     TicketKind,
 )
+from bot.orchestration import no_ai as no_ai_store
 from bot.orchestration.desk import Desk, Locks
 from bot.orchestration.engine import Engine, is_failed_attempt
 
@@ -75,7 +77,12 @@ class Dispatcher:
             asked = self._record_inbound(conversation, inbound)
             channel = await self.store.channel_policy(inbound.address, self.clock())
             vip = await self.store.is_vip(inbound.author)
-            decision = await self.engine.decide(inbound, History.of(conversation, exclude_last=asked), channel, vip=vip)
+            no_ai = inbound.author.role is Role.CUSTOMER and await no_ai_store.opted_out(
+                self.store, inbound.author, inbound.address
+            )
+            history = History.of(conversation, exclude_last=asked)
+            decision = await self.engine.decide(inbound, history, channel, vip=vip, no_ai=no_ai)
+            await self._record_no_ai(inbound, decision, already=no_ai)
             ticket = await self._apply(conversation, inbound, decision)
             await self.store.save_conversation(conversation)
             team = decision_team(decision) or channel.team or self.engine.default_team
@@ -126,6 +133,15 @@ class Dispatcher:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
+    async def _record_no_ai(self, inbound: Inbound, decision: Decision, *, already: bool) -> None:
+        """Store a customer's "no AI answers" (typed or pressed). A press counts even when the thread is already
+        with a person (the engine's gate stays silent then): the choice is about every later conversation too."""
+        pressed = inbound.kind is InboundKind.NO_AI and inbound.author.role is Role.CUSTOMER
+        if decision.reason != EscalationReason.NO_AI_REQUESTED and not (pressed and not already):
+            return
+        how = next((s.detail for s in decision.trace if s.step == "no_ai"), "").removeprefix(decision.reason).strip()
+        await no_ai_store.opt_out(self.store, inbound.author, inbound.address, self.clock(), how or "button")
+
     @staticmethod
     def _record_inbound(conversation: Conversation, inbound: Inbound) -> bool:
         """Add the inbound to the conversation; True when it added a customer message (the current question)."""
@@ -152,7 +168,8 @@ class Dispatcher:
                 return None
             case Escalate():
                 conversation.language = decision.language
-                conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "escalate", decision.reason))
+                if decision.reply.text:  # a customer who asked for no AI answers is handed off without a word
+                    conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "escalate", decision.reason))
                 ticket = await self._open(conversation, decision.handoff, TicketKind.HANDOFF)
                 conversation.escalate(ticket.id)
                 return ticket
@@ -184,7 +201,7 @@ class Dispatcher:
                     if outbox:
                         await outbox.send(address, decision.reply)
                 case Escalate():
-                    if outbox:
+                    if outbox and decision.reply.text:
                         await outbox.send(address, decision.reply)
                     if agents and ticket:
                         await self._post_card(agents, ticket)

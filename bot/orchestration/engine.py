@@ -54,14 +54,16 @@ def is_failed_attempt(decision: Decision) -> bool:
 
 
 def customer_actions(phrases: Phrasebook, language: str, *, feedback: bool = True) -> tuple[Action, ...]:
-    """Buttons under every AI message: feedback, and the one click to a human (MISSION §2, §7)."""
+    """Buttons under every AI message: feedback, the one click to a human (MISSION §2, §7), and "No AI answers for
+    me" (rule 11), the customer's lasting choice to be answered by people only."""
     human = Action("human", phrases.say("label_human", language), "human")
     if not feedback:
-        return (human,)
+        return (human,)  # a stock prompt ("How can I help?"): one click to a person, no clutter
     return (
         Action("helpful", phrases.say("label_helpful", language), "yes"),
         Action("not_helpful", phrases.say("label_not_helpful", language), "no"),
         human,
+        Action("no_ai", phrases.say("label_no_ai", language), "no_ai"),
     )
 
 
@@ -78,7 +80,10 @@ class Engine:
     # never a database query per message.
     demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
 
-    async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
+    async def decide(
+        self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool, no_ai: bool = False
+    ) -> Decision:
+        """One turn. `no_ai`: this customer asked earlier for no AI answers (`bot.orchestration.no_ai`)."""
         trace: list[TraceStep] = []
         language = inbound.language or history.language or self.default_language
         gate = self._gate(inbound, history, channel)
@@ -94,6 +99,7 @@ class Engine:
             vip=vip,
             language=language,
             demoted=self.demotions(),
+            no_ai=no_ai,
         )
         for policy in self.input_policies:
             outcome = policy.check(ctx)
@@ -173,7 +179,7 @@ class Engine:
                 return Respond(reply, stop.reason, 0.0, ctx.language, trace=steps)
             case StopAction.ESCALATE:
                 key = "handoff_sensitive" if stop.reason.startswith("sensitive:") else "handoff"
-                text = stop.text or self.phrases.say(key, ctx.language)
+                text = "" if stop.quiet else stop.text or self.phrases.say(key, ctx.language)
                 handoff = build_handoff(
                     ctx,
                     reason=stop.reason,

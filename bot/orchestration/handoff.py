@@ -73,6 +73,8 @@ def describe_reason(reason: str) -> str:
         "guardrail": "The AI's draft was blocked by a guardrail.",
         "language": "No knowledge base in the customer's language.",
         "rejected_draft": "An agent rejected the AI's draft.",
+        "no_ai_requested": "The customer asked for no AI answers: from now on a person answers all their messages.",
+        "no_ai": "This customer asked for no AI answers: a person answers (the AI said nothing).",
         "pre_approval": "Pre-approval: the AI's draft needs an agent's approval.",
         "agent_first": "Agent-first: a person answers (the AI's suggestion is attached when it has one).",
         "parallel": "Parallel: a person answers; pick the AI's draft when one is attached, or write your own.",
