@@ -155,14 +155,6 @@ class TopicTeam:
                 return team, "last cited article"
         return "", ""
 
-    def team(self, ctx: TurnContext) -> tuple[str, str]:
-        """(team, where it came from: "" for this message, else "earlier message" / "last cited article")."""
-        own = self.own_team(ctx)
-        if own:
-            return own, ""
-        team, how = self.earlier_team(ctx)
-        return (team, how) if team and self.follows_up(ctx) else ("", "")
-
 
 @dataclass(slots=True)
 class AnswerTeam:
