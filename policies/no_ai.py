@@ -23,6 +23,7 @@ class NoAi:
     phrasebook: Phrasebook
     acknowledgement: Acknowledgement  # a plain "thanks" to a person needs no new handoff
     name: str = "no_ai"
+    while_with_a_person: bool = True  # the engine runs this step even while a person has the thread
 
     def requested(self, ctx: TurnContext) -> str | None:
         """How the customer asked for no AI answers this turn ("button", "typed '…'"), or None."""

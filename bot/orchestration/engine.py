@@ -87,10 +87,6 @@ class Engine:
         trace: list[TraceStep] = []
         language = inbound.language or history.language or self.default_language
         gate = self._gate(inbound, history, channel)
-        if gate is not None:
-            return Ignore(gate, (TraceStep("gate", "ignore", gate),), language)
-        trace.append(TraceStep("gate", "proceed"))
-
         ctx = TurnContext(
             inbound=inbound,
             history=history,
@@ -101,6 +97,9 @@ class Engine:
             demoted=self.demotions(),
             no_ai=no_ai,
         )
+        if gate is not None:
+            return self._silent(ctx, gate)
+        trace.append(TraceStep("gate", "proceed"))
         for policy in self.input_policies:
             outcome = policy.check(ctx)
             if isinstance(outcome, Stop):
@@ -135,6 +134,21 @@ class Engine:
         return self._deliver(ctx, answer, trace)
 
     # -- steps --------------------------------------------------------------------------------------------------
+
+    def _silent(self, ctx: TurnContext, gate: str) -> Ignore:
+        """The gate keeps the AI quiet. While a person has the thread, steps marked `while_with_a_person` (a
+        customer's lasting "no AI answers") still read the message: their stop becomes this Ignore's reason, so the
+        dispatcher records the choice, and nothing is said (the person in the thread reads the message)."""
+        steps = [TraceStep("gate", "ignore", gate)]
+        if gate in ("awaiting_human", "claimed_by_human") and not ctx.no_ai:
+            for policy in self.input_policies:
+                if not getattr(policy, "while_with_a_person", False):
+                    continue
+                outcome = policy.check(ctx)
+                if isinstance(outcome, Stop):
+                    steps.append(TraceStep(policy.name, "ignore", f"{outcome.reason} {outcome.detail}".strip()))
+                    return Ignore(outcome.reason, tuple(steps), ctx.language)
+        return Ignore(gate, tuple(steps), ctx.language)
 
     @staticmethod
     def _gate(inbound: Inbound, history: History, channel: ChannelPolicy) -> str | None:

@@ -37,3 +37,14 @@ async def test_the_composer_button_counts_even_while_a_person_has_the_thread(pla
     assert (entry.name, entry.org, entry.how) == ("Dana", "acme", "button")
     later = await playground.say("How do I reset my password?", thread="t-c2", name="Dana", org="Acme")
     assert later["decision"]["reason"] == "no_ai"
+
+
+async def test_typed_while_a_person_has_the_thread_is_recorded_quietly(playground: Playground) -> None:
+    first = await playground.say("A question the knowledge base does not cover", thread="t-w", name="Kim", org="Acme")
+    assert first["decision"]["decision"] == "escalate"
+    typed = await playground.say("Also: no AI answers for me from now on, please.", thread="t-w", name="Kim", org="Acme")
+    assert (typed["decision"]["decision"], typed["decision"]["reason"]) == ("ignore", "no_ai_requested")
+    assert [e.how for e in await no_ai.listed(playground.app.store)] == ["typed 'no ai answers'"]
+    # Anything else typed while a person has the thread stays quiet, as before.
+    other = await playground.say("Any news on this?", thread="t-w", name="Kim", org="Acme")
+    assert other["decision"]["reason"] == "awaiting_human"
