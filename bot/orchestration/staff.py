@@ -37,8 +37,12 @@ class StaffRoster:
         return f"{platform}:{agent_id}" in self._names
 
     async def load(self) -> None:
-        """Read the roster (at start); a missing or unreadable setting is an empty roster, never an error."""
-        self._names = await self._stored()
+        """Read the roster (at start); a missing or unreadable setting, or a store outage, is an empty roster (the
+        configured names still apply) and a warning, never a failed start."""
+        try:
+            self._names = await self._stored()
+        except Exception:  # noqa: BLE001 - names are learnt again as agents act
+            log.exception("could not read the staff roster; starting with the configured names only")
 
     async def see(self, platform: str, agent_id: str, *names: str) -> None:
         """Record an agent's display name (the first usable of `names`) when they act. Never raises: a store
