@@ -37,13 +37,17 @@ class _Records(logging.Handler):
 
 
 async def test_unreadable_or_unreachable_rosters_start_empty() -> None:
-    # Attached to the module's logger itself: other tests may stop `bot` loggers from propagating to the root.
-    records = _Records()
-    staff_module.log.addHandler(records)
+    # Attached to the module's logger itself, re-enabled: another test's logging set-up (dictConfig) may have
+    # disabled existing loggers or stopped them propagating to the root.
+    log = staff_module.log
+    records, disabled = _Records(), log.disabled
+    log.addHandler(records)
+    log.disabled = False
     try:
         await _unreadable_or_unreachable()
     finally:
-        staff_module.log.removeHandler(records)
+        log.removeHandler(records)
+        log.disabled = disabled
     assert any("staff roster" in m for m in records.messages)
 
 
