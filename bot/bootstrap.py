@@ -8,7 +8,7 @@ the same engine without a server. Adapters register their `Outbox` / `AgentDesk`
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from bot.orchestration.desk import Desk
 from bot.orchestration.dispatcher import Dispatcher
 from bot.orchestration.engine import Engine
 from bot.orchestration.locks import Locks
+from bot.orchestration.staff import StaffRoster
 from bot.settings import Config, Settings
 from policies import PolicySet, build_policies
 
@@ -37,6 +38,7 @@ class App:
     desk: Desk
     phrases: Phrasebook
     demotions: DemotionBoard  # articles demoted by feedback: the engine's snapshot, `status`, `promote`
+    staff: StaffRoster | None = None  # agents' display names seen on any platform (adapters add what they learn)
     outboxes: dict[Platform, Outbox] = field(default_factory=dict)
     desks: dict[Platform, AgentDesk] = field(default_factory=dict)
     knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
@@ -95,8 +97,11 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
     )
 
 
-def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
-    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in."""
+def build_policy_set(
+    config: Config, kb_languages: frozenset[str], seen_names: Callable[[], Iterable[str]] | None = None
+) -> PolicySet:
+    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in;
+    `seen_names` the agents' display names the desk has seen (the guardrails never let a reply name them)."""
     return build_policies(
         persona=config.persona,
         escalation=config.escalation,
@@ -107,6 +112,7 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         kb_languages=kb_languages,
         smalltalk=config.smalltalk,
         demotion=config.demotion,
+        seen_names=seen_names,
     )
 
 
@@ -131,12 +137,14 @@ async def bootstrap(
         kb_languages = kb.languages()
     if store is None:
         store = await open_store(settings, config, migrate=migrate)
+    staff = StaffRoster(store)
+    await staff.load()
     if writer is None and getattr(kb, "chat_model", None) is not None:
         from knowledge.writer import LlmWriter
 
         writer = LlmWriter(kb.chat_model)  # the same configured LLM writes agents' summaries and suggestions
     policy_set = build_policy_set(
-        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported)
+        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported), staff.names
     )
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}
@@ -154,7 +162,7 @@ async def bootstrap(
         demotions=demotions.current,
         writer=writer,
     )
-    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock, writer)
+    desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock, writer, staff)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)
     app = App(
         settings=settings,
@@ -168,6 +176,7 @@ async def bootstrap(
         outboxes=outboxes,
         desks=desks,
         demotions=demotions,
+        staff=staff,
         knowledge=kb,
     )
     from scheduler.context import JobContext

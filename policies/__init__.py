@@ -9,6 +9,7 @@ declare a settable `name`; they are still never mutated after construction, so e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,6 +27,7 @@ from policies.demotion import Demote, DemotionConfig
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
 from policies.language import Detector, LanguageDetect, LanguageKnowledge
+from policies.no_ai import NoAi
 from policies.persona import Persona, PersonaRules
 from policies.phrases import Phrases
 from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
@@ -44,6 +46,7 @@ INPUT_ORDER = (
     "language",  # detect the message's language (everything after speaks it)
     "signals",  # sentiment and complexity
     "topic",  # the team the question's words point to
+    "no_ai",  # "no AI answers for me" (typed or the button), and every later message of that customer: people
     "human_request",  # the button or a typed request: always honoured first
     "failed_attempts",  # "not helpful", "that didn't help", a re-ask: never a third AI try
     "acknowledgement",  # a plain "thanks" / "ok" / 👍 is not a question: stay quiet
@@ -94,6 +97,14 @@ def default_config() -> PolicyConfig:
     )
 
 
+def _merged(*tables: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table in tables:
+        for lang, items in table.items():
+            out.setdefault(lang, []).extend(items)
+    return out
+
+
 def build_policies(
     *,
     persona: PersonaConfig,
@@ -104,10 +115,15 @@ def build_policies(
     teams: dict[str, TeamConfig],
     kb_languages: frozenset[str],
     staff_names: frozenset[str] = frozenset(),
+    seen_names: Callable[[], Iterable[str]] | None = None,
     smalltalk: SmallTalkConfig | None = None,
     demotion: DemotionConfig | None = None,
 ) -> PolicySet:
-    """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config)."""
+    """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config).
+
+    `seen_names` is a snapshot of the agents' display names the desk has seen (`bot.orchestration.staff`): the
+    guardrails block replies naming them, besides the configured `staff_names`.
+    """
     phrases = Phrases.shipped(languages.default)
     smalltalk = smalltalk or SmallTalkConfig.model_validate({})
     demotion = demotion or DemotionConfig()
@@ -119,7 +135,14 @@ def build_policies(
             languages,
         ),
         "signals": Signals(sentiment_model),
-        "topic": TopicTeam(topics),
+        "topic": TopicTeam(
+            topics, LanguagePhrases.of(_merged(escalation.human_phrases, escalation.failure_phrases))
+        ),
+        "no_ai": NoAi(
+            LanguagePhrases.of(escalation.no_ai_phrases),
+            phrases,
+            Acknowledgement.of(escalation.acknowledgements, escalation.acknowledgement_fillers),
+        ),
         "human_request": HumanRequest(LanguagePhrases.of(escalation.human_phrases)),
         "failed_attempts": FailedAttempts(
             LanguagePhrases.of(escalation.failure_phrases),
@@ -146,7 +169,12 @@ def build_policies(
         "demotion": Demote(demotion.penalty),
         "confidence": Confidence(),
         "persona": Persona(PersonaRules.of(persona)),
-        "guardrails": Guardrails(escalation.guardrails, sentiment_model, staff_names),
+        "guardrails": Guardrails(
+            escalation.guardrails,
+            sentiment_model,
+            staff_names | frozenset(escalation.guardrails.staff_names),
+            seen_names or (lambda: ()),
+        ),
     }
     return PolicySet(
         input=tuple(steps_in[name] for name in INPUT_ORDER),

@@ -79,9 +79,11 @@ class GuardrailConfig(_Strict):
 
     enabled: bool = True
     negative_sentiment: float = Field(default=-0.6, ge=-1.0, le=0.0)  # reply sentiment at or below this is blocked
-    check_numbers: bool = True  # numbers, prices, dates, durations must appear in the cited source
+    check_numbers: bool = True  # numbers in generated text must appear in the cited source
+    check_claims: bool = True  # dates, durations, prices, limits and yes/no claims must not contradict the source
     personal_data: bool = True  # emails, phone numbers, card numbers
-    people: bool = True  # staff names from the directory and @-mentions
+    people: bool = True  # a reply names no one but the customer: staff below, agents seen, @-mentions
+    staff_names: list[str] = Field(default_factory=list)  # people replies must never name (agents are added as seen)
 
 
 class EscalationConfig(_Strict):
@@ -92,13 +94,21 @@ class EscalationConfig(_Strict):
     failure_fillers: dict[str, list[str]] = Field(default_factory=dict)  # language -> words around a bare failure
     acknowledgements: dict[str, list[str]] = Field(default_factory=dict)  # language -> words of a plain "thanks"
     acknowledgement_fillers: dict[str, list[str]] = Field(default_factory=dict)  # "for your help" around a thanks
+    no_ai_phrases: dict[str, list[str]] = Field(default_factory=dict)  # language -> "no AI answers please"
     reask_similarity: float = Field(default=0.8, gt=0.0, le=1.0)  # word overlap that counts as the same question
     guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
 
     @model_validator(mode="before")
     @classmethod
     def _merge(cls, data: Any) -> Any:
-        keys = ("human_phrases", "failure_phrases", "failure_fillers", "acknowledgements", "acknowledgement_fillers")
+        keys = (
+            "human_phrases",
+            "failure_phrases",
+            "failure_fillers",
+            "acknowledgements",
+            "acknowledgement_fillers",
+            "no_ai_phrases",
+        )
         return _merge_languages(data, "escalation", keys)
 
 

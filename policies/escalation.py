@@ -16,7 +16,7 @@ from types import MappingProxyType
 from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
 from bot.core.types import Answer, EscalationReason, InboundKind
 from policies.demotion import DEMOTED_NOTE
-from policies.routing import noted_team
+from policies.routing import noted_team, thread_team
 from policies.text import PhraseMatcher, normalize, similarity
 
 FAILED_ATTEMPT_NOTE = "failed_attempt"  # the engine turns this note into a counted failure (bot.orchestration.engine)
@@ -74,7 +74,7 @@ class HumanRequest:
     def check(self, ctx: TurnContext) -> Outcome:
         if ctx.inbound.kind is InboundKind.HUMAN_REQUEST:
             return Stop(
-                StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail="button", team=noted_team(ctx)
+                StopAction.ESCALATE, EscalationReason.ASKED_FOR_HUMAN.value, detail="button", team=thread_team(ctx)
             )
         if ctx.inbound.kind is InboundKind.MESSAGE:
             hit = self.phrases.find(ctx.inbound.text, ctx.language)
@@ -83,7 +83,7 @@ class HumanRequest:
                     StopAction.ESCALATE,
                     EscalationReason.ASKED_FOR_HUMAN.value,
                     detail=f"typed '{hit}'",
-                    team=noted_team(ctx),
+                    team=thread_team(ctx),
                 )
         return Proceed()
 
@@ -111,7 +111,7 @@ class FailedAttempts:
                     StopAction.ESCALATE,
                     EscalationReason.REPEATED_FAILURE.value,
                     detail=f"failures={failures}",
-                    team=noted_team(ctx),
+                    team=thread_team(ctx),
                 )
             return Stop(
                 StopAction.REPLY, "clarify", detail="not helpful", text=self.phrasebook.say("clarify", ctx.language)
@@ -130,7 +130,7 @@ class FailedAttempts:
                 StopAction.ESCALATE,
                 EscalationReason.REPEATED_FAILURE.value,
                 detail=f"{why}; failures={failures + 1}",
-                team=noted_team(ctx),
+                team=thread_team(ctx),
             )
         if not why.startswith("re-asked") and self.bare(ctx.inbound.text, ctx.language):
             # Nothing new to search for ("still broken"): ask for detail, like a first "Not helpful" click.
@@ -157,7 +157,7 @@ class FailedAttempts:
             StopAction.ESCALATE,
             EscalationReason.ASKED_FOR_HUMAN.value,
             detail=f"typed '{hit}' after a person's reply",
-            team=noted_team(ctx),
+            team=thread_team(ctx),
         )
 
     def _before_any_answer(self, ctx: TurnContext) -> Outcome:
@@ -171,7 +171,7 @@ class FailedAttempts:
                 StopAction.ESCALATE,
                 EscalationReason.ASKED_FOR_HUMAN.value,
                 detail=f"typed '{hit}' again before any answer",
-                team=noted_team(ctx),
+                team=thread_team(ctx),
             )
         # The failure note keeps the sentiment trigger from reading a bare "no, that didn't help" as a complaint.
         notes = {**ctx.notes, FAILURE_NOTE: f"typed '{hit}'", UNANSWERED_NOTE: hit}

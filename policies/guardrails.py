@@ -1,19 +1,24 @@
 """Guardrails: checks on every AI reply before it is sent; a failed check blocks the reply and escalates
 (`guardrail`, with the check's name in the detail).
 
-Blocks replies that cite internal-only articles, name specific people (staff names from the directory, @-mentions),
-carry personal data (emails, phone numbers, card numbers) that is not in the cited source, state numbers (prices,
-dates, durations) that are not in the cited source, or read as negative.
+Blocks replies that cite internal-only articles, name a person other than the customer (staff names from config and
+the agents the desk has seen, @-mentions, and in generated text anyone the customer is sent to by name), carry
+personal data (emails, phone numbers, card numbers) that is not in the cited source, contradict their grounding
+passages (dates, durations, prices, limits, yes/no: `policies.claims`, for extractive and LLM replies alike), state
+numbers that are not in the source (generated text), or read as negative.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from bot.core.ports import Outcome, Proceed, Stop, StopAction, TurnContext
 from bot.core.types import Answer, Audience, EscalationReason
+from policies.claims import contradiction
 from policies.config import GuardrailConfig
+from policies.people import addressed_person, named_person
 from policies.routing import noted_team
 from policies.sentiment import Sentiment
 
@@ -80,7 +85,9 @@ def personal_data(text: str, source: str = "", *, quoted: bool = False) -> str |
 class Guardrails:
     config: GuardrailConfig
     sentiment: Sentiment
-    staff_names: frozenset[str] = frozenset()
+    staff_names: frozenset[str] = frozenset()  # from config ([escalation.guardrails] staff_names)
+    # The agents the desk has seen (Slack, Teams, playground display names): a snapshot read, no I/O per reply.
+    seen_names: Callable[[], Iterable[str]] = field(default=lambda: ())
     name: str = "guardrails"
 
     def violation(self, ctx: TurnContext, answer: Answer) -> str | None:
@@ -92,26 +99,42 @@ class Guardrails:
             [*answer.passages, *(a.snippet for a in answer.articles), *(a.title for a in answer.articles)]
             + [*(c.snippet for c in answer.citations), *(c.title for c in answer.citations)]
         )
-        if self.config.people:
-            mention = _MENTION.search(_EMAIL.sub(" ", text))
-            if mention:
-                return f"mentions {mention.group(0)}"
-            for person in self.staff_names:
-                if person and re.search(rf"(?<!\w){re.escape(person)}(?!\w)", text):
-                    return "names a staff member"
         generated = answer.usage.output_tokens > 0
+        if self.config.people:
+            why = self._person(ctx, text, source, generated=generated)
+            if why:
+                return why
         if self.config.personal_data:
             kind = personal_data(text, source, quoted=not generated)
             if kind:
                 return f"personal data ({kind})"
+        grounding = answer.passages or ((source,) if source.strip() else ())
+        if self.config.check_claims and grounding:
+            conflict = contradiction(text, grounding)
+            if conflict:
+                return f"contradicts its source: {conflict}"
         if self.config.check_numbers and generated and source.strip():
-            # Only generated text can contradict its source: extractive answers are verbatim passages.
+            # Only generated text can bring numbers of its own: extractive answers are verbatim passages.
             missing = sorted(_numbers(text) - _numbers(source))
             if missing:
                 return f"numbers not in the source: {', '.join(missing[:5])}"
         score = self.sentiment.score(text, ctx.language)
         if score is not None and score <= self.config.negative_sentiment:
             return f"negative tone ({score:.2f})"
+        return None
+
+    def _person(self, ctx: TurnContext, text: str, source: str, *, generated: bool) -> str | None:
+        """Why the reply names someone it must not: only the customer may be named."""
+        mention = _MENTION.search(_EMAIL.sub(" ", text))
+        if mention:
+            return f"mentions {mention.group(0)}"
+        customer = ctx.inbound.author.name
+        person = named_person(text, [*self.staff_names, *self.seen_names()], customer)
+        if person:
+            return f"names {person}, a member of staff; a reply may name only the customer"
+        person = addressed_person(text, source, customer) if generated else None
+        if person:
+            return f"sends the customer to {person} by name; a reply may name only the customer"
         return None
 
     def check(self, ctx: TurnContext, answer: Answer) -> Outcome:

@@ -29,6 +29,8 @@ REQUIRED_KEYS = frozenset(
         "language_handoff",
         "greeting",
         "no_words",
+        "no_ai_confirmed",
+        "label_no_ai",
     }
 )
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
+from typing import Protocol
 
 from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
 from bot.core.types import Answer, EscalationReason, InboundKind, Mode, Priority
@@ -17,6 +18,14 @@ from policies.config import TeamConfig
 from policies.text import PhraseMatcher, normalize
 
 TEAM_NOTE = "team"
+THREAD_TEAM_NOTE = "thread_team"  # the thread's team, noted apart when the message is a new question
+FOLLOW_UP_WORDS = 3  # "still broken", "human please": a message this short is about the thread so far
+
+
+class LanguagePhraseFinder(Protocol):
+    """Finds a phrase of a language in a message (`policies.escalation.LanguagePhrases`)."""
+
+    def find(self, text: str, language: str, *, fallback: str = "en") -> str | None: ...
 
 
 def effective_mode(
@@ -67,17 +76,27 @@ class Topics:
 
 
 def _plurals(topics: list[str]) -> list[str]:
-    """Each topic and its plain plurals: customers write "invoices" and "refunds" when the topic says "invoice"."""
+    """Each topic and its plain plurals: customers write "invoices" and "refunds" when the topic says "invoice",
+    and "webhook" when it says "webhooks"."""
     out: list[str] = []
     for topic in topics:
         out.append(topic)
         if topic[-1:].isalpha():
             out += [f"{topic}s", f"{topic}es"]
+        if len(topic) > 4 and topic.endswith("s") and not topic.endswith("ss"):
+            out.append(topic[:-1])
     return out
 
 
 def noted_team(ctx: TurnContext) -> str:
+    """The team this turn's question points to: its own words, or the thread's team when it is a follow-up."""
     return ctx.notes.get(TEAM_NOTE, "")
+
+
+def thread_team(ctx: TurnContext) -> str:
+    """`noted_team`, else the thread's team: for stops that are about the thread whatever the message says (a
+    request for a person, a repeated failure), which are follow-ups by nature."""
+    return ctx.notes.get(TEAM_NOTE, "") or ctx.notes.get(THREAD_TEAM_NOTE, "")
 
 
 @dataclass(slots=True)
@@ -87,24 +106,45 @@ class TopicTeam:
     A follow-up such as "still broken" or a button press names no topic, yet its handoff belongs with the team of
     the thread: so it falls back to the latest earlier customer message that names one, then to the team of the
     article the AI last cited. The customer's own words come first because a cited article may be the wrong one.
+    A new question is not a follow-up ("what is the capital of France" after a pricing answer): its team comes
+    from its own words or, later, its own retrieval (`AnswerTeam`), else the channel's team; the thread's team is
+    still noted apart (`thread_team`) for a typed request for a person or a failure, which are about the thread.
     """
 
     topics: Topics
+    follow_ups: LanguagePhraseFinder | None = None  # failure and "human please" phrases: a follow-up of any length
     name: str = "topic"
 
     def check(self, ctx: TurnContext) -> Outcome:
-        team, how = self.team(ctx)
+        own = self.own_team(ctx)
+        if own:
+            return self._note(ctx, {TEAM_NOTE: own}, own)
+        team, how = self.earlier_team(ctx)
         if not team:
             return Proceed()
-        notes = MappingProxyType({**ctx.notes, TEAM_NOTE: team})
-        return Proceed(context=replace(ctx, notes=notes), detail=f"{team} ({how})" if how else team)
+        if self.follows_up(ctx):
+            return self._note(ctx, {TEAM_NOTE: team}, f"{team} ({how})")
+        return self._note(ctx, {THREAD_TEAM_NOTE: team}, f"new question; thread's team {team} ({how}) not used")
 
-    def team(self, ctx: TurnContext) -> tuple[str, str]:
-        """(team, where it came from: "" for this message, else "earlier message" / "last cited article")."""
+    @staticmethod
+    def _note(ctx: TurnContext, notes: Mapping[str, str], detail: str) -> Proceed:
+        return Proceed(context=replace(ctx, notes=MappingProxyType({**ctx.notes, **notes})), detail=detail)
+
+    def own_team(self, ctx: TurnContext) -> str:
         text = ctx.inbound.text if ctx.inbound.kind is InboundKind.MESSAGE else ""
-        team = self.topics.for_text(text) if text else ""
-        if team:
-            return team, ""
+        return self.topics.for_text(text) if text else ""
+
+    def follows_up(self, ctx: TurnContext) -> bool:
+        """A button press, a message of a few words ("still broken", "and annual plans?"), or one carrying a
+        failure or a request for a person ("I tried that and it still doesn't work"): about the thread so far."""
+        if ctx.inbound.kind is not InboundKind.MESSAGE:
+            return True
+        if len(normalize(ctx.inbound.text).split()) <= FOLLOW_UP_WORDS:
+            return True
+        return self.follow_ups is not None and self.follow_ups.find(ctx.inbound.text, ctx.language) is not None
+
+    def earlier_team(self, ctx: TurnContext) -> tuple[str, str]:
+        """The thread's team: (team, "earlier message" / "last cited article"), or ("", "")."""
         for earlier in reversed(ctx.history.customer_texts):
             team = self.topics.for_text(earlier)
             if team:
@@ -118,16 +158,21 @@ class TopicTeam:
 
 @dataclass(slots=True)
 class AnswerTeam:
-    """Output step: the answer's team from its article tag (mapped through team topics), else the question's."""
+    """Output step: the answer's team from its article tag (mapped through team topics), else the question's.
+
+    Only a relevant answer's article says anything about the question: an unrelated best article ("what is the
+    capital of France" finds a pricing page) must not route the handoff, so its team is dropped.
+    """
 
     topics: Topics
     name: str = "team"
 
     def check(self, ctx: TurnContext, answer: Answer) -> Outcome:
-        team = (self.topics.for_tag(answer.team) if answer.team else "") or noted_team(ctx) or answer.team
-        if not team or team == answer.team:
+        tagged = (self.topics.for_tag(answer.team) or answer.team) if answer.team and answer.relevant else ""
+        team = tagged or noted_team(ctx)
+        if team == answer.team:
             return Proceed()
-        return Proceed(answer=replace(answer, team=team), detail=team)
+        return Proceed(answer=replace(answer, team=team), detail=team or "no team: the channel's")
 
 
 @dataclass(slots=True)

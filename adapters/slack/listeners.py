@@ -25,7 +25,7 @@ from adapters.slack.inbound import Us, action_address, action_user, human_reques
 from adapters.slack.tasks import BackgroundTasks
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
-from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
+from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, InboundKind, Platform, Role
 from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,23 @@ class SlackListeners:
                 return
             if await self.app.store.load_conversation(conversation_key(inbound.address)) is None:
                 return
+            await self.learn_agent(inbound.author)
         await self.app.dispatcher.submit(inbound)
+
+    async def learn_agent(self, actor: Actor) -> None:
+        """Slack names colleagues by mention (`<@U123>`), but an AI reply would name them in words: the staff
+        roster (read by the guardrails) learns their real and display names, once per agent, from users.info."""
+        staff = self.app.desk.staff
+        if staff is None or actor.is_external or not actor.id or staff.knows(Platform.SLACK.value, actor.id):
+            return
+        try:
+            user = (await self.client.users_info(user=actor.id)).get("user") or {}
+            profile = user.get("profile") or {}
+            names = (str(profile.get("real_name") or user.get("real_name") or ""), str(profile.get("display_name") or ""))
+        except Exception as exc:  # noqa: BLE001 - a missing scope or an outage must not stop the agent's action
+            log.warning("users.info for %s failed: %s", actor.id, exc)
+            return
+        await staff.see(Platform.SLACK.value, actor.id, *names)
 
     # -- buttons --------------------------------------------------------------------------------------------------
 
@@ -123,6 +139,13 @@ class SlackListeners:
                 # Never trap anyone: without the dialog, hand off straight away, just without a reason.
                 log.warning("could not open the reason dialog; handing off without a reason")
                 await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
+        elif kind == "no_ai":
+            inbound = Inbound(f"{address.channel}:{stamp}:no_ai", address, actor, "", _now(), kind=InboundKind.NO_AI)
+            decision = await self.app.dispatcher.submit(inbound)
+            if isinstance(decision, Ignore):  # already with a person: no notice went out, so confirm it here
+                conversation = await self.app.store.load_conversation(conversation_key(address))
+                language = (conversation.language if conversation else None) or "en"
+                await self._ephemeral(body, actor, self.app.phrases.say("no_ai_confirmed", language))
         elif kind == "csat":
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")
@@ -137,6 +160,7 @@ class SlackListeners:
     async def _agent_action(self, kind: str, value: str, actor: Actor, body: dict[str, Any]) -> None:
         if actor.is_external:
             raise Conflict("Only agents of this workspace can do that.")
+        await self.learn_agent(actor)
         desk = self.app.desk
         if kind in ("claim", "resolve", "hand_back", "approve", "reject"):
             await desk.act(kind, value, actor)

@@ -25,7 +25,7 @@ from adapters.web.http import BadRequest, field_text, read_json, slug
 from adapters.web.tickets import TicketRoutes
 from bot.core.types import Mode
 
-CUSTOMER_KINDS = frozenset({"helpful", "not_helpful", "human", "csat"})
+CUSTOMER_KINDS = frozenset({"helpful", "not_helpful", "human", "no_ai", "csat"})
 AGENT_KINDS = frozenset(
     {"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"}
 )

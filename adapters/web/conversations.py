@@ -67,7 +67,7 @@ class ConversationRoutes(PlaygroundBase):
         assert thread is not None
         address = playground_address(thread)
         customer = self._customer(body)
-        source = field_id(body, "message", MESSAGE_ID, required=kind != "human")
+        source = field_id(body, "message", MESSAGE_ID, required=kind not in ("human", "no_ai"))
         message = self.outbox.find(address, source) if source else None
         if source and message is None:
             raise NotFound(f"no message {source!r} in conversation {thread!r}")
@@ -107,6 +107,12 @@ class ConversationRoutes(PlaygroundBase):
                 return web.json_response({"ok": True, "duplicate": True, "decision": None})
             if reason:
                 await self.app.desk.escalation_reason(key, customer, reason)
+        elif kind == "no_ai":  # "No AI answers for me": from now on people answer this customer
+            if "no_ai" in pressed:
+                return web.json_response({"ok": True, "duplicate": True})
+            self._press(address, source, pressed | {"no_ai"})
+            inbound = Inbound(f"{source}:no_ai", address, customer, "", datetime.now(UTC), kind=InboundKind.NO_AI)
+            decision = await self._submit(inbound)
         else:  # csat
             score = self._score(body.get("value"))
             if message is None or not any(a.kind == "csat" for a in (message.reply.actions if message.reply else ())):

@@ -252,6 +252,7 @@
     const kind = button.dataset.kind;
     if (kind === "human") openHumanForm(button.closest(".fd-actions") || article, article.dataset.id);
     else if (kind === "helpful" || kind === "not_helpful") { button.disabled = true; customerAction(kind, article.dataset.id); }
+    else if (kind === "no_ai") { button.disabled = true; customerAction("no_ai", article.dataset.id); }
     else if (kind === "csat") { button.disabled = true; customerAction("csat", article.dataset.id, { value: button.dataset.value }); }
   });
 
@@ -446,6 +447,11 @@
     $("thread-select").addEventListener("change", (event) => selectThread(event.target.value));
     $("mode-select").addEventListener("change", changeMode);
     $("composer-human").addEventListener("click", () => openHumanForm($("customer-error"), null));
+    // "No AI answers for me": the customer's lasting choice; it needs a conversation to say it in.
+    $("composer-no-ai").addEventListener("click", () => {
+      if (state.thread) customerAction("no_ai", null);
+      else showError("customer-error", new Error("Write a message first, then choose no AI answers."));
+    });
     loadMode();
     $("new-thread").addEventListener("click", () => { selectThread(""); $("composer-text").focus(); });
     pollConversations();

@@ -107,6 +107,7 @@ class TurnContext:
     complexity: float | None = None  # 0 (simple) .. 1 (complex)
     notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     demoted: Mapping[str, Demotion] = field(default_factory=lambda: MappingProxyType({}))  # article id -> why
+    no_ai: bool = False  # the customer asked for no AI answers (bot.orchestration.no_ai): people answer them
 
 
 class StopAction(StrEnum):
@@ -135,6 +136,7 @@ class Stop:
     flag_admins: bool = False  # threats and abuse are reported, not only escalated
     language: str = ""  # the language of the stop, when the policy knows it better than detection (a greeting)
     failed_attempt: bool = False  # this turn is itself a failed AI attempt (a bare "still broken"): count it
+    quiet: bool = False  # escalate without a word to the customer (they asked for no AI answers)
 
 
 Outcome = Proceed | Stop

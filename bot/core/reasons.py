@@ -24,6 +24,8 @@ REASONS: dict[str, str] = {
     "pre_approval": "The AI drafted an answer that needs an agent's approval.",
     "agent_first": "Agent-first channel: you write the answer, the AI suggests references.",
     "parallel": "Parallel channel: the AI drafted an answer; write yours and pick the better one.",
+    "no_ai_requested": "The customer asked for no AI answers: from now on a person answers all their messages.",
+    "no_ai": "This customer asked for no AI answers: a person answers (the AI said nothing).",
     # Turns where the AI answered or stayed quiet (the playground's "why" line, the dashboard's traces).
     "answered": "Answered from the knowledge base.",
     "clarify": "Asked the customer for more detail.",

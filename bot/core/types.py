@@ -48,11 +48,12 @@ class Mode(StrEnum):
 
 
 class InboundKind(StrEnum):
-    """What the customer did: wrote a message, pressed "Talk to a human", or pressed "Not helpful"."""
+    """What the customer did: wrote a message, pressed "Talk to a human", "Not helpful" or "No AI answers"."""
 
     MESSAGE = "message"
     HUMAN_REQUEST = "human_request"
     NOT_HELPFUL = "not_helpful"
+    NO_AI = "no_ai"  # pressed "No AI answers for me": from now on people answer this customer
 
 
 class EscalationReason(StrEnum):
@@ -67,6 +68,8 @@ class EscalationReason(StrEnum):
     GUARDRAIL = "guardrail"
     LANGUAGE = "language"
     REJECTED_DRAFT = "rejected_draft"
+    NO_AI_REQUESTED = "no_ai_requested"  # the customer asked for no AI answers (typed or the button), just now
+    NO_AI = "no_ai"  # a customer who asked for no AI answers earlier: a person answers, the AI stays quiet
 
 
 SENSITIVE_PREFIX = "sensitive:"

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from bot.core.errors import NotFound
 from bot.core.ports import Store
 from bot.core.types import Actor, Address, HandoffStatus
+from bot.orchestration import no_ai
 from bot.orchestration.commands import Command, Dialect, UsageError, parse
 from bot.orchestration.demotion import DemotionBoard
 
@@ -205,6 +206,26 @@ class Commands:
             return Outcome(missing)
         await self._record(actor, logged)
         return Outcome(started, job)
+
+    async def _optout(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        """Customers who asked for no AI answers (not campaign opt-outs: those are `bot.orchestration.optout`)."""
+        if command.value == "clear":
+            cleared = await no_ai.clear(self.app.store, command.extra)
+            if not cleared:
+                return Outcome(
+                    f"No customer matching `{command.extra}` asked for no AI answers "
+                    f"(`{self.dialect.invoke} optout` lists them). Nothing was changed."
+                )
+            await self._record(actor, f"optout clear {command.extra}")
+            names = "; ".join(e.describe() for e in cleared)
+            return Outcome(f"Done: AI answers are back on for {len(cleared)} customer(s): {names}.")
+        entries = await no_ai.listed(self.app.store)
+        if not entries:
+            return Outcome("No customer has asked for no AI answers.")
+        lines = [f"*Customers who asked for no AI answers* ({len(entries)}; a person answers all their messages)"]
+        lines += [f"• {e.describe()}" for e in entries]
+        lines.append(f"Switch the AI back on with `{self.dialect.invoke} optout clear <customer|org|all>`.")
+        return Outcome("\n".join(lines))
 
     async def _campaign(self, actor: Actor, command: Command, address: Address) -> Outcome:
         job = self.app.jobs.get(f"campaign.{command.value}")

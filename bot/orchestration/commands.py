@@ -26,7 +26,8 @@ _HELP = """*Frontdesk admin commands* ({usage}; `[#channel]` defaults to the cha
 • `digest now` — post the weekly digest
 • `review now` — send each team lead its stale and uncited articles (the quarterly KB review)
 • `promote <article id>` — undo an article's demotion (see `status`)
-• `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels"""
+• `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels
+• `optout [clear <customer|org|all>]` — customers who asked for no AI answers; `clear` switches the AI back on"""
 
 # The command words, read from the help text so a new command is suggested for typos without a second list.
 COMMANDS = ("help", "resume", *re.findall(r"^• `([a-z]+)", _HELP, re.MULTILINE))
@@ -129,6 +130,12 @@ def parse(text: str, dialect: Dialect) -> Command:
         if len(args) != 2 or args[1].lower() != "now":
             raise UsageError("usage: `campaign <name> now`, e.g. `campaign exports now`")
         return Command(name, args[0])
+    if name == "optout":
+        if not args:
+            return Command(name)
+        if args[0].lower() != "clear" or len(args) < 2:
+            raise UsageError("usage: `optout` lists, `optout clear <customer id|name|org|all>` switches AI answers back on")
+        return Command(name, "clear", extra=" ".join(args[1:]))
     close = difflib.get_close_matches(name, COMMANDS, n=1)
     hint = f" Did you mean `{close[0]}`?" if close else ""
     raise UsageError(f"unknown command `{name}`.{hint} Type `{dialect.invoke} help` for the list.")

@@ -30,6 +30,7 @@ from bot.orchestration.collab import AGENT_FIRST, Choice, choose, propose, with_
 from bot.orchestration.engine import customer_actions
 from bot.orchestration.handoff import clip, grounded, with_reason
 from bot.orchestration.locks import Locks
+from bot.orchestration.staff import StaffRoster, usable_name
 
 log = logging.getLogger(__name__)
 _UPDATES = 5  # customer messages since the handoff kept on the card
@@ -59,6 +60,7 @@ class Desk:
     locks: Locks
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     writer: Writer | None = None  # the configured LLM: offers agents a clearer wording of their reply (agent-first)
+    staff: StaffRoster | None = None  # learns agents' display names as they act, for the guardrails
 
     AGENT_ACTIONS = frozenset(
         {"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"}
@@ -68,6 +70,7 @@ class Desk:
         self, kind: str, ticket_id: str, agent: Actor, *, text: str = "", rewrote: bool = False, choice: str = ""
     ) -> None:
         """One agent button or command, by name: every adapter maps its payload here, so they cannot drift."""
+        await self.saw(agent, ticket_id)
         match kind:
             case "claim":
                 await self.claim(ticket_id, agent)
@@ -91,6 +94,16 @@ class Desk:
                 await self.pick(ticket_id, agent, choice, text)
             case _:
                 raise ValueError(f"unknown agent action {kind!r}; use one of {', '.join(sorted(self.AGENT_ACTIONS))}")
+
+    async def saw(self, agent: Actor, ticket_id: str = "", platform: str = "") -> None:
+        """Learn the acting agent's display name (platform-neutrally, from the ticket's platform)."""
+        if self.staff is None or not usable_name(agent.name) or usable_name(agent.name) in self.staff.names():
+            return
+        if not platform and ticket_id:
+            ticket = await self.store.get_ticket(ticket_id)
+            platform = ticket.address.platform.value if ticket else ""
+        if platform:
+            await self.staff.see(platform, agent.id, agent.name)
 
     # -- handoffs -----------------------------------------------------------------------------------------------
 
@@ -197,6 +210,7 @@ class Desk:
             raise ValueError("the edited answer is empty")
         ticket = await self._ticket(ticket_id)
         self._suggestion(ticket)
+        await self.saw(agent, platform=ticket.address.platform.value)
         return await self._send(ticket, agent, Choice(text, "edited", False))
 
     async def write(self, ticket_id: str, agent: Actor, text: str) -> Ticket:

@@ -21,6 +21,7 @@ from bot.core.types import (
     Decision,
     Draft,
     Escalate,
+    EscalationReason,
     Handoff,
     Ignore,
     Inbound,
@@ -34,6 +35,7 @@ from bot.core.types import (
     TicketKind,
 )
 from bot.orchestration.desk import Desk
+from bot.orchestration import no_ai as no_ai_store
 from bot.orchestration.engine import Engine, is_failed_attempt
 from bot.orchestration.locks import Locks
 
@@ -83,7 +85,12 @@ class Dispatcher:
             asked = self._record_inbound(conversation, inbound)
             channel = await self.store.channel_policy(inbound.address, self.clock())
             vip = await self.store.is_vip(inbound.author)
-            decision = await self.engine.decide(inbound, History.of(conversation, exclude_last=asked), channel, vip=vip)
+            no_ai = inbound.author.role is Role.CUSTOMER and await no_ai_store.opted_out(
+                self.store, inbound.author, inbound.address
+            )
+            history = History.of(conversation, exclude_last=asked)
+            decision = await self.engine.decide(inbound, history, channel, vip=vip, no_ai=no_ai)
+            await self._record_no_ai(inbound, decision, already=no_ai)
             ticket = await self._apply(conversation, inbound, decision)
             await self.store.save_conversation(conversation)
             team = decision_team(decision) or channel.team or self.engine.default_team
@@ -94,6 +101,8 @@ class Dispatcher:
             # The AI stays quiet while people own the thread; what the customer adds goes to the card and the agent.
             await self.desk.customer_wrote(conversation.handoff_id, inbound.text)
         escalated = conversation.status is ConversationStatus.ESCALATED
+        if inbound.author.role is Role.AGENT:
+            await self.desk.saw(inbound.author, platform=inbound.address.platform.value)
         if inbound.author.role is Role.AGENT and escalated and conversation.handoff_id:
             # An agent answering in the customer's thread takes it over, as if they had pressed Claim.
             await self.desk.claim(conversation.handoff_id, inbound.author)
@@ -135,6 +144,15 @@ class Dispatcher:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
+    async def _record_no_ai(self, inbound: Inbound, decision: Decision, *, already: bool) -> None:
+        """Store a customer's "no AI answers" (typed or pressed). A press counts even when the thread is already
+        with a person (the engine's gate stays silent then): the choice is about every later conversation too."""
+        pressed = inbound.kind is InboundKind.NO_AI and inbound.author.role is Role.CUSTOMER
+        if decision.reason != EscalationReason.NO_AI_REQUESTED and not (pressed and not already):
+            return
+        how = next((s.detail for s in decision.trace if s.step == "no_ai"), "").removeprefix(decision.reason).strip()
+        await no_ai_store.opt_out(self.store, inbound.author, inbound.address, self.clock(), how or "button")
+
     @staticmethod
     def _record_inbound(conversation: Conversation, inbound: Inbound) -> bool:
         """Add the inbound to the conversation; True when it added a customer message (the current question)."""
@@ -161,7 +179,8 @@ class Dispatcher:
                 return None
             case Escalate():
                 conversation.language = decision.language
-                conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "escalate", decision.reason))
+                if decision.reply.text:  # a customer who asked for no AI answers is handed off without a word
+                    conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "escalate", decision.reason))
                 ticket = await self._open(conversation, decision.handoff, TicketKind.HANDOFF)
                 conversation.escalate(ticket.id)
                 return ticket
@@ -193,7 +212,7 @@ class Dispatcher:
                     if outbox:
                         await outbox.send(address, decision.reply)
                 case Escalate():
-                    if outbox:
+                    if outbox and decision.reply.text:
                         await outbox.send(address, decision.reply)
                     if agents and ticket:
                         await self._post_card(agents, ticket)

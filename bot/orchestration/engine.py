@@ -55,14 +55,16 @@ def is_failed_attempt(decision: Decision) -> bool:
 
 
 def customer_actions(phrases: Phrasebook, language: str, *, feedback: bool = True) -> tuple[Action, ...]:
-    """Buttons under every AI message: feedback, and the one click to a human (MISSION §2, §7)."""
+    """Buttons under every AI message: feedback, the one click to a human (MISSION §2, §7), and "No AI answers for
+    me" (rule 11), the customer's lasting choice to be answered by people only."""
     human = Action("human", phrases.say("label_human", language), "human")
     if not feedback:
-        return (human,)
+        return (human,)  # a stock prompt ("How can I help?"): one click to a person, no clutter
     return (
         Action("helpful", phrases.say("label_helpful", language), "yes"),
         Action("not_helpful", phrases.say("label_not_helpful", language), "no"),
         human,
+        Action("no_ai", phrases.say("label_no_ai", language), "no_ai"),
     )
 
 
@@ -80,14 +82,13 @@ class Engine:
     demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
     writer: Writer | None = None  # the configured LLM: writes the handoff summary (grounded) when set
 
-    async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
+    async def decide(
+        self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool, no_ai: bool = False
+    ) -> Decision:
+        """One turn. `no_ai`: this customer asked earlier for no AI answers (`bot.orchestration.no_ai`)."""
         trace: list[TraceStep] = []
         language = inbound.language or history.language or self.default_language
         gate = self._gate(inbound, history, channel)
-        if gate is not None:
-            return Ignore(gate, (TraceStep("gate", "ignore", gate),), language)
-        trace.append(TraceStep("gate", "proceed"))
-
         ctx = TurnContext(
             inbound=inbound,
             history=history,
@@ -96,7 +97,11 @@ class Engine:
             vip=vip,
             language=language,
             demoted=self.demotions(),
+            no_ai=no_ai,
         )
+        if gate is not None:
+            return self._silent(ctx, gate)
+        trace.append(TraceStep("gate", "proceed"))
         for policy in self.input_policies:
             outcome = policy.check(ctx)
             if isinstance(outcome, Stop):
@@ -131,6 +136,21 @@ class Engine:
         return await self._deliver(ctx, answer, trace)
 
     # -- steps --------------------------------------------------------------------------------------------------
+
+    def _silent(self, ctx: TurnContext, gate: str) -> Ignore:
+        """The gate keeps the AI quiet. While a person has the thread, steps marked `while_with_a_person` (a
+        customer's lasting "no AI answers") still read the message: their stop becomes this Ignore's reason, so the
+        dispatcher records the choice, and nothing is said (the person in the thread reads the message)."""
+        steps = [TraceStep("gate", "ignore", gate)]
+        if gate in ("awaiting_human", "claimed_by_human") and not ctx.no_ai:
+            for policy in self.input_policies:
+                if not getattr(policy, "while_with_a_person", False):
+                    continue
+                outcome = policy.check(ctx)
+                if isinstance(outcome, Stop):
+                    steps.append(TraceStep(policy.name, "ignore", f"{outcome.reason} {outcome.detail}".strip()))
+                    return Ignore(outcome.reason, tuple(steps), ctx.language)
+        return Ignore(gate, tuple(steps), ctx.language)
 
     @staticmethod
     def _gate(inbound: Inbound, history: History, channel: ChannelPolicy) -> str | None:
@@ -175,7 +195,7 @@ class Engine:
                 return Respond(reply, stop.reason, 0.0, ctx.language, trace=steps)
             case StopAction.ESCALATE:
                 key = "handoff_sensitive" if stop.reason.startswith("sensitive:") else "handoff"
-                text = stop.text or self.phrases.say(key, ctx.language)
+                text = "" if stop.quiet else stop.text or self.phrases.say(key, ctx.language)
                 handoff = build_handoff(
                     ctx,
                     reason=stop.reason,

@@ -46,7 +46,7 @@ async def test_new_channel_drafts_go_to_agents_and_approve_posts_the_answer(new_
     await slack.click(card, "approve", user=AGENT, team=OUR_TEAM)
     answer = slack.fake.posts(SHARED)[-1]
     assert answer["thread_ts"] == envelope["event"]["ts"] and "Billing, then History" in answer["text"]
-    assert buttons(answer["blocks"]) == ["helpful", "not_helpful", "human"]
+    assert buttons(answer["blocks"]) == ["helpful", "not_helpful", "human", "no_ai"]
     updated = all_text(slack.fake.called("chat.update")[-1])
     assert "Sent by" in updated and "Approved the AI's draft" in updated and f"<@{AGENT}> (<!date^" in updated
     [ticket] = await slack.app.store.tickets(HandoffStatus.RESOLVED)

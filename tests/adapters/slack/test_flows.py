@@ -27,7 +27,7 @@ async def test_customer_question_is_answered_in_its_thread_with_sources_and_butt
     assert reply["thread_ts"] == envelope["event"]["ts"]
     assert "Security" in reply["text"]
     assert "<https://kb.example.com/reset|Reset your password>" in json.dumps(reply["blocks"])
-    assert buttons(reply["blocks"]) == ["helpful", "not_helpful", "human"]
+    assert buttons(reply["blocks"]) == ["helpful", "not_helpful", "human", "no_ai"]
 
     # A follow-up in the thread is the same conversation (the context is kept) and is answered in the thread.
     await slack.say("and my password on mobile?", thread_ts=envelope["event"]["ts"])

@@ -13,7 +13,7 @@ async def test_answers_with_citation_and_actions(core: Core) -> None:
     assert isinstance(decision, Respond)
     assert decision.reason == "answered"
     assert [c.article_id for c in decision.reply.citations] == ["billing-invoices"]
-    assert [a.kind for a in decision.reply.actions] == ["helpful", "not_helpful", "human"]
+    assert [a.kind for a in decision.reply.actions] == ["helpful", "not_helpful", "human", "no_ai"]
     assert len(core.outbox.sent) == 1
     records = await core.store.decisions()
     assert records[0].kind == "answer" and records[0].delivered

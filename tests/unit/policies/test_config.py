@@ -86,5 +86,7 @@ def test_the_chain_runs_in_the_declared_order() -> None:
     policy_set = build()
     assert tuple(p.name for p in policy_set.input) == policies.INPUT_ORDER
     assert tuple(p.name for p in policy_set.output) == policies.OUTPUT_ORDER
-    assert policies.INPUT_ORDER.index("human_request") == 3  # after language, signals, topic: all enrichment
+    # After language, signals, topic (all enrichment) and the customer's lasting "no AI answers" choice.
+    assert policies.INPUT_ORDER.index("no_ai") == 3
+    assert policies.INPUT_ORDER.index("human_request") == 4
     assert policies.INPUT_ORDER.index("sensitive") < policies.INPUT_ORDER.index("language_kb")

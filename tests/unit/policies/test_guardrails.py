@@ -32,7 +32,7 @@ def answer(text: str, *, usage: TokenUsage = EXTRACTIVE, article: ArticleHit = S
     [
         (answer("Growth costs $2,990/year."), None),
         (answer("Growth costs $2,990/year.", usage=LLM), None),
-        (answer("Growth costs $2,490/year.", usage=LLM), "numbers not in the source"),
+        (answer("Growth costs $2,490/year.", usage=LLM), 'contradicts its source: price "$2,490"'),
         (answer("You get 3 months free.", usage=LLM), "numbers not in the source"),
         (answer("Write to billing@relaybase.example for a copy."), None),
         (answer("Write to dana.smith@gmail.com for a copy."), "personal data (email address)"),
@@ -40,7 +40,9 @@ def answer(text: str, *, usage: TokenUsage = EXTRACTIVE, article: ArticleHit = S
         (answer("Call us on +1 415 555 0199 today."), None),
         (answer("Email support@acme.io or dpo@acme.io."), None),
         (answer("The card 4111 1111 1111 1111 was charged."), "personal data (card number)"),
-        (answer("Maria Lopez from billing will handle it."), "names a staff member"),
+        (answer("Maria Lopez from billing will handle it."), "names Maria Lopez, a member of staff"),
+        (answer("Ask Maria in the billing channel."), "names Maria, a member of staff"),
+        (answer("Ask Sarah Connor on our billing team.", usage=LLM), "sends the customer to Sarah Connor"),
         (answer("Ask <@U123ABC> in the channel."), "mentions"),
         (answer("Ask @dana in the channel."), "mentions"),
         (answer("This is a terrible, awful, horrible mess and we hate it."), "negative tone"),
@@ -76,4 +78,8 @@ def test_numbers_are_checked_against_the_full_grounding_passages(step: Callable[
     assert isinstance(step("guardrails").check(make_ctx("q"), grounded), Proceed)
     invented = Answer("Retries continue for 96 hours.", 0.9, (SOURCE,), usage=LLM, passages=(passage,))
     outcome = step("guardrails").check(make_ctx("q"), invented)
-    assert isinstance(outcome, Stop) and outcome.detail == "numbers not in the source: 96"
+    assert isinstance(outcome, Stop)
+    assert outcome.detail == 'contradicts its source: duration "96 hours" where the source says "72 hours"'
+    unrelated = Answer("You get 3 months free.", 0.9, (SOURCE,), usage=LLM, passages=(passage,))
+    outcome = step("guardrails").check(make_ctx("q"), unrelated)
+    assert isinstance(outcome, Stop) and outcome.detail == "numbers not in the source: 3"

@@ -157,5 +157,5 @@ def test_sentiment_is_bounded(text: str, language: str) -> None:
 
 def test_notes_stay_read_only() -> None:
     ctx = make_ctx("that didn't help, the option is missing", history=History(ai_answers=1))
-    outcome = POLICY_SET.input[4].check(ctx)
+    outcome = POLICY_SET.input[policies.INPUT_ORDER.index("failed_attempts")].check(ctx)
     assert isinstance(outcome, Proceed) and isinstance(outcome.context.notes, MappingProxyType)  # type: ignore[union-attr]

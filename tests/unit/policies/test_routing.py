@@ -10,8 +10,18 @@ import pytest
 
 from bot.core.ports import History, Proceed, Stop
 from bot.core.types import Answer, ArticleHit, ChannelPolicy, InboundKind, Mode, Priority
+from policies import default_config
 from policies.config import TeamConfig
-from policies.routing import AnswerTeam, Topics, TopicTeam, effective_mode, share_bucket
+from policies.escalation import LanguagePhrases
+from policies.routing import (
+    AnswerTeam,
+    Topics,
+    TopicTeam,
+    effective_mode,
+    noted_team,
+    share_bucket,
+    thread_team,
+)
 from tests.unit.policies.conftest import make_ctx
 
 D0 = date(2026, 1, 1)
@@ -87,6 +97,12 @@ def test_hybrid_sends_complex_questions_to_humans(
 TEAMS = {"billing": TeamConfig(topics=["invoice", "billing", "plans"]), "security": TeamConfig(topics=["sso", "saml"])}
 
 
+def _topic_team() -> TopicTeam:
+    """The topic step with the shipped failure and "human please" phrases, as `build_policies` wires it."""
+    shipped = default_config().escalation
+    return TopicTeam(Topics.of(TEAMS), LanguagePhrases.of({**shipped.failure_phrases}))
+
+
 BILLING_ARTICLE = ArticleHit("billing-change-plan", "Change your plan", 0.9, team="plans")
 SUPPORT_ARTICLE = ArticleHit("account-reset-password", "Reset your password", 0.9, team="support")
 
@@ -107,15 +123,28 @@ SUPPORT_ARTICLE = ArticleHit("account-reset-password", "Reset your password", 0.
         ("human please", ("How do I reset my password?",), (SUPPORT_ARTICLE,), "support"),
         # Nothing to go on: no team noted (the channel's or the default team answers).
         ("still broken", ("hello",), (), ""),
+        # A new question is not a follow-up: the thread's team is not its team (the channel's answers instead).
+        ("what is the capital of France", ("Where is my invoice?",), (BILLING_ARTICLE,), ""),
+        ("My card expires next month, what should I do", ("How do I set up SAML?",), (), ""),
+        # ...unless it carries a failure or a request for a person, whatever its length.
+        ("I tried that and it didn't help at all", ("Where is my invoice?",), (), "billing"),
     ],
 )
 def test_topic_team(text: str, earlier: tuple[str, ...], articles: tuple[ArticleHit, ...], expected: str) -> None:
     kind = InboundKind.MESSAGE if text else InboundKind.HUMAN_REQUEST
     ctx = make_ctx(text, kind=kind, history=History(customer_texts=earlier, last_articles=articles))
-    outcome = TopicTeam(Topics.of(TEAMS)).check(ctx)
+    outcome = _topic_team().check(ctx)
     assert isinstance(outcome, Proceed)
     noted = outcome.context.notes.get("team", "") if outcome.context is not None else ""
     assert noted == expected, (text, earlier)
+
+
+def test_a_new_question_notes_the_thread_team_apart() -> None:
+    ctx = make_ctx("what is the capital of France", history=History(customer_texts=("Where is my invoice?",)))
+    outcome = TopicTeam(Topics.of(TEAMS)).check(ctx)
+    assert isinstance(outcome, Proceed) and outcome.context is not None
+    assert noted_team(outcome.context) == "" and thread_team(outcome.context) == "billing"
+    assert "not used" in outcome.detail
 
 
 def test_topic_team_says_where_the_team_came_from() -> None:
@@ -134,3 +163,10 @@ def test_answer_team_from_article_tags(answer_team: str, noted: str, expected: s
     outcome = AnswerTeam(Topics.of(TEAMS)).check(ctx, Answer("a", 0.9, team=answer_team))
     team = outcome.answer.team if isinstance(outcome, Proceed) and outcome.answer else answer_team
     assert team == expected
+
+
+@pytest.mark.parametrize(("noted", "expected"), [("", ""), ("security", "security")])
+def test_an_irrelevant_answer_says_nothing_about_the_team(noted: str, expected: str) -> None:
+    ctx = make_ctx("what is the capital of France", notes={"team": noted} if noted else None)
+    outcome = AnswerTeam(Topics.of(TEAMS)).check(ctx, Answer("a", 0.2, team="plans", relevant=False))
+    assert isinstance(outcome, Proceed) and outcome.answer is not None and outcome.answer.team == expected
