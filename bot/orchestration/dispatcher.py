@@ -34,8 +34,8 @@ from bot.core.types import (
     Ticket,
     TicketKind,
 )
-from bot.orchestration.desk import Desk
 from bot.orchestration import no_ai as no_ai_store
+from bot.orchestration.desk import Desk
 from bot.orchestration.engine import Engine, is_failed_attempt
 from bot.orchestration.locks import Locks
 
