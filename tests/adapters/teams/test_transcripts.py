@@ -36,7 +36,7 @@ async def test_answer_is_a_card_in_the_customers_thread_with_sources_and_buttons
     assert reply.conversation == f"{SHARED};messageid={asked['id']}"  # the thread, through its own serviceUrl
     assert reply.activity_id == ""  # a post into the thread, not a reply to a made-up activity
     assert "Reset password" in reply.text and "https://kb.example.com/reset" in reply.text
-    assert buttons(reply) == ["helpful", "not_helpful", "human"]
+    assert buttons(reply) == ["helpful", "not_helpful", "human", "no_ai"]
     assert reply.body["summary"].startswith("Open Settings")  # the plain-text fallback for notifications
     assert reply.card["fallbackText"].startswith("Open Settings")
     conversation = await teams.app.store.load_conversation(f"teams:{OUR_TENANT}:{SHARED}:{asked['id']}")
@@ -57,6 +57,18 @@ async def test_feedback_not_helpful_then_helpful_is_recorded(teams: Teams) -> No
     assert said == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "Thanks for letting us know."}
     entries = [f for f in await teams.app.store.feedback() if f.kind == "helpful"]
     assert [e.helpful for e in entries] == [True]
+
+
+async def test_no_ai_button_hands_the_customer_to_people_from_then_on(teams: Teams) -> None:
+    await teams.say("How do I reset my password?")
+    await teams.press(teams.fake.posts(SHARED)[0], "no_ai")
+    assert len(teams.fake.posts(AGENTS)) == 1  # a person is brought in at the press
+    answers_before = len(teams.fake.posts(SHARED))
+    await teams.say("And how do I change my email address?")
+    # From now on a person answers: the AI says nothing in the thread and the decision names the opt-out.
+    assert len(teams.fake.posts(SHARED)) == answers_before
+    last = (await teams.app.store.decisions())[-1]
+    assert last.text == "And how do I change my email address?" and last.kind != "respond" and "no_ai" in last.reason
 
 
 async def test_one_click_handoff_then_claim_reply_resolve_and_csat(teams: Teams) -> None:
