@@ -14,8 +14,9 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.demotion import Demotion
 from bot.core.ports import Outcome, Proceed, TurnContext
-from bot.core.types import Answer, Demotion
+from bot.core.types import Answer
 
 DEMOTED_NOTE = "demoted"  # the confidence gate adds this note to its reason
 

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.core.demotion import Demotion
 from bot.core.errors import FrontdeskError
-from bot.core.types import Demotion, Platform, Reply
+from bot.core.types import Platform, Reply
 from bot.metrics.compute import (
     Filters,
     MetricsConfig,

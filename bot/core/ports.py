@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 from bot.core.conversation import Conversation, ConversationStatus
+from bot.core.demotion import Demotion
 from bot.core.types import (
     Actor,
     Address,
@@ -22,7 +23,6 @@ from bot.core.types import (
     ArticleHit,
     ChannelPolicy,
     Decision,
-    Demotion,
     HandoffStatus,
     Inbound,
     Priority,

@@ -198,25 +198,6 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
-class Demotion:
-    """An article whose recent AI answers mostly did not help (MISSION §7): answers citing it lose confidence."""
-
-    article_id: str
-    helpful: int  # rated answers citing it that helped
-    rated: int  # answers citing it with any signal: a vote, an escalation right after, an agent's rewrite
-    window_days: int
-    team: str = ""
-
-    @property
-    def votes(self) -> str:
-        """"2/9 helpful in 30 days": the count every surface (trace, status, digest, dashboard, CLI) shows."""
-        return f"{self.helpful}/{self.rated} helpful in {self.window_days} days"
-
-    def describe(self) -> str:
-        return f"article {self.article_id} demoted: {self.votes}"
-
-
-@dataclass(frozen=True, slots=True)
 class TraceStep:
     """One step of the decision: which step ran and what it concluded. The digest and dashboard show these."""
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
+from bot.core.demotion import Demotion
 from bot.core.errors import NotFound
 from bot.core.ports import DecisionRecord, FeedbackEntry, Store
-from bot.core.types import Demotion
 from policies.demotion import DemotionConfig, judge
 
 log = logging.getLogger(__name__)

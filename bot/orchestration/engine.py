@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.core.conversation import ConversationStatus
+from bot.core.demotion import Demotion
 from bot.core.ports import (
     Answerer,
     History,
@@ -30,7 +31,6 @@ from bot.core.types import (
     Answer,
     ChannelPolicy,
     Decision,
-    Demotion,
     Draft,
     Escalate,
     Ignore,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.types import Demotion
+from bot.core.demotion import Demotion
 from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute, weekly
 from bot.metrics.failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
 

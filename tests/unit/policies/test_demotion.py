@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.demotion import Demotion
 from bot.core.errors import ConfigError
 from bot.core.ports import Proceed, Stop
-from bot.core.types import Answer, ArticleHit, ChannelPolicy, Demotion
+from bot.core.types import Answer, ArticleHit, ChannelPolicy
 from bot.settings import load_config
 from policies.demotion import Demote, DemotionConfig, judge
 from policies.escalation import Confidence
