@@ -8,7 +8,7 @@ the same engine without a server. Adapters register their `Outbox` / `AgentDesk`
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from bot.orchestration.dispatcher import Dispatcher
 from bot.orchestration.engine import Engine
 from bot.settings import Config, Settings
 from policies import PolicySet, build_policies
+from policies.mood import LlmMood
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,11 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
     )
 
 
-def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
-    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in."""
+def build_policy_set(
+    config: Config, kb_languages: frozenset[str], kb_mix: Mapping[str, float] | None = None
+) -> PolicySet:
+    """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in and
+    `kb_mix` its customer articles per language (the language detector's prior)."""
     return build_policies(
         persona=config.persona,
         escalation=config.escalation,
@@ -106,7 +110,19 @@ def build_policy_set(config: Config, kb_languages: frozenset[str]) -> PolicySet:
         kb_languages=kb_languages,
         smalltalk=config.smalltalk,
         demotion=config.demotion,
+        kb_mix=kb_mix,
     )
+
+
+def _configured_languages(config: Config) -> frozenset[str]:
+    """The languages an injected answerer is taken to cover: the configured ones, else the default language."""
+    return frozenset(config.languages.supported) or frozenset({config.languages.default})
+
+
+def _mood_reader(answerer: Any) -> Callable[[str], Awaitable[str | None]] | None:
+    """The configured LLM's mood reading (policies/mood.py), when the knowledge base has a chat model."""
+    chat_model = getattr(answerer, "chat_model", None)
+    return LlmMood(chat_model).read if chat_model is not None else None
 
 
 async def bootstrap(
@@ -127,10 +143,12 @@ async def bootstrap(
         kb = open_knowledge_base(settings, config)
         answerer = kb
         kb_languages = kb.languages()
+    mix = getattr(answerer, "language_mix", None)
+    kb_mix: Mapping[str, float] | None = mix() if callable(mix) else None
     if store is None:
         store = await open_store(settings, config, migrate=migrate)
     policy_set = build_policy_set(
-        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported)
+        config, kb_languages if kb_languages is not None else _configured_languages(config), kb_mix
     )
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}
@@ -146,6 +164,7 @@ async def bootstrap(
         default_language=config.languages.default,
         clock=clock,
         demotions=demotions.current,
+        read_mood=_mood_reader(answerer),
     )
     desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)

@@ -9,6 +9,7 @@ declare a settable `name`; they are still never mutated after construction, so e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -25,7 +26,7 @@ from policies.config import (
 from policies.demotion import Demote, DemotionConfig
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
-from policies.language import Detector, LanguageDetect, LanguageKnowledge
+from policies.language import LanguageKnowledge, language_step
 from policies.persona import Persona, PersonaRules
 from policies.phrases import Phrases
 from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
@@ -106,18 +107,17 @@ def build_policies(
     staff_names: frozenset[str] = frozenset(),
     smalltalk: SmallTalkConfig | None = None,
     demotion: DemotionConfig | None = None,
+    kb_mix: Mapping[str, float] | None = None,
 ) -> PolicySet:
     """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config)."""
     phrases = Phrases.shipped(languages.default)
     smalltalk = smalltalk or SmallTalkConfig.model_validate({})
     demotion = demotion or DemotionConfig()
     sentiment_model = Sentiment.shipped()
+    detect = language_step(languages, kb_languages, phrases.languages, kb_mix)
     topics = Topics.of(teams)
     steps_in: dict[str, InputPolicy] = {
-        "language": LanguageDetect(
-            Detector(tuple(languages.supported), tuple(sorted(phrases.languages)), languages.short_min_confidence),
-            languages,
-        ),
+        "language": detect,
         "signals": Signals(sentiment_model),
         "topic": TopicTeam(topics),
         "human_request": HumanRequest(LanguagePhrases.of(escalation.human_phrases)),
@@ -132,7 +132,7 @@ def build_policies(
         ),
         "acknowledgement": Acknowledgement.of(escalation.acknowledgements, escalation.acknowledgement_fillers),
         "smalltalk": SmallTalk(
-            Greetings.of(smalltalk), phrases, frozenset(languages.supported) | phrases.languages, smalltalk.enabled
+            Greetings.of(smalltalk), phrases, frozenset(detect.detector.languages) | phrases.languages, smalltalk.enabled
         ),
         "sensitive": SensitiveTopics.of(sensitive),
         "vip": Vip(phrases),

@@ -8,9 +8,10 @@ The engine mutates nothing and performs no I/O besides asking the `Answerer`; th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from bot.core.conversation import ConversationStatus
 from bot.core.ports import (
@@ -44,6 +45,7 @@ from bot.core.types import (
     TraceStep,
 )
 from bot.orchestration.handoff import build_handoff
+from policies.mood import MOOD_NOTE
 
 FAILED_ATTEMPT = "failed_attempt"  # trace outcome the dispatcher counts
 
@@ -77,6 +79,9 @@ class Engine:
     # The demoted articles as last computed from feedback (`bot.orchestration.demotion.DemotionBoard.current`): a snapshot read,
     # never a database query per message.
     demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
+    # The configured LLM's one-word reading of a message's mood (policies/mood.py), or None without an LLM: its
+    # verdict goes into the context notes for the sensitive step, beside (never instead of) the word lists.
+    read_mood: Callable[[str], Awaitable[str | None]] | None = None
 
     async def decide(self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool) -> Decision:
         trace: list[TraceStep] = []
@@ -95,6 +100,11 @@ class Engine:
             language=language,
             demoted=self.demotions(),
         )
+        if self.read_mood is not None and inbound.kind is InboundKind.MESSAGE and inbound.text.strip():
+            mood = await self.read_mood(inbound.text)
+            if mood:
+                ctx = replace(ctx, notes=MappingProxyType({**ctx.notes, MOOD_NOTE: mood}))
+                trace.append(TraceStep("mood", "read", mood))
         for policy in self.input_policies:
             outcome = policy.check(ctx)
             if isinstance(outcome, Stop):

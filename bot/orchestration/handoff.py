@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from bot.core.ports import TurnContext
 from bot.core.types import Answer, ArticleHit, Handoff, Priority, Reply
+from policies.language import SWITCHED_FROM
 
 _MAX_QUOTE = 280
 _SHORT_FOLLOW_UP = 3  # words: "still broken", "human please", "that didn't help" name no problem of their own
@@ -137,7 +138,11 @@ def build_handoff(
     who = customer.name or customer.id
     if customer.org:
         who = f"{who} ({customer.org})"
-    lines.append(f"Customer: {who}{' · VIP' if ctx.vip else ''} · language {ctx.language}")
+    language = ctx.language
+    earlier = ctx.notes.get(SWITCHED_FROM)
+    if earlier and earlier != language:
+        language = f"{language} (switched from {earlier} in this thread)"  # code-switching: the agent sees both
+    lines.append(f"Customer: {who}{' · VIP' if ctx.vip else ''} · language {language}")
     return Handoff(
         summary="\n".join(lines),
         reason=reason,
