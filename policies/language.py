@@ -149,14 +149,26 @@ class LanguageDetect:
             return detected, f"switched to {detected} {confidence:.2f}"
         return current, f"kept {current} (detected {detected} {confidence:.2f} < {needed:.2f})"
 
+    def earlier_languages(self, texts: tuple[str, ...], last: int = 5) -> set[str]:
+        """Languages of the thread's earlier substantive messages (the last few), for the handoff card."""
+        found = set()
+        for text in texts[-last:]:
+            language, confidence, n_words = self.detector.detect(text)
+            if n_words > self.config.short_words and confidence >= self.config.min_confidence:
+                found.add(language)
+        return found
+
     def check(self, ctx: TurnContext) -> Outcome:
         current = ctx.language if ctx.language in self.detector.candidates else self.default
         if ctx.inbound.kind is not InboundKind.MESSAGE or not ctx.inbound.text.strip():
             return Proceed(context=replace(ctx, language=current)) if current != ctx.language else Proceed()
         language, how = self.decide(ctx.inbound.text, current, first=ctx.history.language is None)
         notes = {**ctx.notes, "language": language}
+        earlier = self.earlier_languages(ctx.history.customer_texts) - {language}
         if language != current and ctx.history.customer_texts:
-            notes[SWITCHED_FROM] = current  # the handoff card says both languages
+            earlier.add(current)
+        if earlier:
+            notes[SWITCHED_FROM] = ", ".join(sorted(earlier))  # the handoff card names every language of the thread
         return Proceed(context=replace(ctx, language=language, notes=MappingProxyType(notes)), detail=how)
 
 

@@ -245,7 +245,12 @@ class Desk:
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
             language = conversation.language or "en"
-            reply = Reply(text, suggestion.citations, customer_actions(self.phrases, language))
+            reply = Reply(
+                text,
+                suggestion.citations,
+                customer_actions(self.phrases, language),
+                self.phrases.say("label_sources", language),
+            )
             conversation.add_turn(Turn(Role.BOT if not edited else Role.AGENT, text, now, agent.id, "answer"))
             if ticket.kind is TicketKind.DRAFT:
                 # Pre-approval: the AI keeps the conversation after an agent signs off its answer.

@@ -205,7 +205,12 @@ class Engine:
                 )
 
     def _deliver(self, ctx: TurnContext, answer: Answer, trace: list[TraceStep]) -> Decision:
-        reply = Reply(answer.text, answer.citations, customer_actions(self.phrases, ctx.language))
+        reply = Reply(
+            answer.text,
+            answer.citations,
+            customer_actions(self.phrases, ctx.language),
+            self.phrases.say("label_sources", ctx.language),
+        )
         mode = ctx.channel.mode
         if mode in (Mode.AI_FIRST, Mode.HYBRID):
             trace.append(TraceStep("mode", "respond", mode.value))

@@ -141,7 +141,7 @@ def build_handoff(
     language = ctx.language
     earlier = ctx.notes.get(SWITCHED_FROM)
     if earlier and earlier != language:
-        language = f"{language} (switched from {earlier} in this thread)"  # code-switching: the agent sees both
+        language = f"{language} (earlier in this thread: {earlier})"  # code-switching: the agent sees both
     lines.append(f"Customer: {who}{' · VIP' if ctx.vip else ''} · language {language}")
     return Handoff(
         summary="\n".join(lines),

@@ -49,7 +49,7 @@ def test_buttons_keep_the_language(step: Callable[[str], Any]) -> None:
 
 
 def test_unsupported_language_in_context_falls_back_to_default(step: Callable[[str], Any]) -> None:
-    outcome = step("language").check(make_ctx("", kind=InboundKind.NOT_HELPFUL, language="ja"))
+    outcome = step("language").check(make_ctx("", kind=InboundKind.NOT_HELPFUL, language="xh"))
     assert isinstance(outcome, Proceed) and outcome.context is not None and outcome.context.language == "en"
 
 
@@ -132,4 +132,4 @@ def test_code_switching_notes_the_earlier_language_for_the_card() -> None:
     assert isinstance(outcome, Proceed) and outcome.context is not None
     assert outcome.context.language == "de" and outcome.context.notes[SWITCHED_FROM] == "en"
     summary = build_handoff(outcome.context, reason="sensitive:complaint", team="support").summary
-    assert "language de (switched from en in this thread)" in summary
+    assert "language de (earlier in this thread: en)" in summary
