@@ -16,6 +16,7 @@ import typer
 from bot.cli.output import print_error
 from bot.core.errors import FrontdeskError
 from bot.metrics.compute import Filters, Metrics, MetricsConfig, breakdown, compute, load_records, weekly
+from bot.metrics.languages import without_articles, without_articles_line
 from bot.metrics.text import headline_lines, pct, plural
 from bot.settings import Settings
 
@@ -76,7 +77,14 @@ async def _report(days: int, until: datetime, filters: Filters) -> dict[str, Any
     parts = {dim: breakdown(records, dim, since, until, metrics, filters) for dim in ("team", "language", "channel")}
     # MISSION §3: metrics by week. Whole weeks ending at `until`, oldest first, when the period holds two or more.
     weeks = weekly(records, until, days // 7, metrics, filters)
-    return {"current": current, "previous": previous, "parts": parts, "weeks": weeks if len(weeks) > 1 else []}
+    uncovered = without_articles(records, since, until, metrics, filters)
+    return {
+        "current": current,
+        "previous": previous,
+        "parts": parts,
+        "weeks": weeks if len(weeks) > 1 else [],
+        "uncovered": uncovered,
+    }
 
 
 async def _campaign(name: str, days: int) -> Any:
@@ -149,6 +157,7 @@ def report_command(
             "previous": previous.to_json(),
             "by": {dim: {k: v.to_json() for k, v in values.items()} for dim, values in parts.items()},
             "weeks": [week.to_json() for week in result["weeks"]],
+            "languages_without_articles": result["uncovered"],
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -159,4 +168,5 @@ def report_command(
     if current.conversations == 0:
         typer.echo(title + "\nNo conversations in this period" + (" for this filter." if scope else "."))
         return
-    typer.echo(render(current, previous, parts, title, result["weeks"]))
+    uncovered = without_articles_line(result["uncovered"])
+    typer.echo(render(current, previous, parts, title, result["weeks"]) + (f"\n{uncovered}" if uncovered else ""))
