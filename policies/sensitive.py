@@ -12,6 +12,7 @@ as the sentiment category. Any one guard is enough; none is the only one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -30,6 +31,13 @@ FAILURE_SENTIMENT_SLACK = 0.3
 _URGENCY = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
 
+def _fold_pattern(pattern: str) -> str:
+    """A pattern in the form of the text it runs on: decomposed and without combining marks, as `fold` leaves the
+    text (so Japanese "ば" and Korean syllables match), but not case-folded, which would turn "\\B" into "\\b"."""
+    decomposed = unicodedata.normalize("NFKD", pattern)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """One category's compiled keywords and patterns, per language."""
@@ -46,7 +54,7 @@ class Trigger:
             category,
             MappingProxyType({lang: PhraseMatcher.of(items) for lang, items in category.keywords.items()}),
             MappingProxyType(
-                {lang: tuple(re.compile(p, re.I) for p in items) for lang, items in category.patterns.items()}
+                {lang: tuple(re.compile(_fold_pattern(p), re.I) for p in items) for lang, items in category.patterns.items()}
             ),
         )
 
