@@ -32,6 +32,7 @@ from policies.config import LanguageConfig
 
 SWITCHED_FROM = "language_switched_from"
 _log = logging.getLogger(__name__)
+_SEEN_MAX = 4096
 _NOISE = re.compile(r"https?://\S+|<[^>]+>|@\w+|`[^`]*`|[\U0001f000-\U0001faff\u2600-\u27bf]|\d+")
 
 
@@ -127,6 +128,7 @@ class LanguageDetect:
     detector: Detector
     config: LanguageConfig
     default: str = ""  # the language of a thread before its first words (config.default when it is answered)
+    seen: dict[str, str] = field(default_factory=dict, repr=False)  # earlier text -> its language ("" if unclear)
     name: str = "language"
 
     def __post_init__(self) -> None:
@@ -150,12 +152,18 @@ class LanguageDetect:
         return current, f"kept {current} (detected {detected} {confidence:.2f} < {needed:.2f})"
 
     def earlier_languages(self, texts: tuple[str, ...], last: int = 5) -> set[str]:
-        """Languages of the thread's earlier substantive messages (the last few), for the handoff card."""
+        """Languages of the thread's earlier substantive messages (the last few), for the handoff card. Each text
+        is read once: a thread's earlier messages come back on every turn (bounded cache)."""
         found = set()
         for text in texts[-last:]:
-            language, confidence, n_words = self.detector.detect(text)
-            if n_words > self.config.short_words and confidence >= self.config.min_confidence:
-                found.add(language)
+            if text not in self.seen:
+                language, confidence, n_words = self.detector.detect(text)
+                substantive = n_words > self.config.short_words and confidence >= self.config.min_confidence
+                self.seen[text] = language if substantive else ""
+                if len(self.seen) > _SEEN_MAX:
+                    self.seen.pop(next(iter(self.seen)))
+            if self.seen[text]:
+                found.add(self.seen[text])
         return found
 
     def check(self, ctx: TurnContext) -> Outcome:
