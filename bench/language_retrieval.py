@@ -77,13 +77,15 @@ def _arabic(file: str) -> list[tuple[str, str]]:
         return [(r["text"], r["banking77_category"]) for r in csv.DictReader(fh)]
 
 
-def cases(shots: int, sample: int) -> list[Case]:
+def cases(shots: int, sample: int, split: str = "test") -> list[Case]:
     rng = random.Random(1)
 
     def pick(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return rng.sample(rows, min(sample, len(rows)))
 
     ar_train = _arabic("MSA_PAL_train.csv")
+    if split == "val":  # where tokeniser variants are compared before the test files are read
+        return [_case("arbanking77-val", "ar", ar_train, pick(_arabic("MSA_PAL_val.csv")), shots)]
     return [
         _case("banking77-en", "en", banking77_rows("train"), pick(banking77_rows("test")), shots),
         _case("arbanking77-msa", "ar", ar_train, pick(_arabic("MSA_test.csv")), shots),
@@ -103,10 +105,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--sample", type=int, default=1000)
+    parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    parser.add_argument("--split", default="test", choices=["test", "val"])
     args = parser.parse_args()
     print("| case | n | top-1 (script-aware) | BM25 top-1 (script-aware) | top-1 (\\w+) | BM25 top-1 (\\w+) |")
     print("|---|---|---|---|---|---|")
-    for case in cases(args.shots, args.sample):
+    for case in cases(args.shots, args.sample, args.split):
+        if args.only not in case.name:
+            continue
         new = measure(case)
         with tokeniser(_old_words):
             old = measure(case)

@@ -7,8 +7,8 @@
 - scripts whose vowel signs are combining marks (Devanagari, Bengali, Tamil, Thai ...): Python's `\\w` does not
   match a mark, so "किताब" would be cut into pieces; marks are kept inside words here;
 - Arabic, whose spelling varies (hamza on alef, alef maqsura, taa marbuta, optional diacritics and tatweel) and
-  which glues the article and some particles to the noun ("والحساب" = "and the account"): letters are unified,
-  diacritics dropped and the article/particle prefix stripped, so "الحساب" and "حساب" meet.
+  which glues the article, particles and pronoun suffixes to the noun ("والحساب" = "and the account"): letters
+  are unified, diacritics dropped and the word light-stemmed (Larkey's light10), so "الحساب" and "حساب" meet.
 Cyrillic and Greek need nothing beyond case folding (and "ё" → "е"); the caller's prefix cut does the rest.
 
 One function, `words`, used by `knowledge.index.tokenize` (BM25) and `knowledge.terms` (content words).
@@ -46,8 +46,9 @@ _IS_UNSPACED = re.compile(rf"[{_UNSPACED}]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
-# Article and particle prefixes, longest first; stripped only when at least three letters remain.
-_ARABIC_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+# Light10's prefixes and suffixes (taa marbuta is already folded to haa).
+_ARABIC_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل")
+_ARABIC_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
 
 def words(text: str) -> list[str]:
@@ -80,8 +81,16 @@ def _word(word: str) -> str:
 
 
 def _arabic(word: str) -> str:
+    """Larkey's "light10" stemming: one article/conjunction prefix, then common suffixes while at least two
+    letters remain (the stemmer Arabic IR systems use when there is no morphological analyser)."""
     word = _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_LETTERS)
+    if word.startswith("و") and len(word) > 3:
+        word = word[1:]
     for prefix in _ARABIC_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            return word[len(prefix) :]
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[len(prefix) :]
+            break
+    for suffix in _ARABIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
     return word
