@@ -8,7 +8,7 @@ the same engine without a server. Adapters register their `Outbox` / `AgentDesk`
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from bot.orchestration.locks import Locks
 from bot.orchestration.staff import StaffRoster
 from bot.settings import Config, Settings
 from policies import PolicySet, build_policies
+from policies.mood import LlmMood
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +99,14 @@ def open_knowledge_base(settings: Settings, config: Config) -> Any:
 
 
 def build_policy_set(
-    config: Config, kb_languages: frozenset[str], seen_names: Callable[[], Iterable[str]] | None = None
+    config: Config,
+    kb_languages: frozenset[str],
+    seen_names: Callable[[], Iterable[str]] | None = None,
+    kb_mix: Mapping[str, float] | None = None,
 ) -> PolicySet:
     """The policy chain for this config; `kb_languages` are the languages the knowledge base can answer in;
-    `seen_names` the agents' display names the desk has seen (the guardrails never let a reply name them)."""
+    `seen_names` the agents' display names the desk has seen (the guardrails never let a reply name them);
+    `kb_mix` its customer articles per language (the language detector's prior)."""
     return build_policies(
         persona=config.persona,
         escalation=config.escalation,
@@ -113,7 +118,19 @@ def build_policy_set(
         smalltalk=config.smalltalk,
         demotion=config.demotion,
         seen_names=seen_names,
+        kb_mix=kb_mix,
     )
+
+
+def _configured_languages(config: Config) -> frozenset[str]:
+    """The languages an injected answerer is taken to cover: the configured ones, else the default language."""
+    return frozenset(config.languages.supported) or frozenset({config.languages.default})
+
+
+def _mood_reader(answerer: Any) -> Callable[[str], Awaitable[str | None]] | None:
+    """The configured LLM's mood reading (policies/mood.py), when the knowledge base has a chat model."""
+    chat_model = getattr(answerer, "chat_model", None)
+    return LlmMood(chat_model).read if chat_model is not None else None
 
 
 async def bootstrap(
@@ -135,6 +152,8 @@ async def bootstrap(
         kb = open_knowledge_base(settings, config)
         answerer = kb
         kb_languages = kb.languages()
+    mix = getattr(answerer, "language_mix", None)
+    kb_mix: Mapping[str, float] | None = mix() if callable(mix) else None
     if store is None:
         store = await open_store(settings, config, migrate=migrate)
     staff = StaffRoster(store)
@@ -144,7 +163,7 @@ async def bootstrap(
 
         writer = LlmWriter(kb.chat_model)  # the same configured LLM writes agents' summaries and suggestions
     policy_set = build_policy_set(
-        config, kb_languages if kb_languages is not None else frozenset(config.languages.supported), staff.names
+        config, kb_languages if kb_languages is not None else _configured_languages(config), staff.names, kb_mix
     )
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}
@@ -161,6 +180,7 @@ async def bootstrap(
         clock=clock,
         demotions=demotions.current,
         writer=writer,
+        read_mood=_mood_reader(answerer),
     )
     desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock, writer, staff)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)

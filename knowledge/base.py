@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,10 @@ class KnowledgeBase:
 
     def languages(self) -> frozenset[str]:
         return frozenset(lang for lang, scope in self._indexes if scope is Audience.CUSTOMER)
+
+    def language_mix(self) -> dict[str, int]:
+        """Customer articles per language: the language detector's prior (policies/language.py)."""
+        return dict(Counter(a.language for a in self._stored.articles if a.audience is Audience.CUSTOMER))
 
     # --- ingest ------------------------------------------------------------------------------------------------
     def ingest(

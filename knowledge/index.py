@@ -8,8 +8,6 @@ internal article cannot be ranked, cited or quoted for a customer: the filter is
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge import tokenize as script_words
 from knowledge.classifier import QuestionModel
 from knowledge.documents import Article
 
@@ -26,7 +25,6 @@ PASSAGE_KEY_CHARS = 300
 # search (and memory) grows with keys. BM25 still reads the whole article, and the answer's passage is chosen
 # among all sections.
 MAX_PASSAGE_KEYS = 12
-_WORD = re.compile(r"\w+", re.UNICODE)
 _STOP_NAMES = {
     "en": "STOPWORDS_EN",
     "de": "STOPWORDS_GERMAN",
@@ -57,10 +55,10 @@ def _stem(word: str) -> str:
 
 
 def tokenize(text: str, language: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).lower()
+    """BM25 tokens: the script-aware words of `knowledge.tokenize`, stop words dropped, English stemmed."""
     stop = stopwords(language)
     english = language.startswith("en")
-    return [_stem(w) if english else w for w in _WORD.findall(text) if w not in stop]
+    return [_stem(w) if english else w for w in script_words.words(text) if w not in stop]
 
 
 def _token_ids(texts: Iterable[str], language: str) -> Any:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from knowledge import tokenize as script_words
 from knowledge.index import stopwords
 
 # Words a question is phrased with rather than about; bm25s' stop lists keep many of them.
@@ -42,7 +43,7 @@ def _short_text_terms(text: str, language: str) -> frozenset[str]:
 
 
 def _text_terms(text: str, language: str) -> set[str]:
-    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))  # a long article repeats its words
+    words = set(script_words.words(text))  # a long article repeats its words
     out = {_term(w, language) for w in words}
     out.discard("")
     return out
@@ -88,6 +89,5 @@ _SITUATIONS = (
     ),
 )
 
-_WORD = re.compile(r"\w+")
 # Spellings of one word that a prefix cannot join ("email" / "e-mail" / "mail").
 _SAME = {"email": "mail", "emails": "mail", "correo": "mail", "correos": "mail"}

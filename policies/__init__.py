@@ -9,7 +9,11 @@ declare a settable `name`; they are still never mutated after construction, so e
 
 from __future__ import annotations
 
+<<<<<<< HEAD
 from collections.abc import Callable, Iterable, Mapping
+=======
+from collections.abc import Mapping
+>>>>>>> pollang
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,8 +30,12 @@ from policies.config import (
 from policies.demotion import Demote, DemotionConfig
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
+<<<<<<< HEAD
 from policies.language import Detector, LanguageDetect, LanguageKnowledge
 from policies.no_ai import NoAi
+=======
+from policies.language import LanguageKnowledge, language_step
+>>>>>>> pollang
 from policies.persona import Persona, PersonaRules
 from policies.phrases import Phrases
 from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
@@ -118,6 +126,7 @@ def build_policies(
     seen_names: Callable[[], Iterable[str]] | None = None,
     smalltalk: SmallTalkConfig | None = None,
     demotion: DemotionConfig | None = None,
+    kb_mix: Mapping[str, float] | None = None,
 ) -> PolicySet:
     """Compile the policy sections of the config into the engine's chain (raises ConfigError on bad config).
 
@@ -128,12 +137,10 @@ def build_policies(
     smalltalk = smalltalk or SmallTalkConfig.model_validate({})
     demotion = demotion or DemotionConfig()
     sentiment_model = Sentiment.shipped()
+    detect = language_step(languages, kb_languages, phrases.languages, kb_mix)
     topics = Topics.of(teams)
     steps_in: dict[str, InputPolicy] = {
-        "language": LanguageDetect(
-            Detector(tuple(languages.supported), tuple(sorted(phrases.languages)), languages.short_min_confidence),
-            languages,
-        ),
+        "language": detect,
         "signals": Signals(sentiment_model),
         "topic": TopicTeam(
             topics, LanguagePhrases.of(_merged(escalation.human_phrases, escalation.failure_phrases))
@@ -155,7 +162,7 @@ def build_policies(
         ),
         "acknowledgement": Acknowledgement.of(escalation.acknowledgements, escalation.acknowledgement_fillers),
         "smalltalk": SmallTalk(
-            Greetings.of(smalltalk), phrases, frozenset(languages.supported) | phrases.languages, smalltalk.enabled
+            Greetings.of(smalltalk), phrases, frozenset(detect.detector.languages) | phrases.languages, smalltalk.enabled
         ),
         "sensitive": SensitiveTopics.of(sensitive),
         "vip": Vip(phrases),

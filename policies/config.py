@@ -161,6 +161,7 @@ class SensitiveConfig(_Strict):
     enabled: bool = True
     negative_sentiment: float = Field(default=-0.3, ge=-1.0, le=0.0)  # chosen on airline dev + Banking77 train
     sentiment_category: str = "complaint"  # the category negative sentiment escalates as
+    abuse_category: str = "threat_abuse"  # the category the LLM's "abuse" and "threat" verdicts escalate as
     use_defaults: bool = True  # false: only the categories written in the file exist
     categories: dict[str, SensitiveCategory] = Field(default_factory=dict)
 
@@ -229,18 +230,19 @@ class RoutingConfig(_Strict):
 
 
 class LanguageConfig(_Strict):
+    # Empty: the languages of the ingested customer articles. Set: exactly these (narrows the KB's languages, or
+    # adds languages answered through `fallback` or handed to people).
     supported: list[str] = Field(default_factory=_from("languages", "supported"))
     default: str = "en"
     fallback: str | None = None  # answer from this language's KB (with the human button) when none exists
     min_confidence: float = Field(default=0.9, ge=0.0, le=1.0)  # below this a message keeps the thread's language
     short_words: int = Field(default=3, ge=0)  # messages this short keep the thread's language unless confident
     short_min_confidence: float = Field(default=0.99, ge=0.0, le=1.0)
+    thread_prior: float = Field(default=4.0, ge=1.0)  # the thread's language is this many times more likely
 
     @model_validator(mode="after")
     def _default_supported(self) -> LanguageConfig:
-        if not self.supported:
-            raise ValueError("supported must list at least one language")
-        if self.default not in self.supported:
+        if self.supported and self.default not in self.supported:
             raise ValueError(f"default language '{self.default}' must be in supported ({', '.join(self.supported)})")
         return self
 

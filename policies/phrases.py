@@ -1,4 +1,5 @@
-"""The stock sentences customers see (handoff notices, clarifying prompts, button labels), per language.
+"""The stock sentences customers see (handoff notices, clarifying prompts, button labels, the sources heading,
+CSAT, opt-out), per language: 21 languages ship, each written as a native speaker would say it to a customer.
 
 Loaded from `policies/defaults/phrases.toml`; a language without phrases falls back to the default language, so a
 customer always gets a sentence, and a missing key is a programming error that names the key.
@@ -29,8 +30,9 @@ REQUIRED_KEYS = frozenset(
         "language_handoff",
         "greeting",
         "no_words",
-        "no_ai_confirmed",
-        "label_no_ai",
+        "label_sources",  # the heading above an answer's cited articles
+        "no_ai_confirmed",  # the customer asked for no AI answers
+        "label_no_ai",  # the button for it
     }
 )
 

@@ -18,7 +18,7 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from policies.defaults import shipped
-from policies.text import words
+from policies.text import fold, words
 
 _NEGATION_SPAN = 3
 _SYMBOLS = re.compile(
@@ -28,9 +28,15 @@ _SYMBOLS = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
+    """One language's words. Entries are folded like the text (lower case, accents stripped). `strip` prefixes
+    (Arabic's article and conjunctions) are removed for a second look; `substrings` languages (Chinese, Japanese:
+    no spaces) match entries inside the text instead of as words, without negation."""
+
     exact: Mapping[str, float]
     prefixes: Mapping[str, float]
     negators: frozenset[str]
+    strip: tuple[str, ...] = ()
+    substrings: bool = False
 
     @staticmethod
     def of(raw: Mapping[str, Any]) -> Lexicon:
@@ -39,10 +45,24 @@ class Lexicon:
         for key, weight in (("positive", 2.0), ("strong_positive", 3.0), ("negative", -2.0), ("strong_negative", -3.0)):
             for entry in raw.get(key, []):
                 target = prefixes if entry.endswith("*") else exact
-                target[entry.rstrip("*")] = weight
-        return Lexicon(MappingProxyType(exact), MappingProxyType(prefixes), frozenset(raw.get("negators", [])))
+                target[fold(entry.rstrip("*"))] = weight
+        return Lexicon(
+            MappingProxyType(exact),
+            MappingProxyType(prefixes),
+            frozenset(fold(w) for w in raw.get("negators", [])),
+            tuple(fold(p) for p in raw.get("strip", [])),
+            bool(raw.get("substrings", False)),
+        )
 
     def valence(self, token: str) -> float:
+        value = self._lookup(token)
+        if not value:
+            for prefix in self.strip:
+                if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+                    return self._lookup(token[len(prefix) :])
+        return value
+
+    def _lookup(self, token: str) -> float:
         if token in self.exact:
             return self.exact[token]
         for end in range(len(token), 2, -1):
@@ -64,6 +84,16 @@ class Lexicon:
             total += value
         return total
 
+    def total_in(self, folded: str) -> float:
+        """Substring languages: every entry found in the text counts once (longest entries first, so "最悪"
+        is not also counted as a shorter entry inside it)."""
+        total = 0.0
+        for entry, weight in sorted({**self.exact, **self.prefixes}.items(), key=lambda item: -len(item[0])):
+            if entry and entry in folded:
+                total += weight
+                folded = folded.replace(entry, " ")
+        return total
+
 
 def _normalise(x: float) -> float:
     return x / math.sqrt(x * x + 15.0)
@@ -78,7 +108,7 @@ class Sentiment:
 
     @staticmethod
     def shipped() -> Sentiment:
-        raw = shipped("sentiment")
+        raw = dict(shipped("sentiment"))
         english = raw.pop("en", {})
         vader = SentimentIntensityAnalyzer()
         for word in english.get("neutral", []):
@@ -104,7 +134,9 @@ class Sentiment:
             compound = max(min(compound, 0.999), -0.999)
             symbol_part = compound * math.sqrt(15.0 / (1.0 - compound * compound))
         lexicon = self.lexicons.get(language)
-        word_part = lexicon.total(words(text)) if lexicon else 0.0
+        word_part = 0.0
+        if lexicon is not None:
+            word_part = lexicon.total_in(fold(text)) if lexicon.substrings else lexicon.total(words(text))
         if "!" in text and word_part:
             word_part *= 1.0 + min(text.count("!"), 3) * 0.1  # emphasis, as VADER does for English
         return round(_normalise(word_part + symbol_part), 4)

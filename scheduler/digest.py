@@ -25,6 +25,7 @@ from bot.metrics.compute import (
     load_records,
 )
 from bot.metrics.failures import failed_questions, in_scope, poor_articles
+from bot.metrics.languages import without_articles, without_articles_line
 from bot.metrics.text import headline_lines, pct, plural
 from bot.orchestration.demotion import compute as demoted_articles
 from scheduler.context import JobContext, mention
@@ -98,6 +99,9 @@ def compose(
                 for lang, m in per_language.items()
             )
         )
+    uncovered = without_articles_line(without_articles(records, since, until, config, filters))
+    if uncovered:
+        lines.append(f"*{uncovered.replace(': ', ':* ', 1)}")
     return "\n".join(lines)
 
 

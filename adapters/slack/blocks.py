@@ -112,14 +112,14 @@ def actions_blocks(actions: Sequence[Action], values: Sequence[str] | None = Non
     return out
 
 
-def sources_block(citations: Sequence[Citation]) -> Block | None:
+def sources_block(citations: Sequence[Citation], label: str = "") -> Block | None:
     if not citations:
         return None
     links = []
     for cite in citations:
         title = escape(cite.title or cite.article_id).replace("|", "/")
         links.append(f"<{cite.url}|{title}>" if cite.url else title)
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip("Sources: " + " · ".join(links), SECTION_LIMIT)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(f"{label or 'Sources'}: " + " · ".join(links), SECTION_LIMIT)}]}
 
 
 def section(text: str) -> Block:
@@ -139,7 +139,7 @@ def render(reply: Reply, *, values: Sequence[str] | None = None) -> list[SlackMe
     for number, group in enumerate(groups):
         blocks: list[Block] = [section(p) for p in group]
         if number == len(groups) - 1:
-            sources = sources_block(reply.citations)
+            sources = sources_block(reply.citations, reply.sources_label)
             if sources:
                 blocks.append(sources)
             blocks.extend(actions_blocks(reply.actions, values))

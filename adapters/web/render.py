@@ -129,7 +129,7 @@ def render_text(text: str) -> str:
     return "".join(blocks)
 
 
-def render_citations(citations: Iterable[Citation]) -> str:
+def render_citations(citations: Iterable[Citation], label: str = "") -> str:
     seen: set[str] = set()
     items: list[str] = []
     for citation in citations:
@@ -143,7 +143,7 @@ def render_citations(citations: Iterable[Citation]) -> str:
         items.append(f"<li>{anchor}{snippet}</li>")
     if not items:
         return ""
-    return f'<div class="fd-sources"><span class="fd-sources-label">Sources</span><ol>{"".join(items)}</ol></div>'
+    return f'<div class="fd-sources"><span class="fd-sources-label">{escape(label or "Sources")}</span><ol>{"".join(items)}</ol></div>'
 
 
 def _button(action: Action, *, disabled: bool = False, aria: str = "") -> str:
@@ -194,5 +194,5 @@ def render_reply(reply: Reply, pressed: Iterable[str] = ()) -> str:
     """The whole message: text, sources, then buttons. Degrades to escaped text; never raises on odd input."""
     body = render_text(reply.text) or "<p></p>"
     return (
-        f'<div class="fd-body">{body}</div>{render_citations(reply.citations)}{render_actions(reply.actions, pressed)}'
+        f'<div class="fd-body">{body}</div>{render_citations(reply.citations, reply.sources_label)}{render_actions(reply.actions, pressed)}'
     )

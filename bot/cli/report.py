@@ -17,6 +17,7 @@ from bot.cli.output import print_error
 from bot.core.errors import FrontdeskError
 from bot.metrics.collab import collaboration
 from bot.metrics.compute import Filters, Metrics, MetricsConfig, breakdown, compute, load_records, weekly
+from bot.metrics.languages import without_articles, without_articles_line
 from bot.metrics.text import headline_lines, pct, plural
 from bot.settings import Settings
 
@@ -78,8 +79,15 @@ async def _report(days: int, until: datetime, filters: Filters) -> dict[str, Any
     # MISSION §3: metrics by week. Whole weeks ending at `until`, oldest first, when the period holds two or more.
     weeks = weekly(records, until, days // 7, metrics, filters)
     picks = collaboration(records.feedback, since, until)
-    return {"current": current, "previous": previous, "parts": parts, "weeks": weeks if len(weeks) > 1 else [],
-            "collaboration": picks}
+    uncovered = without_articles(records, since, until, metrics, filters)
+    return {
+        "current": current,
+        "previous": previous,
+        "parts": parts,
+        "weeks": weeks if len(weeks) > 1 else [],
+        "collaboration": picks,
+        "uncovered": uncovered,
+    }
 
 
 async def _campaign(name: str, days: int) -> Any:
@@ -153,6 +161,7 @@ def report_command(
             "by": {dim: {k: v.to_json() for k, v in values.items()} for dim, values in parts.items()},
             "weeks": [week.to_json() for week in result["weeks"]],
             "collaboration": result["collaboration"].to_json(),
+            "languages_without_articles": result["uncovered"],
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -163,4 +172,6 @@ def report_command(
     if current.conversations == 0:
         typer.echo(title + "\nNo conversations in this period" + (" for this filter." if scope else "."))
         return
-    typer.echo("\n".join([render(current, previous, parts, title, result["weeks"]), *result["collaboration"].lines()]))
+    uncovered = without_articles_line(result["uncovered"])
+    lines = [render(current, previous, parts, title, result["weeks"]), *result["collaboration"].lines()]
+    typer.echo("\n".join([*lines, uncovered] if uncovered else lines))

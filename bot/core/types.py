@@ -161,6 +161,7 @@ class Reply:
     text: str
     citations: tuple[Citation, ...] = ()
     actions: tuple[Action, ...] = ()
+    sources_label: str = ""  # the heading above the citations, in the reply's language ("" : "Sources")
 
 
 @dataclass(frozen=True, slots=True)

@@ -299,7 +299,8 @@ class Desk:
             conversation = await self._conversation(ticket)
             language = conversation.language or "en"
             citations = suggestion.citations if suggestion is not None and ai_draft else ()
-            reply = Reply(choice.text, citations, customer_actions(self.phrases, language))
+            sources = self.phrases.say("label_sources", language)
+            reply = Reply(choice.text, citations, customer_actions(self.phrases, language), sources)
             conversation.add_turn(Turn(Role.BOT if choice.by_ai else Role.AGENT, choice.text, now, agent.id, "answer"))
             if ticket.kind is TicketKind.DRAFT:
                 # Pre-approval: the AI keeps the conversation after an agent signs off its answer.

@@ -8,9 +8,10 @@ The engine mutates nothing and performs no I/O besides asking the `Answerer`; th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from bot.core.conversation import ConversationStatus
 from bot.core.demotion import Demotion
@@ -45,6 +46,7 @@ from bot.core.types import (
     TraceStep,
 )
 from bot.orchestration.handoff import build_handoff, summarize_with, transcript
+from policies.mood import MOOD_NOTE
 
 FAILED_ATTEMPT = "failed_attempt"  # trace outcome the dispatcher counts
 
@@ -81,6 +83,9 @@ class Engine:
     # never a database query per message.
     demotions: Callable[[], Mapping[str, Demotion]] = field(default=lambda: {})
     writer: Writer | None = None  # the configured LLM: writes the handoff summary (grounded) when set
+    # The configured LLM's one-word reading of a message's mood (policies/mood.py), or None without an LLM: its
+    # verdict goes into the context notes for the sensitive step, beside (never instead of) the word lists.
+    read_mood: Callable[[str], Awaitable[str | None]] | None = None
 
     async def decide(
         self, inbound: Inbound, history: History, channel: ChannelPolicy, *, vip: bool, no_ai: bool = False
@@ -102,6 +107,11 @@ class Engine:
         if gate is not None:
             return self._silent(ctx, gate)
         trace.append(TraceStep("gate", "proceed"))
+        if self.read_mood is not None and inbound.kind is InboundKind.MESSAGE and inbound.text.strip():
+            mood = await self.read_mood(inbound.text)
+            if mood:
+                ctx = replace(ctx, notes=MappingProxyType({**ctx.notes, MOOD_NOTE: mood}))
+                trace.append(TraceStep("mood", "read", mood))
         for policy in self.input_policies:
             outcome = policy.check(ctx)
             if isinstance(outcome, Stop):
@@ -218,7 +228,12 @@ class Engine:
                 )
 
     async def _deliver(self, ctx: TurnContext, answer: Answer, trace: list[TraceStep]) -> Decision:
-        reply = Reply(answer.text, answer.citations, customer_actions(self.phrases, ctx.language))
+        reply = Reply(
+            answer.text,
+            answer.citations,
+            customer_actions(self.phrases, ctx.language),
+            self.phrases.say("label_sources", ctx.language),
+        )
         mode = ctx.channel.mode
         if mode in (Mode.AI_FIRST, Mode.HYBRID):
             trace.append(TraceStep("mode", "respond", mode.value))

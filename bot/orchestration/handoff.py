@@ -16,6 +16,7 @@ from bot.core.ports import TurnContext, Writer
 from bot.core.reasons import describe_reason
 from bot.core.sentences import sentences
 from bot.core.types import Answer, ArticleHit, Citation, Handoff, Priority, Reply
+from policies.language import SWITCHED_FROM
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,9 @@ def build_handoff(
     why = describe_reason(reason)
     if " " in detail.strip():  # what the check found ("0.63 < 0.70; article … demoted"), not a bare code ("button")
         why = f"{why.rstrip('.')} ({detail.strip()})."
+    earlier = ctx.notes.get(SWITCHED_FROM)
+    if earlier and earlier != ctx.language:  # code-switching: the agent sees both languages
+        lines.append(f"Language: {ctx.language} (earlier in this thread: {earlier})")
     lines.append(WHY + why)
     return Handoff(
         summary="\n".join(lines),

@@ -258,6 +258,7 @@ def reply_to_json(reply: Reply) -> Json:
         "text": reply.text,
         "citations": [citation_to_json(c) for c in reply.citations],
         "actions": [{"kind": a.kind, "label": a.label, "value": a.value, "style": a.style} for a in reply.actions],
+        "sources_label": reply.sources_label,
     }
 
 
@@ -269,6 +270,7 @@ def reply_from_json(data: Json) -> Reply:
             Action(str(a["kind"]), str(a.get("label", "")), str(a.get("value", "")), str(a.get("style", "")))
             for a in data.get("actions", [])
         ),
+        str(data.get("sources_label", "")),
     )
 
 

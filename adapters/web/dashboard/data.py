@@ -16,6 +16,7 @@ from typing import Any
 from bot.core.demotion import Demotion
 from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute, weekly
 from bot.metrics.failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
+from bot.metrics.languages import without_articles
 
 PARAMS = ("days", "team", "language", "channel")
 MAX_DAYS = 366
@@ -115,6 +116,7 @@ def build(
         "weeks": [w.to_json() for w in weekly(records, until, query.trend_weeks, config, filters)],
         "by_language": {k: v.to_json() for k, v in breakdown(records, "language", since, until, config, filters).items()},
         "by_team": {k: v.to_json() for k, v in breakdown(records, "team", since, until, config, filters).items()},
+        "languages_without_articles": without_articles(records, since, until, config, filters),
         "failed_questions": [_question(q) for q in failed_questions(records, keys, since, until)[:TOP]],
         "knowledge_gaps": [_question(q) for q in knowledge_gaps(records, keys, since, until, cluster=cluster)[:TOP]],
         "gap_grouping": clustering,

@@ -83,6 +83,13 @@ def _slices(caption: str, dimension: str, by: Mapping[str, Mapping[str, Any]], n
     return _table(caption, head, rows, "No conversations in this period.", span=True)
 
 
+def _uncovered(counts: Mapping[str, int]) -> str:
+    """Languages customers asked in without articles: where to write next."""
+    rows = [(_e(language), str(n)) for language, n in counts.items()]
+    note = "Conversations handed to people because no article exists in the customer's language."
+    return _table("Languages without articles", ("Language", "Conversations"), rows, "None in this period.", note=note)
+
+
 def _reasons(m: Mapping[str, Any]) -> str:
     total = sum(m["escalation_reasons"].values())
     rows = [
@@ -188,6 +195,7 @@ def render_page(data: Mapping[str, Any]) -> str:
         '<div class="grid">',
         _slices("By language", "Language", data["by_language"], "(unknown)"),
         _slices("By team", "Team", data["by_team"], "(no team)"),
+        _uncovered(data["languages_without_articles"]),
         _reasons(m),
         _articles(data["poor_articles"]),
         _demoted(data["demoted"]),

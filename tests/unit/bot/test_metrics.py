@@ -11,6 +11,7 @@ from bot.core.errors import ConfigError
 from bot.core.ports import DecisionRecord, FeedbackEntry
 from bot.core.types import Address, Handoff, Platform, Ticket
 from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute
+from bot.metrics.languages import without_articles, without_articles_line
 from bot.settings import load_config
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -70,3 +71,20 @@ def test_metrics_config_errors_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_config(path)
     assert "'metrics.agent_cost_per_hour'" in str(exc.value) and "unknown key 'metrics.price'" in str(exc.value)
+
+
+def test_languages_without_articles_count_conversations_once() -> None:
+    def handoff(key: str, n: int, language: str) -> DecisionRecord:
+        return DecisionRecord(n, key, f"m{n}", "escalate", "language", None, language, (), T0 + timedelta(hours=n))
+
+    records = Records(
+        [handoff("a", 1, "ja"), handoff("a", 2, "ja"), handoff("b", 3, "ja"), handoff("c", 4, "tr"),
+         answer("d", T0, 5, language="de")],
+        [],
+        [],
+    )
+    counts = without_articles(records, *WEEK, MetricsConfig())
+    assert counts == {"ja": 2, "tr": 1}
+    assert without_articles_line(counts) == "Asked in languages without articles: ja 2, tr 1"
+    assert without_articles(records, T0 + timedelta(days=8), T0 + timedelta(days=9), MetricsConfig()) == {}
+    assert without_articles_line({}) == ""

@@ -24,7 +24,8 @@ def test_shipped_defaults_validate_and_fill_omitted_sections(tmp_path: Path) -> 
         "threat_abuse",
         "legal",
     }
-    assert all(defaults.escalation.human_phrases[lang] for lang in defaults.languages.supported)
+    assert all(defaults.escalation.human_phrases[lang] for lang in ("en", "de", "es", "fr", "pt", "it"))
+    assert defaults.languages.supported == []  # the knowledge base's languages
     assert defaults.persona.banned_phrases and defaults.persona.examples
     path = tmp_path / "frontdesk.toml"
     path.write_text("[routing]\nai_share = 0.3\n")
@@ -71,11 +72,11 @@ def test_use_defaults_false_keeps_only_written_categories() -> None:
 
 def test_phrases_cover_every_supported_language() -> None:
     phrases = Phrases.shipped()
-    for language in policies.default_config().languages.supported:
+    for language in phrases.languages:
         for key in REQUIRED_KEYS:
             assert phrases.say(key, language).strip() or key == "draft_notice", (language, key)
     assert phrases.say("claimed", "de", agent="Ana").startswith("Ana")
-    assert phrases.say("handoff", "ja") == phrases.say("handoff", "en")
+    assert phrases.say("handoff", "xh") == phrases.say("handoff", "en")  # no Xhosa phrases: English
     assert phrases.say("handoff", "es-MX") == phrases.say("handoff", "es")
     assert "{agent}" in phrases.say("claimed", "en")
     with pytest.raises(KeyError, match="no phrase 'nope'"):

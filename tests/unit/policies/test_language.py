@@ -11,8 +11,9 @@ import pytest
 from bot.core.errors import ConfigError
 from bot.core.ports import History, Proceed, Stop
 from bot.core.types import InboundKind
+from bot.orchestration.handoff import build_handoff
 from policies.config import LanguageConfig
-from policies.language import Detector, LanguageKnowledge
+from policies.language import SWITCHED_FROM, Detector, LanguageKnowledge, language_step
 from policies.phrases import Phrases
 from tests.unit.policies.conftest import make_ctx
 
@@ -48,7 +49,7 @@ def test_buttons_keep_the_language(step: Callable[[str], Any]) -> None:
 
 
 def test_unsupported_language_in_context_falls_back_to_default(step: Callable[[str], Any]) -> None:
-    outcome = step("language").check(make_ctx("", kind=InboundKind.NOT_HELPFUL, language="ja"))
+    outcome = step("language").check(make_ctx("", kind=InboundKind.NOT_HELPFUL, language="xh"))
     assert isinstance(outcome, Proceed) and outcome.context is not None and outcome.context.language == "en"
 
 
@@ -84,3 +85,51 @@ def test_unknown_language_code_is_a_config_error() -> None:
 def test_default_must_be_supported() -> None:
     with pytest.raises(ValueError, match="default language"):
         LanguageConfig(supported=["de"], default="en")
+
+
+def test_languages_follow_the_knowledge_base() -> None:
+    """No `supported` list: a KB in Japanese, Turkish and Dutch answers in those (and nothing else)."""
+    detect = language_step(LanguageConfig.model_validate({}), frozenset({"ja", "tr", "nl"}), frozenset())
+    assert set(detect.detector.languages) == {"ja", "tr", "nl"}
+    assert detect.default in {"ja", "tr", "nl"}  # "en" is not answered, so it cannot be the thread's default
+    assert detect.decide("パスワードを忘れました", detect.default, first=True)[0] == "ja"
+    assert detect.decide("Şifremi nasıl sıfırlarım?", detect.default, first=True)[0] == "tr"
+    assert detect.decide("Hoe wijzig ik mijn wachtwoord?", detect.default, first=True)[0] == "nl"
+
+
+def test_supported_narrows_or_adds() -> None:
+    config = LanguageConfig(supported=["en", "fr"], default="en", fallback="en")
+    detect = language_step(config, frozenset({"en", "de"}), frozenset())
+    assert detect.detector.languages == ("en", "fr")  # German articles are not answered; French gets the fallback
+
+
+def test_the_kb_mix_settles_a_close_pair() -> None:
+    """A short message that could be either goes to the KB's main language; a clearly Norwegian sentence stays
+    Norwegian in a mostly Danish KB (the prior is flattened, so it only tips close calls)."""
+    config = LanguageConfig.model_validate({})
+    mostly_danish = language_step(config, frozenset({"da", "no"}), frozenset(), {"da": 90, "no": 10})
+    mostly_norwegian = language_step(config, frozenset({"da", "no"}), frozenset(), {"da": 10, "no": 90})
+    assert mostly_danish.decide("takk", "da", first=True)[0] == "da"
+    assert mostly_norwegian.decide("takk", "no", first=True)[0] == "no"
+    clearly = "Jeg får ikke logget inn på kontoen min, og jeg har prøvd å bytte passord tre ganger nå."
+    assert mostly_danish.decide(clearly, "da", first=True)[0] == "no"
+
+
+def test_the_thread_prior_keeps_a_short_message_in_the_thread_language() -> None:
+    detect = language_step(LanguageConfig.model_validate({}), frozenset({"it", "es", "pt"}), frozenset())
+    assert detect.decide("la factura", "it")[0] == "it"  # reads as Spanish or Italian: the thread wins
+    assert detect.decide("Ciao, non riesco più ad accedere al mio account da ieri sera", "es")[0] == "it"
+
+
+def test_code_switching_notes_the_earlier_language_for_the_card() -> None:
+    detect = language_step(LanguageConfig.model_validate({}), frozenset({"en", "de"}), frozenset())
+    ctx = make_ctx(
+        "Können Sie mir bitte sagen, wie ich meine Rechnungsadresse ändere?",
+        language="en",
+        history=History(language="en", customer_texts=("How do I change my plan?",)),
+    )
+    outcome = detect.check(ctx)
+    assert isinstance(outcome, Proceed) and outcome.context is not None
+    assert outcome.context.language == "de" and outcome.context.notes[SWITCHED_FROM] == "en"
+    summary = build_handoff(outcome.context, reason="sensitive:complaint", team="support").summary
+    assert "language de (earlier in this thread: en)" in summary

@@ -105,3 +105,44 @@ def test_config_adds_keywords_and_categories_and_can_disable() -> None:
     assert topics.classify("my lawyer says hi", "en", 0.0) is None
     off = SensitiveTopics.of(SensitiveConfig.model_validate({"enabled": False}))
     assert off.classify("I want a refund, you idiots", "en", -1.0) is None
+
+
+TOPICS = SensitiveTopics.of(SensitiveConfig.model_validate({}))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("这是什么破服务，我要投诉", "zh", "complaint"),
+        ("我要找律师起诉你们", "zh", "legal"),
+        ("ひどすぎる対応です", "ja", "complaint"),
+        ("バカにしてるの？", "ja", "threat_abuse"),
+        ("弁護士に相談します", "ja", "legal"),
+        ("최악이에요 진짜", "ko", "complaint"),
+        ("Я напишу жалобу", "ru", "complaint"),
+        ("Złożę skargę", "pl", "complaint"),
+        ("Ik wil een klacht indienen", "nl", "complaint"),
+        ("Avukatıma gideceğim, dava açacağım", "tr", "legal"),
+        ("سأرفع دعوى في المحكمة", "ar", "legal"),
+        ("yeh bilkul ghatiya service hai", "hi", "complaint"),
+    ],
+)
+def test_sensitive_topics_in_more_languages(text: str, language: str, category: str) -> None:
+    found = TOPICS.classify(text, language, None)
+    assert found is not None and found[0].name == category, (text, found and found[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("我的卡丢了，怎么办？", "zh"),
+        ("パスワードを忘れました", "ja"),
+        ("비밀번호를 바꾸고 싶어요", "ko"),
+        ("Как изменить пароль?", "ru"),
+        ("Kartım henüz gelmedi", "tr"),
+        ("لم تصل بطاقتي بعد", "ar"),
+        ("mera card abhi tak nahi aaya", "hi"),
+    ],
+)
+def test_plain_problem_reports_in_more_languages_are_not_sensitive(text: str, language: str) -> None:
+    assert TOPICS.classify(text, language, None) is None

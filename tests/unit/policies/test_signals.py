@@ -65,3 +65,31 @@ def test_empty_text_has_no_sentiment() -> None:
 def test_complexity(text: str, complex_: bool) -> None:
     assert (complexity(text) >= 0.5) is complex_
     assert 0.0 <= complexity(text) <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sign"),
+    [
+        ("أسوأ خدمة تعاملت معها، والتأخير مستمر", "ar", -1),
+        ("الخدمة ممتازة، شكرا لكم", "ar", 1),
+        ("sabse ghatiya company, bilkul bakwas", "hi", -1),
+        ("bahut badhiya service, shukriya", "hi", 1),
+        ("Waardeloze service, ik ben echt teleurgesteld", "nl", -1),
+        ("Ужасный сервис, это позор", "ru", -1),
+        ("Rezalet bir hizmet, berbat", "tr", -1),
+        ("Fatalna obsługa, wstyd", "pl", -1),
+        ("最悪です。二度と使わない", "ja", -1),
+        ("本当に助かりました、ありがとう", "ja", 1),
+        ("垃圾客服，骗子", "zh", -1),
+        ("谢谢，非常满意", "zh", 1),
+    ],
+)
+def test_sentiment_in_more_languages(text: str, language: str, sign: int) -> None:
+    score = Sentiment.shipped().score(text, language)
+    assert score is not None and score * sign >= 0.3, (text, score)
+
+
+def test_arabic_article_and_hamza_forms_meet_the_lexicon() -> None:
+    model = Sentiment.shipped()
+    assert model.score("السيء", "ar") == model.score("سيء", "ar") != 0
+    assert model.score("أسوأ", "ar") == model.score("اسوا", "ar") != 0
