@@ -9,11 +9,7 @@ declare a settable `name`; they are still never mutated after construction, so e
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 from collections.abc import Callable, Iterable, Mapping
-=======
-from collections.abc import Mapping
->>>>>>> pollang
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -30,12 +26,8 @@ from policies.config import (
 from policies.demotion import Demote, DemotionConfig
 from policies.escalation import Acknowledgement, Confidence, FailedAttempts, HumanRequest, LanguagePhrases, Relevance
 from policies.guardrails import Guardrails
-<<<<<<< HEAD
-from policies.language import Detector, LanguageDetect, LanguageKnowledge
-from policies.no_ai import NoAi
-=======
 from policies.language import LanguageKnowledge, language_step
->>>>>>> pollang
+from policies.no_ai import NoAi
 from policies.persona import Persona, PersonaRules
 from policies.phrases import Phrases
 from policies.routing import AnswerTeam, Hybrid, Share, Topics, TopicTeam, Vip
