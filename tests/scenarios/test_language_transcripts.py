@@ -36,4 +36,4 @@ async def test_code_switching_answers_in_the_latest_language_and_the_card_says_b
     assert switched is not None and switched.language == "es"
     angry = await transcript.say("Me habéis cobrado dos veces este mes y quiero que me devolváis el dinero ya")
     assert isinstance(angry, Escalate) and angry.language == "es"
-    assert "language es (earlier in this thread: en)" in angry.handoff.summary
+    assert "Language: es (earlier in this thread: en)" in angry.handoff.summary

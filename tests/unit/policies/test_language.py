@@ -132,4 +132,4 @@ def test_code_switching_notes_the_earlier_language_for_the_card() -> None:
     assert isinstance(outcome, Proceed) and outcome.context is not None
     assert outcome.context.language == "de" and outcome.context.notes[SWITCHED_FROM] == "en"
     summary = build_handoff(outcome.context, reason="sensitive:complaint", team="support").summary
-    assert "language de (earlier in this thread: en)" in summary
+    assert "Language: de (earlier in this thread: en)" in summary
