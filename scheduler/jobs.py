@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from scheduler import campaigns, digest, qa, review
+from scheduler import campaigns, csat, digest, qa, review
 from scheduler.config import Weekly
 from scheduler.context import JobContext
 
@@ -71,6 +71,14 @@ def registry(ctx: JobContext) -> dict[str, JobSpec]:
             cron=ctx.kb_review.cron(),
         ),
     }
+    jobs["csat"] = JobSpec(
+        "csat",
+        "Ask the 1-5 CSAT question when an AI-only conversation ends",
+        csat.run,
+        d,
+        cron={"minute": "*/15"},
+        enabled=ctx.metrics.ask_csat,
+    )
     for name, campaign in ctx.campaigns.items():
         run = partial(campaigns.run_campaign, name=name)
         jobs[f"campaign.{name}"] = JobSpec(f"campaign.{name}", f"Campaign {name}", run, campaign)

@@ -124,8 +124,10 @@ def report_command(
                                                  "after it was sent.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
-    """Support metrics of a period: AI resolution, deflection, CSAT (AI vs human), overrides, escalation reasons and
-    cost per resolution, with the previous period for comparison. Definitions: see bot/metrics/compute.py and the README."""
+    """Support metrics of a period: AI resolution, deflection, CSAT on one 1-5 scale (AI vs human), overrides,
+    escalation reasons and cost per resolution (AI, human, overall), with the previous period for comparison.
+
+    Every definition is on one page: docs/METRICS.md (also served by a running server at /dashboard/metrics)."""
     if campaign is not None:
         try:
             measured = asyncio.run(_campaign(campaign, days))

@@ -34,11 +34,13 @@ def test_headline_metrics_of_the_week(env: dict[str, str]) -> None:
     data = report(env)
     m = data["current"]
     # 7 conversations: A resolved by the AI; B (unhelpful) and E (reopened) not; C, D handoffs; F, G drafts.
-    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"], m["human_resolved"]) == (7, 1, 3, 2, 4)
+    # Deflected: A and E (no person, last signal not negative); B ended on "not helpful", so it is not.
+    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"], m["human_resolved"]) == (7, 1, 2, 2, 4)
     assert m["ai_resolution_rate"] == pytest.approx(1 / 7)
-    assert m["deflection_rate"] == pytest.approx(3 / 7)
-    # CSAT: AI side is A's "helpful" and B's "not helpful"; human side is C's 5 and D's 2.
-    assert (m["csat_ai"], m["csat_ai_n"], m["csat_human"], m["csat_human_n"]) == (0.5, 2, 0.5, 2)
+    assert m["deflection_rate"] == pytest.approx(2 / 7)
+    # CSAT is 1-5 on both sides: no AI conversation was rated yet (votes are not CSAT); human: C's 5 and D's 2.
+    assert (m["csat_ai"], m["csat_ai_n"], m["csat_human"], m["csat_human_n"]) == (None, 0, 0.5, 2)
+    assert m["csat_human_mean"] == pytest.approx(3.5)
     assert (m["overrides"], m["override_verdicts"], m["override_rate"]) == (1, 2, 0.5)  # F edited, G approved
     assert m["escalation_reasons"] == {"asked_for_human": 1, "no_knowledge": 1}
     # 6 LLM answers/drafts × (1000 in at $1/M + 100 out at $4/M); agents 30 + 15 + 10 + 5 minutes at $60/h.
@@ -46,13 +48,16 @@ def test_headline_metrics_of_the_week(env: dict[str, str]) -> None:
     assert m["llm_cost_usd"] == pytest.approx(0.0084)
     assert m["agent_minutes"] == pytest.approx(60)
     assert m["cost_per_resolution_usd"] == pytest.approx((60 + 0.0084) / 5)
+    # AI: A, B, E's four answers (0.0014 each) over the one AI resolution; human: F, G's drafts + $60 over four.
+    assert m["cost_per_ai_resolution_usd"] == pytest.approx(0.0056)
+    assert m["cost_per_human_resolution_usd"] == pytest.approx((60 + 0.0028) / 4)
     previous = data["previous"]
     assert (previous["conversations"], previous["ai_resolved"], previous["escalated"]) == (2, 1, 1)
 
 
 def test_filters_by_team_channel_and_language(env: dict[str, str]) -> None:
     billing = report(env, "--team", "billing")["current"]
-    assert (billing["conversations"], billing["overrides"], billing["csat_ai"]) == (2, 1, 0.0)  # B and F
+    assert (billing["conversations"], billing["overrides"], billing["csat_ai"]) == (2, 1, None)  # B and F
     german = report(env, "--language", "de")["current"]
     assert (german["conversations"], german["ai_resolved"], german["deflected"]) == (1, 0, 1)  # E reopened
     drafts = report(env, "--channel", "C_DRAFTS")["current"]

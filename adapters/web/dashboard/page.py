@@ -208,7 +208,7 @@ def render_page(data: Mapping[str, Any]) -> str:
   <header class="top">
     <div class="brand"><span class="logo" aria-hidden="true">F</span><span>Frontdesk</span><span class="tag">dashboard</span></div>
     <p class="lede">For team leads: how the AI did, where it failed, and what to add to the knowledge base.
-      Definitions: <code>frontdesk report --help</code>. JSON: <a href="/api/dashboard">/api/dashboard</a>.</p>
+      <a href="/dashboard/metrics">What each number means</a> · JSON: <a href="/api/dashboard">/api/dashboard</a>.</p>
   </header>
   <main>{body}</main>
 </body>

@@ -76,8 +76,8 @@ async def test_headline_is_the_computed_metrics_with_the_period_before(client: T
     data = await get_json(client)
     m, p = data["current"], data["previous"]
     # tests/cli/test_report.py's week plus the three unanswerable questions (handed over, never resolved).
-    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"]) == (10, 1, 3, 5)
-    assert (m["csat_ai"], m["csat_human"], m["override_rate"]) == (0.5, 0.5, 0.5)
+    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"]) == (10, 1, 2, 5)
+    assert (m["csat_ai"], m["csat_human"], m["override_rate"]) == (None, 0.5, 0.5)  # no AI conversation rated 1-5
     assert (p["conversations"], p["ai_resolved"]) == (2, 1)
     records = await load_records(history.app.store, history.now - timedelta(days=60))
     week = history.now - timedelta(days=7)
@@ -91,7 +91,7 @@ async def test_headline_is_the_computed_metrics_with_the_period_before(client: T
     assert re.search(r"AI resolution rate</div><div class=\"card-value\">10%<span class=\"delta worse\">-40 pts</span>", html)
     assert "previous: 50%" in html and "1 resolved by the AI" in html
     assert f"${(60 + 0.0102) / 5:.2f}" in html  # (agents' $60 + 10 LLM calls' $0.0102) / 5 resolutions
-    assert "50% <small>vs</small> 50%" in html and "1 of 2 agent verdicts" in html
+    assert "— <small>vs</small> 50%" in html and "1 of 2 agent verdicts" in html
 
 
 async def test_trend_reasons_slices_failures_gaps_and_articles(client: TestClient[Any, Any]) -> None:
@@ -248,3 +248,22 @@ async def test_switched_off_by_config(history: History) -> None:
         assert (await client.get("/api/dashboard")).status == 404
     finally:
         await client.close()
+
+
+async def test_definitions_link_leads_to_the_published_metrics_page(client: TestClient[Any, Any]) -> None:
+    html = await (await client.get("/dashboard")).text()
+    assert '<a href="/dashboard/metrics">What each number means</a>' in html
+    page = await client.get("/dashboard/metrics")
+    assert page.status == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
+    text = await page.text()
+    assert "<h2>CSAT: one 1–5 scale for AI and human conversations</h2>" in text
+    assert "<td><strong>Deflected</strong></td>" in text  # the Markdown table, rendered
+
+
+def test_report_help_names_the_definitions_page() -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app
+
+    result = CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "docs/METRICS.md" in result.stdout

@@ -75,7 +75,7 @@ async def test_enabled_jobs_are_stored_for_next_monday_in_the_configured_zone(hi
     try:
         await runner.tick()
         runs = runner.next_runs()
-        assert set(runs) == {"digest"}  # QA is not enabled
+        assert set(runs) == {"digest", "csat"}  # QA is not enabled; asking AI conversations for CSAT is by default
         when = runs["digest"].astimezone(ZoneInfo("Europe/Berlin"))
         assert (when.weekday(), when.hour, when.minute) == (0, 9, 0)
         assert timedelta(0) < when - datetime.now(UTC) <= timedelta(days=7)
