@@ -107,10 +107,19 @@ def campaign_lines(e: Any) -> list[str]:
         f"Tickets per channel: {rate(e.sent_tickets_per_channel)} sent vs {rate(e.holdout_tickets_per_channel)} held out",
         f"Conversations: {e.sent_conversations} in channels that got it, {e.holdout_conversations} in the holdout",
     ]
-    if e.ticket_reduction is not None:
-        lines.append(f"Ticket reduction against the holdout: {e.ticket_reduction:.0%}")
-    elif e.holdout_channels == 0:
+    if e.holdout_channels == 0:
         lines.append("No holdout group: set holdout (e.g. 0.1) on the campaign to measure its effect")
+    else:
+        c = e.comparison()
+        if e.ticket_reduction is not None and not c.too_small:
+            lines.append(f"Ticket reduction against the holdout: {e.ticket_reduction:.0%}")
+        if c.difference is not None and c.low is not None and c.high is not None:
+            lines.append(f"Difference in tickets per channel (sent − holdout): {c.difference:+.2f}, 95% interval "
+                         f"{c.low:+.2f} to {c.high:+.2f}, permutation test p = {c.p_value:.3f}")
+        lines.append(c.verdict())
+    opt_out = "—" if e.opt_out_rate is None else f"{e.opt_out_rate:.0%}"
+    lines.append(f"Opt-out rate: {opt_out} ({e.opted_out} of {plural(e.sent_channels, 'channel')} that got it pressed "
+                 "\"Stop these updates\")")
     return lines
 
 

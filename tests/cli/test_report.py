@@ -102,24 +102,24 @@ holdout = 0.5
 """
 
 
-@pytest.fixture
-async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
-    """Eight organisations, one campaign with a 50 % holdout; held-out organisations then ask for a person twice
-    each, those that got it once in all. Returns the CLI environment and the (sent, held out) channel counts."""
+async def _campaign(tmp_path: Path, orgs: int, *, stop: int = 0) -> tuple[dict[str, str], int, int]:
+    """`orgs` organisations, one campaign with a 50 % holdout; held-out organisations then ask for a person twice
+    each, those that got it once in all; `stop` of those that got it press "Stop these updates". Returns the CLI
+    environment and the (sent, held out) channel counts."""
     from datetime import timedelta
 
+    from bot.orchestration.optout import opt_out
     from scheduler.campaigns import group
 
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     h, env = await open_history(tmp_path, extra_config=CAMPAIGN)
     start = h.now - timedelta(days=10)
-    for n in range(8):
+    for n in range(orgs):
         await h.say("How do I reset my password?", f"t{n}", channel=f"C_ORG{n}", who=f"c{n}", org=f"T_ORG{n}", at=start)
     h.clock.now = start + timedelta(hours=1)
     summary = await h.app.jobs["campaign.exports"]()
     contacts = await h.app.store.contacts()
     held = [c for c in contacts if group("exports", h.app.config.campaigns["exports"], c) == "holdout"]
-    assert summary == f"Campaign exports: {8 - len(held)} sent, {len(held)} holdout." and 0 < len(held) < 8
+    assert summary == f"Campaign exports: {orgs - len(held)} sent, {len(held)} holdout." and 0 < len(held) < orgs
     for c in held:
         for k in range(2):
             await h.say("I want to talk to a human", f"h{k}", channel=c.address.channel, who=c.org, org=c.org,
@@ -127,8 +127,16 @@ async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     sent = [c for c in contacts if c not in held]
     await h.say("I want to talk to a human", "s0", channel=sent[0].address.channel, who=sent[0].org,
                 org=sent[0].org, at=start + timedelta(days=2))
+    for c in sent[:stop]:
+        await opt_out(h.app.store, c.org, c.address, start + timedelta(hours=2), "U_SOMEONE")
     await h.app.close()
     return env, len(sent), len(held)
+
+
+@pytest.fixture
+async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return await _campaign(tmp_path, 8, stop=1)
 
 
 def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[dict[str, str], int, int]) -> None:
@@ -140,7 +148,29 @@ def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[d
     assert (data["sent_tickets"], data["holdout_tickets"]) == (1, 2 * held)
     reduction = 1 - (1 / sent) / 2
     assert data["ticket_reduction"] == pytest.approx(reduction)
+    assert (data["opted_out"], data["opt_out_rate"]) == (1, pytest.approx(1 / sent))
+    assert data["tickets_per_channel_difference"]["too_small"] is True  # eight channels in all
     text = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14"], env=env).stdout
-    assert f"Ticket reduction against the holdout: {reduction:.0%}" in text
+    assert "Sample too small to conclude" in text and "Ticket reduction" not in text
+    assert f"Opt-out rate: {1 / sent:.0%} (1 of {sent} channels that got it pressed \"Stop these updates\")" in text
     missing = runner.invoke(app, ["report", "--campaign", "nope"], env=env)
     assert missing.exit_code == 2 and "no campaign 'nope' in [campaigns] (campaigns: exports)" in missing.output
+
+
+@pytest.fixture
+async def big_campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return await _campaign(tmp_path, 24)
+
+
+def test_campaign_effect_on_enough_channels_has_an_interval_and_a_p_value(
+        big_campaign_env: tuple[dict[str, str], int, int]) -> None:
+    env, sent, held = big_campaign_env
+    assert min(sent, held) >= 5
+    data = json.loads(runner.invoke(app, ["report", "--campaign", "exports", "--days", "14", "--json"], env=env).stdout)
+    c = data["tickets_per_channel_difference"]
+    assert c["difference"] == pytest.approx(1 / sent - 2)  # one ticket among the sent channels, two per held-out one
+    assert c["ci95"][0] <= c["difference"] <= c["ci95"][1] < 0
+    assert c["p_value"] < 0.001 and c["significant"] is True
+    text = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14"], env=env).stdout
+    assert "a real difference" in text and "permutation test p = 0.000" in text

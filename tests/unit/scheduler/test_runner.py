@@ -110,7 +110,7 @@ async def test_daily_and_monthly_jobs_get_their_own_schedules(tmp_path: Path) ->
     finally:
         await runner.stop()
         await h.app.close()
-    assert set(runs) == {"digest", "failures", "qa", "legal"}
+    assert set(runs) == {"digest", "failures", "qa", "legal", "csat"}
     assert (runs["failures"].hour, runs["failures"].minute) == (9, 0)
     assert runs["failures"] - datetime.now(UTC) <= timedelta(days=1)
     assert (runs["qa"].weekday(), runs["qa"].hour, runs["qa"].minute) == (0, 10, 30)
