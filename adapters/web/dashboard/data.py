@@ -15,7 +15,14 @@ from typing import Any
 
 from bot.core.types import Demotion
 from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute, weekly
-from bot.metrics.failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
+from bot.metrics.failures import (
+    ANSWER_FAILURE_REASONS,
+    Clusterer,
+    FailedQuestion,
+    failed_questions,
+    knowledge_gaps,
+    poor_articles,
+)
 
 PARAMS = ("days", "team", "language", "channel")
 MAX_DAYS = 366
@@ -115,7 +122,9 @@ def build(
         "weeks": [w.to_json() for w in weekly(records, until, query.trend_weeks, config, filters)],
         "by_language": {k: v.to_json() for k, v in breakdown(records, "language", since, until, config, filters).items()},
         "by_team": {k: v.to_json() for k, v in breakdown(records, "team", since, until, config, filters).items()},
-        "failed_questions": [_question(q) for q in failed_questions(records, keys, since, until)[:TOP]],
+        "failed_questions": [
+            _question(q) for q in failed_questions(records, keys, since, until, reasons=ANSWER_FAILURE_REASONS)[:TOP]
+        ],
         "knowledge_gaps": [_question(q) for q in knowledge_gaps(records, keys, since, until, cluster=cluster)[:TOP]],
         "gap_grouping": clustering,
         "poor_articles": [

@@ -98,3 +98,28 @@ def test_money_as_people_read_it(value: float | None, shown: str) -> None:
                                               (120, "2 h")])
 def test_minutes_as_people_read_them(value: float, shown: str) -> None:
     assert minutes(value) == shown
+
+
+def test_a_later_unrelated_escalation_does_not_put_a_helpful_article_on_articles_to_fix() -> None:
+    from bot.metrics.failures import poor_articles
+
+    decisions = [
+        decision("k", "answer", T0, articles=("reset-password",)),
+        decision("k", "answer", T0 + timedelta(minutes=5), articles=("invoices",)),
+        decision("k", "escalate", T0 + timedelta(minutes=9), reason="asked_for_human"),  # right after "invoices"
+    ]
+    feedback = [FeedbackEntry("helpful", "k", "U1", T0 + timedelta(minutes=1), helpful=True,
+                              decision_id=decisions[0].id, article_ids=("reset-password",))]
+    poor = poor_articles(Records(decisions, [], feedback), {"k"}, *WEEK)
+    assert [(p.article_id, p.escalations_after) for p in poor] == [("invoices", 1)]
+
+
+def test_a_failed_question_quotes_the_question_behind_it_not_the_last_message() -> None:
+    from bot.metrics.failures import failed_questions
+
+    asked = DecisionRecord(1, "k", "m1", "answer", "answered", 0.9, "en", ("api-keys",), T0,
+                           text="Why do my API calls return 401?", reply="Rotate the key.")
+    gave_up = DecisionRecord(2, "k", "m2", "escalate", "repeated_failure", None, "en", (), T0 + timedelta(minutes=3),
+                             text="still not working, same 401s")
+    failed = failed_questions(Records([asked, gave_up], [], []), {"k"}, *WEEK)
+    assert [(q.text, dict(q.reasons)) for q in failed] == [("Why do my API calls return 401?", {"repeated_failure": 1})]
