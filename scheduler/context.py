@@ -47,6 +47,7 @@ class JobContext:
     teams: tuple[str, ...] = ()
     knowledge: Any = None  # the KnowledgeBase when attached (article titles)
     phrases: Any = None  # the Phrasebook (None in tests that send no customer sentence)
+    sensitive_categories: tuple[str, ...] = ()  # configured sensitive topics (the annual audit's "never triggered")
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @staticmethod
@@ -68,6 +69,7 @@ class JobContext:
             teams=tuple(config.teams),
             knowledge=host.knowledge,
             phrases=getattr(host, "phrases", None),
+            sensitive_categories=tuple(getattr(getattr(config, "sensitive", None), "categories", {}) or ()),
             clock=clock or (lambda: datetime.now(UTC)),
         )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from scheduler import campaigns, csat, digest, qa, review
+from scheduler import annual, campaigns, csat, deep_dive, digest, qa, review
 from scheduler.config import Weekly
 from scheduler.context import JobContext
 
@@ -62,6 +62,22 @@ def registry(ctx: JobContext) -> dict[str, JobSpec]:
             q,
             cron={"day": 1, "hour": q.hour, "minute": q.minute},
             enabled=q.enabled and bool(q.legal_channel),
+        ),
+        "deep_dive": JobSpec(
+            "deep_dive",
+            "Monthly deep-dive: the month beside the previous three, by team and language",
+            deep_dive.run,
+            d,
+            cron={"day": 1, "hour": d.hour, "minute": d.minute},
+            enabled=d.enabled and d.monthly,
+        ),
+        "annual_audit": JobSpec(
+            "annual_audit",
+            "Annual audit: the year's trends, articles never cited, policies never triggered",
+            annual.run,
+            d,
+            cron={"month": 1, "day": 2, "hour": d.hour, "minute": d.minute},
+            enabled=d.enabled and d.annual,
         ),
         "kb_review": JobSpec(
             "kb_review",

@@ -23,12 +23,15 @@ from bot.metrics.failures import (
     knowledge_gaps,
     poor_articles,
 )
+from bot.metrics.grades import trend as grade_trend
+from bot.metrics.grades import worst_articles
 
 PARAMS = ("days", "team", "language", "channel")
 MAX_DAYS = 366
 MIN_TREND_WEEKS = 8  # a trend needs a few points even when the period is one week
 MAX_TREND_WEEKS = 53
 TOP = 10
+QA_WEEKS = 4  # the grade trend: the last four weeks of grades
 LANGUAGE = re.compile(r"[a-z]{2}")
 
 
@@ -151,6 +154,14 @@ def build(
             for d in demoted
             if query.team is None or not d.team or d.team == query.team
         ],
+        "qa": {
+            "weeks": [w.to_json() for w in grade_trend(records.feedback, until, QA_WEEKS)],
+            "worst_articles": [
+                {"article_id": a.article_id, "title": title(a.article_id), "good": a.good,
+                 "needs_work": a.needs_work, "wrong": a.wrong, "notes": list(a.notes[-3:])}
+                for a in worst_articles(records.feedback, since, until)
+            ],
+        },
         "choices": {
             "teams": known_teams,
             "languages": sorted({c.language for c in facts if c.language}),

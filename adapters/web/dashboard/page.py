@@ -146,6 +146,27 @@ def _demoted(items: Sequence[Mapping[str, Any]]) -> str:
                   note=note)
 
 
+def _grades(qa: Mapping[str, Any]) -> str:
+    """The QA grade trend (share graded good per week) and the worst-graded articles of the period."""
+    rows = [
+        (f'{datetime.fromisoformat(w["until"]):%d %b}', str(w["graded"]), str(w["counts"]["good"]),
+         str(w["counts"]["needs_work"]), str(w["counts"]["wrong"]), pct(w["good_rate"]))
+        for w in qa["weeks"]
+    ]
+    if not any(w["graded"] for w in qa["weeks"]):
+        rows = []
+    trend = _table("QA grades", ("Week ending", "Graded", "Good", "Needs work", "Wrong", "Good share"), rows,
+                   "No QA grades yet: reviewers grade the weekly sample's answers with its buttons.",
+                   note="Reviewers' grades of sampled AI answers (the latest grade of each answer counts).")
+    worst = [
+        (_article(a), str(a["wrong"]), str(a["needs_work"]), str(a["good"]),
+         _e(a["notes"][-1]) if a["notes"] else "—")
+        for a in qa["worst_articles"]
+    ]
+    return trend + _table("Worst-graded articles", ("Article", "Wrong", "Needs work", "Good", "Latest note"), worst,
+                          "No article was graded wrong or needing work in this period.")
+
+
 def _select(name: str, label: str, options: Sequence[str], chosen: str | None, all_label: str) -> str:
     opts = [f'<option value="">{_e(all_label)}</option>']
     values = list(options) + ([chosen] if chosen and chosen not in options else [])
@@ -216,6 +237,7 @@ def render_page(data: Mapping[str, Any]) -> str:
         _questions("Top failed questions", data["failed_questions"], "No failed questions in this period.",
                    failed_note),
         _questions("Knowledge gaps", data["knowledge_gaps"], "No knowledge gaps in this period.", gaps_note),
+        _grades(data["qa"]),
         _reasons(m),
         _demoted(data["demoted"]),
         "</div>",

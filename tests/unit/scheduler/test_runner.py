@@ -158,7 +158,7 @@ async def test_the_server_runs_the_scheduler_when_enabled(history: History) -> N
     client = TestClient(TestServer(web_app))
     await client.start_server()
     runner = web_app[SCHEDULER_KEY]
-    assert runner.leading and set(runner.next_runs()) == {"digest"}
+    assert runner.leading and set(runner.next_runs()) == {"digest", "csat"}
     lock = leader_lock(history.app.settings.resolved_database_url)
     assert isinstance(lock, FileLock) and await lock.acquire() is False
     await client.close()  # clean shutdown releases leadership
