@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from bot.core.errors import FrontdeskError
 from bot.metrics.compute import Metrics, MetricsConfig, Records, breakdown, compute, conversation_facts, load_records
-from bot.metrics.failures import failed_questions, in_scope, knowledge_gaps
+from bot.metrics.failures import ANSWER_FAILURE_REASONS, failed_questions, in_scope, knowledge_gaps
 from bot.metrics.text import money, pct, plural
 from scheduler.context import JobContext
 from scheduler.digest import send_each
@@ -73,7 +73,7 @@ def compose(records: Records, until: datetime, *, config: MetricsConfig | None =
     lines += ["", "*Top failure patterns*"]
     if month.escalation_reasons:
         lines.append("Escalation reasons: " + ", ".join(f"{r} {n}" for r, n in month.escalation_reasons.items()))
-    for q in failed_questions(records, keys, since, end)[:TOP]:
+    for q in failed_questions(records, keys, since, end, reasons=ANSWER_FAILURE_REASONS)[:TOP]:
         lines.append(f"• “{q.text[:200]}” ×{q.count} — " + ", ".join(q.reasons))
     gaps = knowledge_gaps(records, keys, since, end)[:TOP]
     if gaps:

@@ -273,3 +273,34 @@ def test_report_help_names_the_definitions_page() -> None:
 
     result = CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "docs/METRICS.md" in result.stdout
+
+
+async def test_qa_grades_show_their_trend_and_worst_articles(history: History) -> None:
+    from bot.core.ports import FeedbackEntry
+
+    answers = [d for d in await history.app.store.decisions() if d.kind == "answer" and d.article_ids]
+    invoices = next(d for d in answers if d.article_ids[0] == "invoices")
+    password = next(d for d in answers if d.article_ids[0] == "reset-password")
+    at = history.now - timedelta(days=1)
+    for d, grade, note in ((invoices, "wrong", "Billing moved to Account"), (password, "good", ""),
+                           (invoices, "wrong", "It is under Account > Billing now")):  # the same answer regraded
+        await history.app.store.add_feedback(FeedbackEntry("qa_grade", d.conversation_key, "U_QA", at, reason=grade,
+                                                           edited_text=note, decision_id=d.id,
+                                                           article_ids=d.article_ids))
+        at += timedelta(minutes=1)
+    earlier = history.now - timedelta(days=8)
+    await history.app.store.add_feedback(FeedbackEntry("qa_grade", password.conversation_key, "U_QA", earlier,
+                                                       reason="needs_work", decision_id=password.id + 1000,
+                                                       article_ids=password.article_ids))
+    client = await serve(history)
+    try:
+        qa = (await get_json(client))["qa"]
+        assert [(w["graded"], w["good_rate"]) for w in qa["weeks"][-2:]] == [(1, 0.0), (2, 0.5)]
+        assert qa["worst_articles"] == [{"article_id": "invoices", "title": "Find your invoices", "good": 0, "needs_work": 0,
+                                         "wrong": 1, "notes": ["It is under Account > Billing now"]}]
+        html = await (await client.get("/dashboard")).text()
+        cells = re.sub(r' data-label="[^"]*"', "", html)
+        assert "<h2>QA grades</h2>" in html and "<td>2</td><td>1</td><td>0</td><td>1</td><td>50%</td>" in cells
+        assert "<h2>Worst-graded articles</h2>" in html and "It is under Account &gt; Billing now" in html
+    finally:
+        await client.close()
