@@ -9,8 +9,9 @@ TESTING := $(VENV)/.test-installed
 FRONTDESK_KB ?= examples/kb
 # make run PORT=8081 when 8080 is taken
 PORT ?=
-# compat: a plain .pth editable install (no setuptools warning box; new modules are picked up without reinstalling)
-PIP_INSTALL := $(BIN)/python -m pip install --progress-bar on --config-settings editable_mode=compat
+# Pip shows its progress; the build backend's warnings are silenced (PYTHONWARNINGS reaches pip's build subprocess),
+# which keeps setuptools' editable-install notice box off a new user's first screen.
+PIP_INSTALL := PYTHONWARNINGS=ignore $(BIN)/python -m pip install --progress-bar on
 
 .PHONY: run test install lint typecheck bench clean
 
