@@ -25,15 +25,15 @@ THANKS = "acknowledged"  # the reason the acknowledgement policy records for a p
 
 
 def _ended(history: list[DecisionRecord], helpful_after: bool, now: datetime, idle: timedelta) -> bool:
-    """The conversation's last answer was the AI's and the customer thanked it, voted helpful, or went quiet."""
+    """The AI answered, and the customer thanked or voted helpful right after its last answer, or the thread has
+    been quiet for `idle` (whatever came last: an unhappy conversation is asked too, or CSAT would flatter the AI)."""
     answers = [i for i, d in enumerate(history) if d.kind == "answer" and d.article_ids and d.reply]
     if not answers:
         return False
     later = history[answers[-1] + 1 :]
-    if any(d.kind not in ("ignore",) for d in later):  # a new question, a handoff...: not over
-        return False
-    thanked = any(d.kind == "ignore" and d.reason == THANKS for d in later)
-    return thanked or helpful_after or history[-1].at + idle <= now
+    settled = all(d.kind == "ignore" for d in later)  # nothing but a "thanks" / 👍 since the last answer
+    thanked = settled and any(d.reason == THANKS for d in later)
+    return thanked or (settled and helpful_after) or history[-1].at + idle <= now
 
 
 def due(decisions: list[DecisionRecord], feedback: list[FeedbackEntry], human_keys: set[str], now: datetime,

@@ -52,3 +52,15 @@ async def test_one_unreachable_channel_does_not_stop_the_rest(tmp_path: Path) ->
         assert await run(ctx) == "Asked 1 customer to rate an AI-answered conversation (1-5)."  # tried again
     finally:
         await h.app.close()
+
+
+async def test_an_unhappy_ai_conversation_is_asked_too_once_it_is_quiet(tmp_path: Path) -> None:
+    h, _ = await open_history(tmp_path)
+    try:
+        start = h.now - timedelta(hours=3)
+        await h.say("Where is my invoice?", "b", at=start)
+        await h.helpful("b", False, at=start + timedelta(minutes=1))  # the AI asks to clarify; the customer leaves
+        h.clock.now = h.now
+        assert await run(JobContext.of(h.app, h.clock)) == "Asked 1 customer to rate an AI-answered conversation (1-5)."
+    finally:
+        await h.app.close()
