@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.ports import FeedbackEntry
 from tests.browser.test_dashboard import serve_history
 from tests.browser.test_playground import _needs_chromium, page  # noqa: F401 - fixtures: skip without Chromium
 from tests.history import History, fill_week
@@ -70,6 +71,13 @@ async def busier(h: History) -> None:
                            "Can I export all tickets as CSV every night to our data warehouse?",
                            "Is there an on-premise version for banks?"]):
         await h.say(q, f"g{n}", at=h.now - timedelta(days=2, hours=n))
+    answers = [d for d in await h.app.store.decisions() if d.kind == "answer" and d.article_ids]
+    for n, d in enumerate(answers[:4]):  # graded QA answers: the grade trend and the worst-graded articles
+        note = "The rotation steps moved to Settings > Developers > Webhooks; the article still says Integrations."
+        await h.app.store.add_feedback(FeedbackEntry("qa_grade", d.conversation_key, "U_QA", h.now - timedelta(hours=n),
+                                                     reason=("wrong", "needs_work", "good", "wrong")[n],
+                                                     edited_text=note if n != 2 else "", decision_id=d.id,
+                                                     article_ids=d.article_ids))
     h.clock.now = h.now
 
 
@@ -96,6 +104,8 @@ def test_nothing_overflows_at_desktop_and_phone_widths(busy_dashboard: str, page
     assert re.search(r"agents (under 1 min|\d+ min|\d+ h)", text)
     fix = page.locator(".panel").filter(has=page.get_by_role("heading", name="Articles to fix"))
     assert "integrations-webhooks-signing-secret-rotation" in fix.inner_text()
+    graded = page.locator(".panel").filter(has=page.get_by_role("heading", name="Worst-graded articles"))
+    assert "the article still says Integrations" in graded.inner_text()
 
 
 def test_the_definitions_page_reads_at_phone_width(busy_dashboard: str, page: Any) -> None:  # noqa: F811

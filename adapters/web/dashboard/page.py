@@ -164,7 +164,7 @@ def _grades(qa: Mapping[str, Any]) -> str:
         for a in qa["worst_articles"]
     ]
     return trend + _table("Worst-graded articles", ("Article", "Wrong", "Needs work", "Good", "Latest note"), worst,
-                          "No article was graded wrong or needing work in this period.")
+                          "No article was graded wrong or needing work in this period.", span=bool(worst))
 
 
 def _select(name: str, label: str, options: Sequence[str], chosen: str | None, all_label: str) -> str:
