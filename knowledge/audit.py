@@ -295,19 +295,20 @@ def stats_from_records(
     decisions: Sequence[DecisionRecord], feedback: Sequence[FeedbackEntry]
 ) -> dict[str, ArticleStats]:
     """Per-article performance: cited (top article of an AI answer or draft), helpful votes on those answers,
-    escalations later in the same conversation, and agent rewrites of drafts citing it."""
+    escalations as the very next step after such an answer (a later, unrelated question that escalated is not the
+    article's fault), and agent rewrites of drafts citing it."""
     stats: dict[str, ArticleStats] = defaultdict(ArticleStats)
     by_id = {d.id: d for d in decisions}
-    cited_in: dict[str, list[DecisionRecord]] = defaultdict(list)
+    previous: dict[str, DecisionRecord] = {}  # each conversation's latest decision that was not an Ignore
     for d in sorted(decisions, key=lambda d: (d.at, d.id)):
         if d.kind in ("answer", "draft") and d.article_ids:
             stats[d.article_ids[0]].cited += 1
-            cited_in[d.conversation_key].append(d)
         elif d.kind == "escalate":
-            for earlier in cited_in.get(d.conversation_key, []):
-                if earlier.at <= d.at:
-                    stats[earlier.article_ids[0]].escalations_after += 1
-            cited_in.pop(d.conversation_key, None)
+            before = previous.get(d.conversation_key)
+            if before is not None and before.kind in ("answer", "draft") and before.article_ids:
+                stats[before.article_ids[0]].escalations_after += 1
+        if d.kind != "ignore":
+            previous[d.conversation_key] = d
     for f in feedback:
         ids = f.article_ids
         if not ids and f.decision_id is not None and f.decision_id in by_id:

@@ -20,7 +20,9 @@ from bot.core.errors import FrontdeskError
 from bot.core.ports import Contact, Store
 from bot.core.types import Action, Reply
 from bot.metrics.compute import ratio
-from bot.orchestration.optout import opted_out
+from bot.metrics.significance import Comparison, compare
+from bot.orchestration.optout import PREFIX as OPT_OUT_PREFIX
+from bot.orchestration.optout import opted_out, subject
 from scheduler.config import CampaignConfig
 from scheduler.context import JobContext
 
@@ -128,6 +130,17 @@ class Effect:
     holdout_tickets: int = 0
     sent_conversations: int = 0
     holdout_conversations: int = 0
+    sent_per_channel: tuple[int, ...] = ()  # tickets in each channel that got it, for the significance test
+    holdout_per_channel: tuple[int, ...] = ()
+    opted_out: int = 0  # channels that got it whose organisation (or the channel) pressed "Stop" afterwards
+
+    @property
+    def opt_out_rate(self) -> float | None:
+        return ratio(self.opted_out, self.sent_channels)
+
+    def comparison(self) -> Comparison:
+        """Tickets per channel, sent vs holdout: difference, 95 % interval, permutation p-value (or too small)."""
+        return compare(self.sent_per_channel, self.holdout_per_channel)
 
     @property
     def sent_tickets_per_channel(self) -> float | None:
@@ -158,6 +171,9 @@ class Effect:
             "sent_tickets_per_channel": self.sent_tickets_per_channel,
             "holdout_tickets_per_channel": self.holdout_tickets_per_channel,
             "ticket_reduction": self.ticket_reduction,
+            "opted_out": self.opted_out,
+            "opt_out_rate": self.opt_out_rate,
+            "tickets_per_channel_difference": self.comparison().to_json(),
         }
 
 
@@ -165,21 +181,26 @@ async def effect(store: Store, name: str, window_days: int = 14) -> Effect:
     """Measure a campaign against its holdout (MISSION §6): handoff tickets and conversations opened in each
     channel within `window_days` after it was sent (or held out)."""
     members: dict[str, tuple[str, datetime]] = {}
+    opted = 0
     for contact in await store.contacts():
         value = await store.get_setting(MEMBER + f"{name}.{channel_id(contact)}")
         if value:
             side, _, at = value.partition(" ")
             members[channel_id(contact)] = (side, datetime.fromisoformat(at))
+            if side == "sent":
+                opted += await _stopped_after(store, contact, datetime.fromisoformat(at))
     if not members:
         return Effect(name, window_days)
     window = timedelta(days=window_days)
     start = min(at for _, at in members.values())
     tickets: Counter[str] = Counter()
+    per_channel: Counter[str] = Counter()
     for ticket in await store.tickets():
         a = ticket.address
         member = members.get(f"{a.platform}:{a.workspace}:{a.channel}")
         if member and ticket.created_at and member[1] <= ticket.created_at < member[1] + window:
             tickets[member[0]] += 1
+            per_channel[f"{a.platform}:{a.workspace}:{a.channel}"] += 1
     conversations: dict[str, set[str]] = {"sent": set(), "holdout": set()}
     for d in await store.decisions(start):
         platform, workspace, channel = (d.conversation_key.split(":") + ["", "", ""])[:3]
@@ -196,4 +217,20 @@ async def effect(store: Store, name: str, window_days: int = 14) -> Effect:
         holdout_tickets=tickets["holdout"],
         sent_conversations=len(conversations["sent"]),
         holdout_conversations=len(conversations["holdout"]),
+        sent_per_channel=tuple(per_channel[k] for k, (side, _) in sorted(members.items()) if side == "sent"),
+        holdout_per_channel=tuple(per_channel[k] for k, (side, _) in sorted(members.items()) if side == "holdout"),
+        opted_out=opted,
     )
+
+
+async def _stopped_after(store: Store, contact: Contact, sent: datetime) -> bool:
+    """True when the contact's organisation (or channel) opted out at or after the campaign reached it."""
+    for key in {subject(contact.org, contact.address), subject("", contact.address)}:
+        value = await store.get_setting(OPT_OUT_PREFIX + key)
+        if value:
+            try:
+                if datetime.fromisoformat(value.split(" ", 1)[0]) >= sent:
+                    return True
+            except ValueError:
+                continue
+    return False

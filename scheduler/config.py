@@ -111,6 +111,9 @@ class DigestConfig(Weekly, _ToLeads):
 
     top: int = Field(default=10, ge=1, le=50)  # failed questions listed
     daily: bool = False  # also a daily failure list (yesterday's failed questions) at `time`, to the same people
+    # To `everyone` (the leads' channel): a monthly deep-dive on the 1st and an annual audit on 2 January, at `time`.
+    monthly: bool = False
+    annual: bool = False
 
 
 class QaConfig(Weekly):
@@ -122,6 +125,20 @@ class QaConfig(Weekly):
     sample: int = Field(default=50, ge=1, le=500)
     legal_channel: str = ""  # set: a monthly sample for legal review, on the 1st at `time`
     legal_sample: int = Field(default=100, ge=1, le=1000)
+    # language -> a native-speaking reviewer (channel or user id): a weekly sample of that language's answers
+    languages: dict[str, str] = Field(default_factory=dict)
+    language_sample: int = Field(default=10, ge=1, le=200)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for language, target in value.items():
+            code = language.strip().lower()
+            if not re.fullmatch(r"[a-z]{2}", code):
+                raise ValueError(f"{language!r} is not a two-letter language code such as de or es")
+            out[code] = check_target(target, Platform.SLACK)
+        return out
 
     @field_validator("channel", "legal_channel")
     @classmethod

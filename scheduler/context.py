@@ -27,6 +27,7 @@ class JobHost(Protocol):
     outboxes: dict[Platform, Outbox]
     config: Any  # bot.settings.Config, read once in `JobContext.of`
     knowledge: Any
+    phrases: Any  # bot.core.ports.Phrasebook: the customer-facing sentences (the AI-conversation CSAT question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,8 @@ class JobContext:
     leads: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # team -> [teams.<t>] lead
     teams: tuple[str, ...] = ()
     knowledge: Any = None  # the KnowledgeBase when attached (article titles)
+    phrases: Any = None  # the Phrasebook (None in tests that send no customer sentence)
+    sensitive_categories: tuple[str, ...] = ()  # configured sensitive topics (the annual audit's "never triggered")
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @staticmethod
@@ -65,6 +68,8 @@ class JobContext:
             leads=MappingProxyType({name: team.lead for name, team in config.teams.items() if team.lead}),
             teams=tuple(config.teams),
             knowledge=host.knowledge,
+            phrases=getattr(host, "phrases", None),
+            sensitive_categories=tuple(getattr(getattr(config, "sensitive", None), "categories", {}) or ()),
             clock=clock or (lambda: datetime.now(UTC)),
         )
 

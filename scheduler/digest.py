@@ -29,6 +29,7 @@ from bot.metrics.languages import without_articles, without_articles_line
 from bot.metrics.text import headline_lines, pct, plural
 from bot.orchestration.demotion import compute as demoted_articles
 from scheduler.context import JobContext, mention
+from scheduler.grade_text import grade_lines
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,9 @@ def compose(
             name = names.get(article, article)
             lines.append(f"• {name}" + (f" ({article})" if name != article else "") + f": {line}")
     lines += demoted_lines(demoted, team, title or {})
+    names = title or {}
+    team_keys = None if team is None else {c.key for c in conversation_facts(records, config) if c.team == team}
+    lines += grade_lines(records.feedback, since, until, title=lambda a: names.get(a, a), keys=team_keys)
     per_language = breakdown(records, "language", since, until, config, filters)
     if len(per_language) > 1:
         lines.append("")

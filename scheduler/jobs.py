@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from scheduler import campaigns, digest, qa, review
+from scheduler import annual, campaigns, csat, deep_dive, digest, qa, review
 from scheduler.config import Weekly
 from scheduler.context import JobContext
 
@@ -63,6 +63,22 @@ def registry(ctx: JobContext) -> dict[str, JobSpec]:
             cron={"day": 1, "hour": q.hour, "minute": q.minute},
             enabled=q.enabled and bool(q.legal_channel),
         ),
+        "deep_dive": JobSpec(
+            "deep_dive",
+            "Monthly deep-dive: the month beside the previous three, by team and language",
+            deep_dive.run,
+            d,
+            cron={"day": 1, "hour": d.hour, "minute": d.minute},
+            enabled=d.enabled and d.monthly,
+        ),
+        "annual_audit": JobSpec(
+            "annual_audit",
+            "Annual audit: the year's trends, articles never cited, policies never triggered",
+            annual.run,
+            d,
+            cron={"month": 1, "day": 2, "hour": d.hour, "minute": d.minute},
+            enabled=d.enabled and d.annual,
+        ),
         "kb_review": JobSpec(
             "kb_review",
             "Quarterly KB review: stale and uncited articles to team leads",
@@ -71,6 +87,14 @@ def registry(ctx: JobContext) -> dict[str, JobSpec]:
             cron=ctx.kb_review.cron(),
         ),
     }
+    jobs["csat"] = JobSpec(
+        "csat",
+        "Ask the 1-5 CSAT question when an AI-only conversation ends",
+        csat.run,
+        d,
+        cron={"minute": "*/15"},
+        enabled=ctx.metrics.ask_csat,
+    )
     for name, campaign in ctx.campaigns.items():
         run = partial(campaigns.run_campaign, name=name)
         jobs[f"campaign.{name}"] = JobSpec(f"campaign.{name}", f"Campaign {name}", run, campaign)

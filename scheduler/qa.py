@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from bot.core.errors import FrontdeskError
 from bot.core.ports import DecisionRecord
 from bot.core.types import Reply
+from bot.orchestration.qa_grades import grade_actions
 from scheduler.context import JobContext, mention
 
 WEEK = timedelta(days=7)
 MONTH = timedelta(days=30)
-PER_MESSAGE = 10  # items per posted message, so each stays short enough to grade in place
 
 
 def _answers(decisions: list[DecisionRecord], since: datetime, until: datetime) -> list[DecisionRecord]:
@@ -43,41 +43,47 @@ def draw(
     return flagged, sampled, len(answers)
 
 
-def _item(n: int, d: DecisionRecord) -> str:
+def _item(n: int, label: str, d: DecisionRecord) -> Reply:
+    """One answer to grade, with its good / needs work / wrong buttons (`bot.orchestration.qa_grades`)."""
     question = d.text if len(d.text) <= 300 else d.text[:299] + "…"
     answer = d.reply if len(d.reply) <= 600 else d.reply[:599] + "…"
     confidence = "" if d.confidence is None else f" · confidence {d.confidence:.2f}"
-    return (
-        f"*{n}.* Q: {question}\nA: {answer}\n_sources: {', '.join(d.article_ids)} · {d.language or '?'} · "
+    text = (
+        f"{label} *{n}.* Q: {question}\nA: {answer}\n_sources: {', '.join(d.article_ids)} · {d.language or '?'} · "
         f"team {d.team or '—'}{confidence} · #{d.id}_"
     )
+    return Reply(text, actions=grade_actions(d))
 
 
-GRADING = "Grade each in a thread reply: correct, partly correct (what is missing) or wrong (what is right), " \
-    "and name the article to fix."
-LEGAL = "Reply in a thread to any answer that promises, admits or states something it should not, and say why."
+GRADING = "Grade each answer with its buttons (good, needs work or wrong); a box for an optional note opens."
+LEGAL = "Grade each answer: *wrong* when it promises, admits or states something it should not (say why in the note)."
+LANGUAGE = "Grade each answer for correctness and for how natural it reads to a native speaker; add a note to fix it."
 
 
 def compose(flagged: list[DecisionRecord], sampled: list[DecisionRecord], population: int,
             since: datetime, until: datetime, *, title: str = "QA sample of AI answers",
-            instructions: str = GRADING) -> list[str]:
-    """The messages to post: a header with instructions, then the items in groups of `PER_MESSAGE`."""
+            instructions: str = GRADING) -> list[Reply]:
+    """The messages to post: a header with instructions, then one message per answer with its grade buttons."""
     flagged_part = f"{len(flagged)} flagged by customers as not helpful, and " if flagged else ""
     header = (
         f"*{title}* ({since:%d %b} to {until:%d %b %Y}): {flagged_part}{len(sampled)} drawn at random from "
         f"{population} answers. {instructions}"
     )
     items = [("Flagged", d) for d in flagged] + [("Sample", d) for d in sampled]
-    messages = [header]
-    for start in range(0, len(items), PER_MESSAGE):
-        group = items[start : start + PER_MESSAGE]
-        messages.append("\n\n".join(f"{label} {_item(start + i + 1, d)}" for i, (label, d) in enumerate(group)))
-    return messages
+    return [Reply(header)] + [_item(n, label, d) for n, (label, d) in enumerate(items, 1)]
 
 
 async def run(ctx: JobContext) -> str:
-    if not ctx.qa.channel:
-        raise FrontdeskError("no QA channel: set [qa] channel in frontdesk.toml")
+    """The weekly QA sample to `[qa] channel`, and each language's sample to its reviewer (`[qa] languages`)."""
+    if not ctx.qa.channel and not ctx.qa.languages:
+        raise FrontdeskError("no QA channel: set [qa] channel (and/or [qa] languages) in frontdesk.toml")
+    done = [await _weekly(ctx)] if ctx.qa.channel else []
+    if ctx.qa.languages:
+        done.append(await _languages(ctx))
+    return " ".join(done)
+
+
+async def _weekly(ctx: JobContext) -> str:
     until = ctx.clock()
     since = until - WEEK
     decisions = list(await ctx.store.decisions(since))
@@ -86,8 +92,8 @@ async def run(ctx: JobContext) -> str:
     flagged, sampled, population = draw(decisions, unhelpful, since, until, ctx.qa.sample)
     if population == 0:
         return "No AI answers last week, so there is no QA sample to post."
-    for text in compose(flagged, sampled, population, since, until):
-        await ctx.send(ctx.qa.platform, ctx.qa.channel, Reply(text))
+    for reply in compose(flagged, sampled, population, since, until):
+        await ctx.send(ctx.qa.platform, ctx.qa.channel, reply)
     return (
         f"Posted a QA sample of {len(flagged) + len(sampled)} AI answers "
         f"({len(flagged)} flagged, {len(sampled)} random of {population}) to {mention(ctx.qa.channel)}."
@@ -105,6 +111,26 @@ async def run_legal(ctx: JobContext) -> str:
     if population == 0:
         return "No AI answers in the last 30 days, so there is no legal review sample to post."
     title = "Monthly legal review sample of AI answers"
-    for text in compose([], sampled, population, since, until, title=title, instructions=LEGAL):
-        await ctx.send(ctx.qa.platform, ctx.qa.legal_channel, Reply(text))
+    for reply in compose([], sampled, population, since, until, title=title, instructions=LEGAL):
+        await ctx.send(ctx.qa.platform, ctx.qa.legal_channel, reply)
     return f"Posted a legal review sample of {len(sampled)} of {population} AI answers to {mention(ctx.qa.legal_channel)}."
+
+
+async def _languages(ctx: JobContext) -> str:
+    """The weekly per-language sample (MISSION §8): each configured language's answers to its native reviewer."""
+    until = ctx.clock()
+    since = until - WEEK
+    decisions = list(await ctx.store.decisions(since))
+    done = []
+    for language, reviewer in sorted(ctx.qa.languages.items()):
+        own = [d for d in decisions if d.language == language]
+        seed = f"frontdesk-qa-{language}-{weekly_seed(since)}"
+        _, sampled, population = draw(own, set(), since, until, ctx.qa.language_sample, seed)
+        if population == 0:
+            done.append(f"{language}: no answers")
+            continue
+        title = f"QA sample of AI answers in {language}"
+        for reply in compose([], sampled, population, since, until, title=title, instructions=LANGUAGE):
+            await ctx.send(ctx.qa.platform, reviewer, reply)
+        done.append(f"{language}: {len(sampled)} of {population} to {mention(reviewer)}")
+    return "Posted the per-language QA samples (" + "; ".join(done) + ")."

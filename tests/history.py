@@ -53,6 +53,8 @@ class Answerer:
         for words, article, team, reply in (
             (("password", "passwort"), "reset-password", "support", "Open Settings, then Security, then Reset."),
             (("invoice",), "invoices", "billing", "Invoices are under Billing, then History."),
+            (("webhook",), "integrations-webhooks-signing-secret-rotation", "support",  # a long id, as real KBs have
+             "Rotate the signing secret under Settings, then Webhooks."),
         ):
             if any(w in text for w in words):
                 hit = ArticleHit(article, article.replace("-", " ").title(), 0.93, f"https://kb/{article}", team)

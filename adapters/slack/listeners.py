@@ -22,6 +22,7 @@ from adapters.slack.blocks import parse_action_id
 from adapters.slack.commands import Commands
 from adapters.slack.host import Host
 from adapters.slack.inbound import Us, action_address, action_user, human_request, to_inbound
+from adapters.slack.qa_grading import QA_VIEW, QaGrading
 from adapters.slack.tasks import BackgroundTasks
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
@@ -30,7 +31,9 @@ from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
 
-AGENT_ACTIONS = frozenset({"claim", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"})
+AGENT_ACTIONS = frozenset(
+    {"claim", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick", "qa_grade"}
+)
 
 
 def us_from(context: AsyncBoltContext) -> Us:
@@ -60,12 +63,14 @@ class SlackListeners:
         self.tasks = tasks
         self.commands = commands
         self.agents_channels = agents_channels
+        self.qa = QaGrading(app, client)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.event("message")(self.on_message)
         bolt.action(re.compile(r"^fd:"))(self.on_action)
         bolt.view_submission(cards.HUMAN_VIEW)(self.on_human_view)
         bolt.view_submission(cards.EDIT_VIEW)(self.on_edit_view)
+        bolt.view_submission(QA_VIEW)(self.on_qa_note)
         bolt.command("/frontdesk")(self.on_command)
 
     # -- events ---------------------------------------------------------------------------------------------------
@@ -176,6 +181,8 @@ class SlackListeners:
         elif kind == "pick":
             ticket_id, _, choice = value.rpartition(":")
             await desk.act("pick", ticket_id, actor, choice=choice)
+        elif kind == "qa_grade":
+            await self.qa.on_grade(value, actor, body)
         elif kind == "rewrite":
             ticket_id, _, answer = value.rpartition(":")
             await desk.rewrite_answer(ticket_id, actor, answer == "yes")
@@ -207,6 +214,9 @@ class SlackListeners:
                 log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
         if reason:
             await self.app.desk.escalation_reason(conversation_key(inbound.address), actor, reason)
+
+    async def on_qa_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+        await self.qa.on_note(ack, body, view, us_from(context))
 
     async def on_edit_view(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
         text = cards.edited_text(view)

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import signal
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Coroutine
@@ -88,16 +89,31 @@ def serve(
     port: Annotated[
         int | None, typer.Option(min=0, max=65535, help="Port (default from config: 8080; 0 picks a free one).")
     ] = None,
+    check_port: Annotated[
+        bool, typer.Option("--check-port", hidden=True, help="Only check that the address is free, then exit.")
+    ] = False,
+    make_hint: Annotated[
+        bool, typer.Option("--make-hint", hidden=True, help="Started by `make run`: hint PORT= instead of --port.")
+    ] = False,
 ) -> None:
     """Run the server: the playground at /ui, Slack at /slack/events, health at /healthz."""
+    if check_port:
+        # `make run` asks this before the slow steps (migrate, ingest, model loading): a busy port fails in a second.
+        settings = _settings()
+        cfg = settings.load_config().server
+        where = (host or cfg.host, cfg.port if port is None else port)
+        problem = port_problem(*where, hint=port_hint(where[1], make=make_hint))
+        if problem:
+            raise fail(f"cannot listen on {where[0]}:{where[1]}: {problem}")
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("faiss.loader", "alembic", "aiohttp.access"):
         # Library start-up chatter (CPU feature probing, migration plumbing, one line per request) buries our own.
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    run_async(_serve)(host, port)
+    run_async(_serve)(host, port, make_hint)
 
 
-async def _serve(host: str | None, port: int | None) -> None:
+async def _serve(host: str | None, port: int | None, make_hint: bool = False) -> None:
     from aiohttp import web
 
     from adapters.server import build_web_app
@@ -117,7 +133,7 @@ async def _serve(host: str | None, port: int | None) -> None:
     except (OSError, OverflowError) as exc:
         await runner.cleanup()
         await app_.close()
-        raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc)}") from None
+        raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc, port_hint(where[1], make=make_hint))}") from None
     host, port = runner.addresses[0][:2]
     say(running_line(host, port, playground=app_.config.server.playground, dashboard=app_.config.server.dashboard))
     stop = asyncio.Event()
@@ -140,15 +156,39 @@ def running_line(host: str, port: int, *, playground: bool = True, dashboard: bo
     return f"Frontdesk is running. {', '.join(pages) or 'No web pages'}  (health: {url}/healthz{also})"
 
 
-def _bind_problem(exc: BaseException) -> str:
-    """Why the server could not listen, and what to do: asyncio's own message repeats the address."""
+def port_hint(port: int, *, make: bool) -> str:
+    """How this user picks another port: `make run PORT=…` when make started the server, else --port."""
+    return f"make run PORT={port + 1 if 0 < port < 65535 else 8081}" if make else "--port"
+
+
+def port_problem(host: str, port: int, *, hint: str = "--port") -> str:
+    """Why the server could not listen on (host, port), or "" when it could: bound and released at once, with the
+    same address reuse the server itself uses, so a port in TIME_WAIT is not reported as busy."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        return _bind_problem(exc if isinstance(exc, OSError) else OSError(str(exc)), hint)
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            if hasattr(socket, "SO_REUSEADDR"):
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except (OSError, OverflowError) as exc:
+                return _bind_problem(exc, hint)
+    return ""
+
+
+def _bind_problem(exc: BaseException, hint: str = "--port") -> str:
+    """Why the server could not listen, and what to do (`hint`: how this user chooses a port, --port or
+    `make run PORT=8081`): asyncio's own message repeats the address."""
     code = getattr(exc, "errno", None)
     if code == errno.EADDRINUSE:
-        return "the port is in use (another Frontdesk running?); stop it or choose another with --port"
+        return f"the port is in use (another Frontdesk running?); stop it or choose another with {hint}"
     if code == errno.EADDRNOTAVAIL:
         return "no network interface of this machine has that address; use --host 127.0.0.1 or 0.0.0.0"
     if code == errno.EACCES:
-        return "permission denied (ports below 1024 need privileges); choose a port above 1024 with --port"
+        return f"permission denied (ports below 1024 need privileges); choose a port above 1024 with {hint}"
     if isinstance(exc, OverflowError):
         return "the port must be 0-65535"
     return " ".join(str(getattr(exc, "strerror", None) or exc).split())

@@ -118,10 +118,19 @@ def campaign_lines(e: Any) -> list[str]:
         f"Tickets per channel: {rate(e.sent_tickets_per_channel)} sent vs {rate(e.holdout_tickets_per_channel)} held out",
         f"Conversations: {e.sent_conversations} in channels that got it, {e.holdout_conversations} in the holdout",
     ]
-    if e.ticket_reduction is not None:
-        lines.append(f"Ticket reduction against the holdout: {e.ticket_reduction:.0%}")
-    elif e.holdout_channels == 0:
+    if e.holdout_channels == 0:
         lines.append("No holdout group: set holdout (e.g. 0.1) on the campaign to measure its effect")
+    else:
+        c = e.comparison()
+        if e.ticket_reduction is not None and not c.too_small:
+            lines.append(f"Ticket reduction against the holdout: {e.ticket_reduction:.0%}")
+        if c.difference is not None and c.low is not None and c.high is not None:
+            lines.append(f"Difference in tickets per channel (sent − holdout): {c.difference:+.2f}, 95% interval "
+                         f"{c.low:+.2f} to {c.high:+.2f}, permutation test p = {c.p_value:.3f}")
+        lines.append(c.verdict())
+    opt_out = "—" if e.opt_out_rate is None else f"{e.opt_out_rate:.0%}"
+    lines.append(f"Opt-out rate: {opt_out} ({e.opted_out} of {plural(e.sent_channels, 'channel')} that got it pressed "
+                 "\"Stop these updates\")")
     return lines
 
 
@@ -135,8 +144,10 @@ def report_command(
                                                  "after it was sent.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
-    """Support metrics of a period: AI resolution, deflection, CSAT (AI vs human), overrides, escalation reasons and
-    cost per resolution, with the previous period for comparison. Definitions: see bot/metrics/compute.py and the README."""
+    """Support metrics of a period: AI resolution, deflection, CSAT on one 1-5 scale (AI vs human), overrides,
+    escalation reasons and cost per resolution (AI, human, overall), with the previous period for comparison.
+
+    Every definition is on one page: docs/METRICS.md (also served by a running server at /dashboard/metrics)."""
     if campaign is not None:
         try:
             measured = asyncio.run(_campaign(campaign, days))

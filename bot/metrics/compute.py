@@ -1,24 +1,9 @@
 """Support metrics (MISSION §3) computed from stored decisions, tickets and feedback: pure functions, no I/O.
 
 The unit is the *conversation* (a thread), not the message: "AI resolution" is a property of what happened to a
-customer's question, and counting messages would reward chatty threads (a vanity count). Definitions, published in
-the README and shown by `frontdesk report --help`:
-
-- A conversation counts in a period when its first decision that was not an `Ignore` falls in the period. Its
-  channel is its address's; its language is that first decision's; its team is the team of its last decision
-  (where it ended up: the handoff's team or the answering article's).
-- **AI-resolved**: the AI answered from the knowledge base, no handoff or draft ticket was opened, no negative
-  feedback ("not helpful", or CSAT 1–2), and the customer did not come back to the thread between
-  `reopen_after_hours` and `resolution_window_days` after an answer (a same-day follow-up is the same conversation).
-- **Deflection**: the conversation never reached a person (no ticket), whatever the outcome.
-- **CSAT** is the share of satisfied ratings (CSAT 4–5, or "helpful"): AI = conversations no person touched;
-  human = conversations with a ticket, from the CSAT prompt sent when a person resolves. An alert is raised when AI
-  CSAT is `csat_alert_points` or more below human CSAT.
-- **Human override rate**: the share of agents' verdicts on AI drafts/answers (approve, edit, reject, "did you
-  need to rewrite?") that were a rewrite or a rejection.
-- **Cost per resolution**: (LLM cost + agent handling minutes × `agent_cost_per_hour`) / (AI-resolved + human-
-  resolved conversations). LLM cost prices recorded tokens with the configured prices, or uses the cost the LLM
-  path recorded when no price is configured. Agent minutes run from claim (or creation) to resolution.
+customer's question, and counting messages would reward chatty threads (a vanity count). The definitions are
+published in docs/METRICS.md (linked from the dashboard and `frontdesk report --help`); each figure there has a
+test that builds a small history by hand and checks the number (tests/unit/bot/test_metric_definitions.py).
 """
 
 from __future__ import annotations
@@ -77,10 +62,12 @@ class Metrics:
     deflected: int = 0
     escalated: int = 0
     human_resolved: int = 0
-    csat_ai: float | None = None
+    csat_ai: float | None = None  # share of 1-5 ratings that were 4 or 5
     csat_ai_n: int = 0
     csat_human: float | None = None
     csat_human_n: int = 0
+    csat_ai_mean: float | None = None  # mean 1-5 rating
+    csat_human_mean: float | None = None
     overrides: int = 0
     override_verdicts: int = 0
     rejections: int = 0
@@ -89,6 +76,7 @@ class Metrics:
     input_tokens: int = 0
     output_tokens: int = 0
     llm_cost: float = 0.0
+    ai_llm_cost: float = 0.0  # LLM cost of the conversations no person touched
     agent_minutes: float = 0.0
     agent_cost: float = 0.0
     csat_alert_points: float = 5.0
@@ -118,6 +106,17 @@ class Metrics:
         return (self.llm_cost + self.agent_cost) / self.resolutions if self.resolutions else None
 
     @property
+    def cost_per_ai_resolution(self) -> float | None:
+        """What the AI-only conversations cost (their LLM tokens, failures included) per AI resolution."""
+        return ratio(self.ai_llm_cost, self.ai_resolved)
+
+    @property
+    def cost_per_human_resolution(self) -> float | None:
+        """What the conversations a person handled cost (agent time plus the AI's tokens spent on them) per human
+        resolution. AI cost + human cost is the total, so the two never double count."""
+        return ratio(self.llm_cost - self.ai_llm_cost + self.agent_cost, self.human_resolved)
+
+    @property
     def csat_gap(self) -> float | None:
         """Human minus AI CSAT in percentage points (positive: the AI does worse)."""
         if self.csat_ai is None or self.csat_human is None:
@@ -145,6 +144,8 @@ class Metrics:
             "csat_ai_n": self.csat_ai_n,
             "csat_human": self.csat_human,
             "csat_human_n": self.csat_human_n,
+            "csat_ai_mean": self.csat_ai_mean,
+            "csat_human_mean": self.csat_human_mean,
             "csat_alert": self.csat_alert,
             "override_rate": self.override_rate,
             "overrides": self.overrides,
@@ -157,20 +158,20 @@ class Metrics:
             "llm_cost_usd": round(self.llm_cost, 6),
             "agent_minutes": round(self.agent_minutes, 2),
             "agent_cost_usd": round(self.agent_cost, 4),
-            "cost_per_resolution_usd": None if self.cost_per_resolution is None else round(self.cost_per_resolution, 6),
+            "cost_per_resolution_usd": _usd(self.cost_per_resolution),
+            "cost_per_ai_resolution_usd": _usd(self.cost_per_ai_resolution),
+            "cost_per_human_resolution_usd": _usd(self.cost_per_human_resolution),
         }
 
 
-def _satisfied(entries: Iterable[FeedbackEntry], *, votes: bool) -> tuple[int, int]:
-    good = total = 0
-    for f in entries:
-        if f.kind == "csat" and f.score is not None:
-            total += 1
-            good += f.score >= 4
-        elif votes and f.kind == "helpful" and f.helpful is not None:
-            total += 1
-            good += f.helpful
-    return good, total
+def _usd(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _satisfied(entries: Iterable[FeedbackEntry]) -> tuple[int, int, float | None]:
+    """(ratings of 4-5, ratings, mean rating) over the 1-5 CSAT answers; "helpful" votes are not CSAT."""
+    scores = [f.score for f in entries if f.kind == "csat" and f.score is not None]
+    return sum(s >= 4 for s in scores), len(scores), (sum(scores) / len(scores) if scores else None)
 
 
 def llm_cost(decision: DecisionRecord, config: MetricsConfig) -> float:
@@ -211,8 +212,8 @@ def _metrics(
     tickets = [t for c in facts for t in by_ticket.get(c.key, [])]
     feedback = [f for c in facts for f in by_feedback.get(c.key, [])]
     human_keys = {c.key for c in facts if c.ticket}
-    ai_good, ai_n = _satisfied((f for f in feedback if f.conversation_key not in human_keys), votes=True)
-    human_good, human_n = _satisfied((f for f in feedback if f.conversation_key in human_keys), votes=False)
+    ai_good, ai_n, ai_mean = _satisfied(f for f in feedback if f.conversation_key not in human_keys)
+    human_good, human_n, human_mean = _satisfied(f for f in feedback if f.conversation_key in human_keys)
     verdicts = [f for f in feedback if f.kind == "rewrite" and f.rewrote is not None]
     minutes = sum(_handling_minutes(t) for t in tickets if t.status is HandoffStatus.RESOLVED)
     reasons = Counter(d.reason for d in decisions if d.kind == "escalate")
@@ -222,13 +223,15 @@ def _metrics(
         until=until,
         conversations=len(facts),
         ai_resolved=sum(c.ai_resolved for c in facts),
-        deflected=sum(not c.ticket for c in facts),
+        deflected=sum(c.deflected for c in facts),
         escalated=sum(c.escalated for c in facts),
         human_resolved=sum(c.human_resolved for c in facts),
         csat_ai=ratio(ai_good, ai_n),
         csat_ai_n=ai_n,
         csat_human=ratio(human_good, human_n),
         csat_human_n=human_n,
+        csat_ai_mean=ai_mean,
+        csat_human_mean=human_mean,
         overrides=sum(bool(f.rewrote) for f in verdicts),
         override_verdicts=len(verdicts),
         rejections=sum(f.reason == "rejected" for f in verdicts),
@@ -239,6 +242,7 @@ def _metrics(
         input_tokens=sum(d.input_tokens for d in decisions),
         output_tokens=sum(d.output_tokens for d in decisions),
         llm_cost=sum(llm_cost(d, config) for d in decisions),
+        ai_llm_cost=sum(llm_cost(d, config) for d in decisions if d.conversation_key not in human_keys),
         agent_minutes=minutes,
         agent_cost=minutes / 60 * config.agent_cost_per_hour,
         csat_alert_points=config.csat_alert_points,

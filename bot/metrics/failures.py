@@ -14,10 +14,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core.ports import DecisionRecord
 from bot.metrics.records import ConversationFacts, Records
 
 FAILURE_REASONS = ("low_confidence", "no_knowledge", "repeated_failure")
 GAP_REASONS = ("no_knowledge", "low_confidence")  # the knowledge base had nothing (good enough) to say
+# What the AI said and got wrong (failed twice, or voted "not helpful"): the dashboard lists these apart from the
+# knowledge gaps, so one question never shows in both tables.
+ANSWER_FAILURE_REASONS = tuple(r for r in FAILURE_REASONS if r not in GAP_REASONS)
 POOR_ARTICLES = 5
 SAME_QUESTION = 0.6  # word-set overlap (Jaccard) at which two failed questions count as one
 
@@ -49,6 +53,17 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= SAME_QUESTION
 
 
+def _question_behind(earlier: Sequence[DecisionRecord], escalation: DecisionRecord) -> str:
+    """What the customer was asking when the AI gave up. After a failed answer ("still not working, same 401s")
+    that is the question the AI answered last; for a question the knowledge base had nothing on, the message
+    itself."""
+    if escalation.reason == "repeated_failure":
+        answered = [d.text for d in earlier if d.kind == "answer" and d.text]
+        if answered:
+            return answered[-1]
+    return escalation.text
+
+
 def in_scope(facts: list[ConversationFacts], since: datetime, until: datetime, team: str | None) -> set[str]:
     """Keys of the conversations that started in [since, until), of `team` when given."""
     return {c.key for c in facts if since <= c.first_at < until and (team is None or c.team == team)}
@@ -72,9 +87,9 @@ def failed_questions(
         if key not in keys:
             continue
         asked[key] = next((d.text for d in history if d.text), "")
-        for d in history:
+        for i, d in enumerate(history):
             if d.kind == "escalate" and d.reason in reasons and since <= d.at < until:
-                by_key.setdefault(key, []).append((d.at, d.text, d.reason, d.language))
+                by_key.setdefault(key, []).append((d.at, _question_behind(history[:i], d), d.reason, d.language))
         if not votes:
             continue
         for f in feedback.get(key, []):

@@ -28,6 +28,10 @@ class MetricsConfig(BaseModel):
     resolution_window_days: int = Field(default=7, ge=1, le=90)  # "not reopened within 7 days"
     reopen_after_hours: float = Field(default=24.0, gt=0)  # a follow-up sooner than this is the same conversation
     csat_alert_points: float = Field(default=5.0, ge=0, le=100)
+    # The same 1-5 question as after a person resolves, asked when an AI-only conversation ends: right after the
+    # customer's thanks, or after this many quiet hours (scheduler/csat.py; needs [scheduler] enabled).
+    ask_csat: bool = True
+    csat_idle_hours: float = Field(default=2.0, gt=0, le=168)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +49,17 @@ class ConversationFacts:
     human_resolved: bool
     negative: bool
     reopened: bool
+    abandoned_negative: bool = False  # the customer's last signal was negative ("not helpful", CSAT 1-2)
 
     @property
     def ai_resolved(self) -> bool:
         return self.ai_answered and not self.ticket and not self.negative and not self.reopened
+
+    @property
+    def deflected(self) -> bool:
+        """Resolved without a person: the AI answered, no ticket, and the customer did not leave on a negative
+        signal (a "not helpful" later made good by a "helpful" or a CSAT 4-5 still counts)."""
+        return self.ai_answered and not self.ticket and not self.abandoned_negative
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -94,11 +105,19 @@ def _group(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, list[An
     return out
 
 
+def _is_negative(f: FeedbackEntry) -> bool:
+    return (f.kind == "helpful" and f.helpful is False) or (f.kind == "csat" and f.score is not None and f.score <= 2)
+
+
 def _negative(entries: Sequence[FeedbackEntry]) -> bool:
-    return any(
-        (f.kind == "helpful" and f.helpful is False) or (f.kind == "csat" and f.score is not None and f.score <= 2)
-        for f in entries
-    )
+    return any(_is_negative(f) for f in entries)
+
+
+def _last_signal_negative(entries: Sequence[FeedbackEntry]) -> bool:
+    """True when the customer's latest vote or rating was negative: they left unhappy."""
+    signals = [f for f in entries if (f.kind == "helpful" and f.helpful is not None) or
+               (f.kind == "csat" and f.score is not None)]
+    return bool(signals) and _is_negative(max(signals, key=lambda f: f.at))
 
 
 def _reopened(decisions: Sequence[DecisionRecord], config: MetricsConfig) -> bool:
@@ -150,6 +169,7 @@ def _conversation_facts(records: Records, config: MetricsConfig) -> list[Convers
                 ),
                 negative=_negative(feedback.get(key, [])),
                 reopened=_reopened(items, config),
+                abandoned_negative=_last_signal_negative(feedback.get(key, [])),
             )
         )
     return facts

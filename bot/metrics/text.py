@@ -21,9 +21,26 @@ def plural(n: int, word: str) -> str:
 
 
 def money(value: float | None) -> str:
+    """Dollars as people read them: $0.10, $1,234.50; a cost under a cent says so rather than $0.00."""
     if value is None:
         return "—"
-    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+    if 0 < value < 0.005:
+        return "under $0.01"
+    return f"${value:,.2f}"
+
+
+def minutes(value: float) -> str:
+    """Agent time as people read it: 1 min, 1 h 5 min; a little under a minute says so rather than 0 min."""
+    if value <= 0:
+        return "0 min"
+    if value < 0.5:
+        return "under 1 min"
+    whole = round(value)
+    return f"{whole} min" if whole < 60 else f"{whole // 60} h" + (f" {whole % 60} min" if whole % 60 else "")
+
+
+def score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}/5"
 
 
 def headline_lines(m: Metrics, previous: Metrics | None = None) -> list[str]:
@@ -36,14 +53,17 @@ def headline_lines(m: Metrics, previous: Metrics | None = None) -> list[str]:
     lines = [
         f"Conversations: {m.conversations}" + (f" (previous: {p.conversations})" if p is not None else ""),
         f"AI resolution rate: {pct(m.ai_resolution_rate)}{d('ai_resolution_rate')}  ({m.ai_resolved} resolved by the AI)",
-        f"Deflection rate: {pct(m.deflection_rate)}{d('deflection_rate')}  ({m.deflected} never reached a person)",
+        f"Deflection rate: {pct(m.deflection_rate)}{d('deflection_rate')}  ({m.deflected} resolved without a "
+        "person and not left on a negative signal)",
         f"Escalation rate: {pct(m.escalation_rate)}{d('escalation_rate')}",
-        f"CSAT, AI: {pct(m.csat_ai)} of {plural(m.csat_ai_n, 'rating')} · human: {pct(m.csat_human)} of "
-        f"{plural(m.csat_human_n, 'rating')}",
+        f"CSAT (1-5, share of 4-5), AI: {pct(m.csat_ai)} of {plural(m.csat_ai_n, 'rating')} (mean "
+        f"{score(m.csat_ai_mean)}) · human: {pct(m.csat_human)} of {plural(m.csat_human_n, 'rating')} (mean "
+        f"{score(m.csat_human_mean)})",
         f"Human override rate: {pct(m.override_rate)}{d('override_rate')}  "
         f"({m.overrides} of {plural(m.override_verdicts, 'agent verdict')}; {m.rejections} rejected)",
-        f"Cost per resolution: {money(m.cost_per_resolution)}  (LLM {money(m.llm_cost)}, "
-        f"{m.input_tokens + m.output_tokens} tokens; agents {m.agent_minutes:.0f} min = {money(m.agent_cost)})",
+        f"Cost per resolution: {money(m.cost_per_resolution)} overall · AI {money(m.cost_per_ai_resolution)} · "
+        f"human {money(m.cost_per_human_resolution)}  (LLM {money(m.llm_cost)}, "
+        f"{m.input_tokens + m.output_tokens:,} tokens; agents {minutes(m.agent_minutes)} = {money(m.agent_cost)})",
     ]
     if m.csat_alert:
         lines.append(f"ALERT: AI CSAT is {m.csat_gap:.0f} points below human CSAT")

@@ -199,6 +199,33 @@ class Commands:
             started="Composing the weekly digest… I'll tell you here when it has been sent.",
         )
 
+    async def _qa(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        return await self._run_job(
+            actor, "qa", "qa now", missing="No QA job on this server, so there is nothing to post. Nothing was changed.",
+            started="Drawing the QA sample… I'll tell you here when it has been posted.",
+        )
+
+    async def _legal(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        return await self._run_job(
+            actor, "legal", "legal now",
+            missing="No legal review job on this server, so there is nothing to post. Nothing was changed.",
+            started="Drawing the legal review sample… I'll tell you here when it has been posted.",
+        )
+
+    async def _deepdive(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        return await self._run_job(
+            actor, "deep_dive", "deepdive now",
+            missing="No deep-dive job on this server, so there is nothing to send. Nothing was changed.",
+            started="Composing last month's deep-dive… I'll tell you here when it has been sent.",
+        )
+
+    async def _audit(self, actor: Actor, command: Command, address: Address) -> Outcome:
+        return await self._run_job(
+            actor, "annual_audit", "audit now",
+            missing="No annual audit job on this server, so there is nothing to send. Nothing was changed.",
+            started="Composing the annual audit… I'll tell you here when it has been sent.",
+        )
+
     async def _run_job(self, actor: Actor, name: str, logged: str, *, missing: str, started: str) -> Outcome:
         """Run a scheduled job now, after the ack (jobs take longer than Slack's 3 s), recorded in the admin log."""
         job = self.app.jobs.get(name)

@@ -25,6 +25,10 @@ _HELP = """*Frontdesk admin commands* ({usage}; `[#channel]` defaults to the cha
 • `reindex` — re-ingest the knowledge base
 • `digest now` — post the weekly digest
 • `review now` — send each team lead its stale and uncited articles (the quarterly KB review)
+• `qa now` — post the weekly QA sample (and the per-language samples) with grade buttons
+• `legal now` — post the monthly legal review sample
+• `deepdive now` — send the monthly deep-dive (last month beside the three before)
+• `audit now` — send the annual audit (the year's trends, articles never cited, policies never triggered)
 • `promote <article id>` — undo an article's demotion (see `status`)
 • `campaign <name> now` — send a `[campaigns.<name>]` message to customer channels
 • `optout [clear <customer|org|all>]` — customers who asked for no AI answers; `clear` switches the AI back on"""
@@ -118,7 +122,7 @@ def parse(text: str, dialect: Dialect) -> Command:
         return Command(name, dialect.subject_id(args[1]), extra=args[0].lower())
     if name == "reindex":
         return Command(name)
-    if name in ("digest", "review"):
+    if name in ("digest", "review", "qa", "legal", "deepdive", "audit"):
         if args[:1] != ["now"]:
             raise UsageError(f"usage: `{name} now`")
         return Command(name, "now")

@@ -44,7 +44,9 @@ from bot.store.defaults import utc
 
 Json = dict[str, Any]
 
-FEEDBACK_KINDS = frozenset({"helpful", "csat", "rewrite", "escalation_reason", "collab"})  # collab: an agent's pick (bot.orchestration.collab)
+# collab: an agent's pick (bot.orchestration.collab); csat_asked: the AI-conversation CSAT question was sent
+# (scheduler/csat.py); qa_grade: a reviewer graded an answer.
+FEEDBACK_KINDS = frozenset({"helpful", "csat", "rewrite", "escalation_reason", "collab", "csat_asked", "qa_grade"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,14 @@ import pytest
 
 from adapters.server import build_web_app
 from tests.browser.test_playground import _needs_chromium, page  # noqa: F401 - fixtures: skip without Chromium
-from tests.history import fill_week, open_history
+from tests.history import History, fill_week, open_history
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def dashboard_url(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def serve_history(tmp_path: Path, fill: Callable[[History], Awaitable[None]] = fill_week) -> Iterator[str]:
+    """The real server on a loopback port, on its own event loop, over a history `fill` drove through the engine."""
     from aiohttp import web
 
     loop = asyncio.new_event_loop()
@@ -31,7 +33,7 @@ def dashboard_url(tmp_path: Path) -> Iterator[str]:
 
     async def start() -> str:
         h, _ = await open_history(tmp_path)
-        await fill_week(h)
+        await fill(h)
         runner = web.AppRunner(build_web_app(h.app, maintenance_interval=0))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -46,6 +48,12 @@ def dashboard_url(tmp_path: Path) -> Iterator[str]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=30)
         loop.close()
+
+
+@pytest.fixture
+def dashboard_url(tmp_path: Path) -> Iterator[str]:
+    with serve_history(tmp_path) as url:
+        yield url
 
 
 def test_the_dashboard_renders_with_its_chart(dashboard_url: str, page: Any) -> None:  # noqa: F811

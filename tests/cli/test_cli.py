@@ -251,3 +251,30 @@ def test_the_running_line_names_the_pages_that_are_on() -> None:
     both = running_line("127.0.0.1", 80, dashboard=True)
     assert "Playground: http://127.0.0.1:80/ui, leads' dashboard: http://127.0.0.1:80/dashboard" in both
     assert running_line("127.0.0.1", 80, playground=False).startswith("Frontdesk is running. No web pages")
+
+
+def test_check_port_fails_fast_with_the_make_hint(env: dict[str, str]) -> None:
+    """`make run` checks the port before migrate, ingest and model loading, and hints PORT= (not --port)."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--check-port", "--make-hint", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use (another Frontdesk running?); "
+        f"stop it or choose another with make run PORT={port + 1}\n"
+    )
+    assert result.stdout == ""  # nothing was started: no "Starting Frontdesk" line
+
+
+def test_check_port_on_a_free_port_says_nothing(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = runner.invoke(app, ["serve", "--check-port", "--port", str(port)])
+    assert (result.exit_code, result.output) == (0, "")

@@ -34,11 +34,13 @@ def test_headline_metrics_of_the_week(env: dict[str, str]) -> None:
     data = report(env)
     m = data["current"]
     # 7 conversations: A resolved by the AI; B (unhelpful) and E (reopened) not; C, D handoffs; F, G drafts.
-    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"], m["human_resolved"]) == (7, 1, 3, 2, 4)
+    # Deflected: A and E (no person, last signal not negative); B ended on "not helpful", so it is not.
+    assert (m["conversations"], m["ai_resolved"], m["deflected"], m["escalated"], m["human_resolved"]) == (7, 1, 2, 2, 4)
     assert m["ai_resolution_rate"] == pytest.approx(1 / 7)
-    assert m["deflection_rate"] == pytest.approx(3 / 7)
-    # CSAT: AI side is A's "helpful" and B's "not helpful"; human side is C's 5 and D's 2.
-    assert (m["csat_ai"], m["csat_ai_n"], m["csat_human"], m["csat_human_n"]) == (0.5, 2, 0.5, 2)
+    assert m["deflection_rate"] == pytest.approx(2 / 7)
+    # CSAT is 1-5 on both sides: no AI conversation was rated yet (votes are not CSAT); human: C's 5 and D's 2.
+    assert (m["csat_ai"], m["csat_ai_n"], m["csat_human"], m["csat_human_n"]) == (None, 0, 0.5, 2)
+    assert m["csat_human_mean"] == pytest.approx(3.5)
     assert (m["overrides"], m["override_verdicts"], m["override_rate"]) == (1, 2, 0.5)  # F edited, G approved
     assert m["escalation_reasons"] == {"asked_for_human": 1, "no_knowledge": 1}
     # 6 LLM answers/drafts × (1000 in at $1/M + 100 out at $4/M); agents 30 + 15 + 10 + 5 minutes at $60/h.
@@ -46,13 +48,16 @@ def test_headline_metrics_of_the_week(env: dict[str, str]) -> None:
     assert m["llm_cost_usd"] == pytest.approx(0.0084)
     assert m["agent_minutes"] == pytest.approx(60)
     assert m["cost_per_resolution_usd"] == pytest.approx((60 + 0.0084) / 5)
+    # AI: A, B, E's four answers (0.0014 each) over the one AI resolution; human: F, G's drafts + $60 over four.
+    assert m["cost_per_ai_resolution_usd"] == pytest.approx(0.0056)
+    assert m["cost_per_human_resolution_usd"] == pytest.approx((60 + 0.0028) / 4)
     previous = data["previous"]
     assert (previous["conversations"], previous["ai_resolved"], previous["escalated"]) == (2, 1, 1)
 
 
 def test_filters_by_team_channel_and_language(env: dict[str, str]) -> None:
     billing = report(env, "--team", "billing")["current"]
-    assert (billing["conversations"], billing["overrides"], billing["csat_ai"]) == (2, 1, 0.0)  # B and F
+    assert (billing["conversations"], billing["overrides"], billing["csat_ai"]) == (2, 1, None)  # B and F
     german = report(env, "--language", "de")["current"]
     assert (german["conversations"], german["ai_resolved"], german["deflected"]) == (1, 0, 1)  # E reopened
     drafts = report(env, "--channel", "C_DRAFTS")["current"]
@@ -97,24 +102,24 @@ holdout = 0.5
 """
 
 
-@pytest.fixture
-async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
-    """Eight organisations, one campaign with a 50 % holdout; held-out organisations then ask for a person twice
-    each, those that got it once in all. Returns the CLI environment and the (sent, held out) channel counts."""
+async def _campaign(tmp_path: Path, orgs: int, *, stop: int = 0) -> tuple[dict[str, str], int, int]:
+    """`orgs` organisations, one campaign with a 50 % holdout; held-out organisations then ask for a person twice
+    each, those that got it once in all; `stop` of those that got it press "Stop these updates". Returns the CLI
+    environment and the (sent, held out) channel counts."""
     from datetime import timedelta
 
+    from bot.orchestration.optout import opt_out
     from scheduler.campaigns import group
 
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     h, env = await open_history(tmp_path, extra_config=CAMPAIGN)
     start = h.now - timedelta(days=10)
-    for n in range(8):
+    for n in range(orgs):
         await h.say("How do I reset my password?", f"t{n}", channel=f"C_ORG{n}", who=f"c{n}", org=f"T_ORG{n}", at=start)
     h.clock.now = start + timedelta(hours=1)
     summary = await h.app.jobs["campaign.exports"]()
     contacts = await h.app.store.contacts()
     held = [c for c in contacts if group("exports", h.app.config.campaigns["exports"], c) == "holdout"]
-    assert summary == f"Campaign exports: {8 - len(held)} sent, {len(held)} holdout." and 0 < len(held) < 8
+    assert summary == f"Campaign exports: {orgs - len(held)} sent, {len(held)} holdout." and 0 < len(held) < orgs
     for c in held:
         for k in range(2):
             await h.say("I want to talk to a human", f"h{k}", channel=c.address.channel, who=c.org, org=c.org,
@@ -122,8 +127,16 @@ async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     sent = [c for c in contacts if c not in held]
     await h.say("I want to talk to a human", "s0", channel=sent[0].address.channel, who=sent[0].org,
                 org=sent[0].org, at=start + timedelta(days=2))
+    for c in sent[:stop]:
+        await opt_out(h.app.store, c.org, c.address, start + timedelta(hours=2), "U_SOMEONE")
     await h.app.close()
     return env, len(sent), len(held)
+
+
+@pytest.fixture
+async def campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return await _campaign(tmp_path, 8, stop=1)
 
 
 def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[dict[str, str], int, int]) -> None:
@@ -135,8 +148,11 @@ def test_campaign_effect_compares_tickets_with_the_holdout(campaign_env: tuple[d
     assert (data["sent_tickets"], data["holdout_tickets"]) == (1, 2 * held)
     reduction = 1 - (1 / sent) / 2
     assert data["ticket_reduction"] == pytest.approx(reduction)
+    assert (data["opted_out"], data["opt_out_rate"]) == (1, pytest.approx(1 / sent))
+    assert data["tickets_per_channel_difference"]["too_small"] is True  # eight channels in all
     text = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14"], env=env).stdout
-    assert f"Ticket reduction against the holdout: {reduction:.0%}" in text
+    assert "Sample too small to conclude" in text and "Ticket reduction" not in text
+    assert f"Opt-out rate: {1 / sent:.0%} (1 of {sent} channels that got it pressed \"Stop these updates\")" in text
     missing = runner.invoke(app, ["report", "--campaign", "nope"], env=env)
     assert missing.exit_code == 2 and "no campaign 'nope' in [campaigns] (campaigns: exports)" in missing.output
 
@@ -146,3 +162,22 @@ def test_the_collaboration_models_choices_are_reported(env: dict[str, str]) -> N
     assert report(env)["collaboration"] == {"approved": 1, "edited": 1}
     text = runner.invoke(app, ["report"], env=env).stdout
     assert "Drafts: approved 1, edited 1, rejected 0 (of 2)" in text
+
+
+@pytest.fixture
+async def big_campaign_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], int, int]:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return await _campaign(tmp_path, 24)
+
+
+def test_campaign_effect_on_enough_channels_has_an_interval_and_a_p_value(
+        big_campaign_env: tuple[dict[str, str], int, int]) -> None:
+    env, sent, held = big_campaign_env
+    assert min(sent, held) >= 5
+    data = json.loads(runner.invoke(app, ["report", "--campaign", "exports", "--days", "14", "--json"], env=env).stdout)
+    c = data["tickets_per_channel_difference"]
+    assert c["difference"] == pytest.approx(1 / sent - 2)  # one ticket among the sent channels, two per held-out one
+    assert c["ci95"][0] <= c["difference"] <= c["ci95"][1] < 0
+    assert c["p_value"] < 0.001 and c["significant"] is True
+    text = runner.invoke(app, ["report", "--campaign", "exports", "--days", "14"], env=env).stdout
+    assert "a real difference" in text and "permutation test p = 0.000" in text

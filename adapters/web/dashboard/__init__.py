@@ -18,6 +18,7 @@ from aiohttp import web
 
 from adapters.web.dashboard.access import refusal
 from adapters.web.dashboard.data import BadQuery, Query, build, parse_query
+from adapters.web.dashboard.definitions import render_definitions
 from adapters.web.dashboard.page import render_error, render_page
 from bot.core.ports import Store
 from bot.metrics.compute import MetricsConfig, load_records
@@ -129,10 +130,15 @@ def mount(web_app: web.Application, host: Host, token: str | None) -> None:
             return web.json_response({"error": str(exc)}, status=400, headers={"Cache-Control": "no-store"})
         return web.json_response(await dashboard_data(host, query), headers={"Cache-Control": "no-store"})
 
+    async def definitions(request: web.Request) -> web.Response:
+        return web.Response(text=render_definitions(), content_type="text/html", charset="utf-8",
+                            headers=SECURITY_HEADERS)
+
     async def stylesheet(request: web.Request) -> web.Response:
         return web.Response(body=css, content_type="text/css", charset="utf-8", headers=SECURITY_HEADERS)
 
     router = web_app.router
     router.add_get("/dashboard", guarded(page))
     router.add_get("/api/dashboard", guarded(api))
+    router.add_get("/dashboard/metrics", definitions)  # public definitions: no customer data
     router.add_get("/dashboard/static/dashboard.css", stylesheet)

@@ -15,7 +15,16 @@ from typing import Any
 
 from bot.core.demotion import Demotion
 from bot.metrics.compute import Filters, MetricsConfig, Records, breakdown, compute, weekly
-from bot.metrics.failures import Clusterer, FailedQuestion, failed_questions, knowledge_gaps, poor_articles
+from bot.metrics.failures import (
+    ANSWER_FAILURE_REASONS,
+    Clusterer,
+    FailedQuestion,
+    failed_questions,
+    knowledge_gaps,
+    poor_articles,
+)
+from bot.metrics.grades import trend as grade_trend
+from bot.metrics.grades import worst_articles
 from bot.metrics.languages import without_articles
 
 PARAMS = ("days", "team", "language", "channel")
@@ -23,6 +32,7 @@ MAX_DAYS = 366
 MIN_TREND_WEEKS = 8  # a trend needs a few points even when the period is one week
 MAX_TREND_WEEKS = 53
 TOP = 10
+QA_WEEKS = 4  # the grade trend: the last four weeks of grades
 LANGUAGE = re.compile(r"[a-z]{2}")
 
 
@@ -117,7 +127,9 @@ def build(
         "by_language": {k: v.to_json() for k, v in breakdown(records, "language", since, until, config, filters).items()},
         "by_team": {k: v.to_json() for k, v in breakdown(records, "team", since, until, config, filters).items()},
         "languages_without_articles": without_articles(records, since, until, config, filters),
-        "failed_questions": [_question(q) for q in failed_questions(records, keys, since, until)[:TOP]],
+        "failed_questions": [
+            _question(q) for q in failed_questions(records, keys, since, until, reasons=ANSWER_FAILURE_REASONS)[:TOP]
+        ],
         "knowledge_gaps": [_question(q) for q in knowledge_gaps(records, keys, since, until, cluster=cluster)[:TOP]],
         "gap_grouping": clustering,
         "poor_articles": [
@@ -144,6 +156,14 @@ def build(
             for d in demoted
             if query.team is None or not d.team or d.team == query.team
         ],
+        "qa": {
+            "weeks": [w.to_json() for w in grade_trend(records.feedback, until, QA_WEEKS)],
+            "worst_articles": [
+                {"article_id": a.article_id, "title": title(a.article_id), "good": a.good,
+                 "needs_work": a.needs_work, "wrong": a.wrong, "notes": list(a.notes[-3:])}
+                for a in worst_articles(records.feedback, since, until)
+            ],
+        },
         "choices": {
             "teams": known_teams,
             "languages": sorted({c.language for c in facts if c.language}),

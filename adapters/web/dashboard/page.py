@@ -11,8 +11,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from adapters.web.dashboard.chart import Series, trend_svg
-from bot.metrics.text import money, pct
+from adapters.web.dashboard.chart import COMPACT, WIDE, Series, trend_svg
+from bot.metrics.text import minutes, money, pct, score
 
 PERIODS = (7, 14, 28, 90)
 
@@ -40,22 +40,28 @@ def _card(label: str, now: str, before: str, delta: str = "", note: str = "") ->
     )
 
 
+def _ratings(n: int, mean: float | None) -> str:
+    return "no ratings yet" if not n else f'{n} rating{"" if n == 1 else "s"}, mean {score(mean)}'
+
+
 def _headline(m: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     cards = [
         _card("Conversations", str(m["conversations"]), str(p["conversations"])),
         _card("AI resolution rate", pct(m["ai_resolution_rate"]), pct(p["ai_resolution_rate"]),
               _delta(m["ai_resolution_rate"], p["ai_resolution_rate"]), f'{m["ai_resolved"]} resolved by the AI'),
         _card("Deflection", pct(m["deflection_rate"]), pct(p["deflection_rate"]),
-              _delta(m["deflection_rate"], p["deflection_rate"]), f'{m["deflected"]} never reached a person'),
+              _delta(m["deflection_rate"], p["deflection_rate"]), f'{m["deflected"]} resolved without a person'),
         _card("CSAT, AI vs human", f'{pct(m["csat_ai"])} <small>vs</small> {pct(m["csat_human"])}',
               f'{pct(p["csat_ai"])} vs {pct(p["csat_human"])}', _delta(m["csat_ai"], p["csat_ai"]),
-              f'{m["csat_ai_n"]} AI / {m["csat_human_n"]} human ratings'
+              f'share rating 4–5 of 5 · AI: {_ratings(m["csat_ai_n"], m["csat_ai_mean"])} · human: '
+              f'{_ratings(m["csat_human_n"], m["csat_human_mean"])}'
               + (' · <strong class="alert">AI well below human</strong>' if m["csat_alert"] else "")),
         _card("Human override rate", pct(m["override_rate"]), pct(p["override_rate"]),
               _delta(m["override_rate"], p["override_rate"], lower_is_better=True),
               f'{m["overrides"]} of {m["override_verdicts"]} agent verdicts'),
         _card("Cost per resolution", money(m["cost_per_resolution_usd"]), money(p["cost_per_resolution_usd"]), "",
-              f'LLM {money(m["llm_cost_usd"])} · agents {m["agent_minutes"]:.0f} min'),
+              f'AI {money(m["cost_per_ai_resolution_usd"])} · human {money(m["cost_per_human_resolution_usd"])}<br>'
+              f'LLM {money(m["llm_cost_usd"])} · agents {minutes(m["agent_minutes"])}'),
     ]
     return '<section class="cards" aria-label="Headline metrics">' + "".join(cards) + "</section>"
 
@@ -63,7 +69,12 @@ def _headline(m: Mapping[str, Any], p: Mapping[str, Any]) -> str:
 def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]], empty: str, *, span: bool = False,
            note: str = "") -> str:
     """A titled panel with a table of already-escaped cells, or the `empty` sentence when there are no rows."""
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    # Each cell names its column (data-label): on a phone the rows stack as labelled lines, never scroll sideways.
+    labels = [_e(h) for h in head]
+    body = "".join(
+        "<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(labels, row, strict=True))
+        + "</tr>" for row in rows
+    )
     top = f'<section class="{"panel span" if span else "panel"}"><h2>{_e(caption)}</h2>' + (
         f'<p class="note">{_e(note)}</p>' if note else ""
     )
@@ -112,26 +123,55 @@ def _questions(caption: str, items: Sequence[Mapping[str, Any]], empty: str, not
     return _table(caption, ("Question", "Times", "Why", "Languages"), rows, empty, note=note)
 
 
+def _article(a: Mapping[str, Any]) -> str:
+    """The title a person reads, with the id (what `kb promote` takes) on its own line below when it differs."""
+    if a["title"] == a["article_id"]:
+        return f'<code class="id">{_e(a["article_id"])}</code>'
+    return f'{_e(a["title"])}<br><code class="id">{_e(a["article_id"])}</code>'
+
+
 def _articles(items: Sequence[Mapping[str, Any]]) -> str:
     rows = [
-        (_e(a["title"]) + (f' <code>{_e(a["article_id"])}</code>' if a["title"] != a["article_id"] else ""),
+        (_article(a),
          str(a["cited"]), str(a["helpful"]), str(a["not_helpful"]), str(a["escalations_after"]),
          str(a["rewrites_after"]))
         for a in items
     ]
-    head = ("Article", "Cited", "Helpful", "Not helpful", "Escalations after", "Rewrites after")
-    return _table("Articles to fix", head, rows, "No article did badly in this period.")
+    head = ("Article", "Cited", "Helpful", "Not helpful", "Escalated right after", "Rewritten")
+    note = "More bad signals than helpful votes: “not helpful”, a handoff as the very next step, an agent's rewrite."
+    return _table("Articles to fix", head, rows, "No article did badly in this period.", note=note, span=True)
 
 
 def _demoted(items: Sequence[Mapping[str, Any]]) -> str:
     rows = [
-        (_e(a["title"]) + (f' <code>{_e(a["article_id"])}</code>' if a["title"] != a["article_id"] else ""),
+        (_article(a),
          f'{a["helpful"]}/{a["rated"]}', f'{a["window_days"]} days', _e(a["team"] or "—"))
         for a in items
     ]
     note = "Answers quoting these lose confidence and usually go to a person; /frontdesk promote ID undoes it."
     return _table("Demoted by feedback", ("Article", "Helpful", "Window", "Team"), rows, "No article is demoted.",
                   note=note)
+
+
+def _grades(qa: Mapping[str, Any]) -> str:
+    """The QA grade trend (share graded good per week) and the worst-graded articles of the period."""
+    rows = [
+        (f'{datetime.fromisoformat(w["until"]):%d %b}', str(w["graded"]), str(w["counts"]["good"]),
+         str(w["counts"]["needs_work"]), str(w["counts"]["wrong"]), pct(w["good_rate"]))
+        for w in qa["weeks"]
+    ]
+    if not any(w["graded"] for w in qa["weeks"]):
+        rows = []
+    trend = _table("QA grades", ("Week ending", "Graded", "Good", "Needs work", "Wrong", "Good share"), rows,
+                   "No QA grades yet: reviewers grade the weekly sample's answers with its buttons.",
+                   note="Reviewers' grades of sampled AI answers (the latest grade of each answer counts).")
+    worst = [
+        (_article(a), str(a["wrong"]), str(a["needs_work"]), str(a["good"]),
+         _e(a["notes"][-1]) if a["notes"] else "—")
+        for a in qa["worst_articles"]
+    ]
+    return trend + _table("Worst-graded articles", ("Article", "Wrong", "Needs work", "Good", "Latest note"), worst,
+                          "No article was graded wrong or needing work in this period.", span=bool(worst))
 
 
 def _select(name: str, label: str, options: Sequence[str], chosen: str | None, all_label: str) -> str:
@@ -168,9 +208,13 @@ def _trend(weeks: Sequence[Mapping[str, Any]]) -> str:
         Series("CSAT AI", [w["csat_ai"] for w in weeks], "#c77700"),
         Series("CSAT human", [w["csat_human"] for w in weeks], "#8a5cb8"),
     ]
-    svg = trend_svg(labels, series, [w["conversations"] for w in weeks], title=f"Weekly trend, last {len(weeks)} weeks")
-    return f'<section class="panel wide"><h2>Weekly trend</h2><p class="note">Weeks ending on the date shown; ' \
-           f'bars: conversations per week.</p>{svg}</section>'
+    volumes = [w["conversations"] for w in weeks]
+    title = f"Weekly trend, last {len(weeks)} weeks"
+    wide = trend_svg(labels, series, volumes, title=title, frame=WIDE, css_class="trend wide-chart")
+    compact = trend_svg(labels, series, volumes, title=title, frame=COMPACT, css_class="trend compact-chart")
+    return ('<section class="panel wide"><h2>Weekly trend</h2><p class="note">Weeks ending on the date shown. '
+            'Lines: rates (left axis, %); bars: conversations per week (right axis, a count).</p>'
+            f"{wide}{compact}</section>")
 
 
 def render_page(data: Mapping[str, Any]) -> str:
@@ -185,7 +229,8 @@ def render_page(data: Mapping[str, Any]) -> str:
         + ". Numbers appear once customers have asked something; the trend below covers earlier weeks.</p>"
         if m["conversations"] == 0 else ""
     )
-    gaps_note = f"Questions the knowledge base could not answer, grouped by {data['gap_grouping']}."
+    gaps_note = f"Questions the knowledge base had nothing good enough for, grouped by {data['gap_grouping']}."
+    failed_note = "Questions the AI answered but did not help: voted “not helpful”, or failed twice."
     body = "".join([
         _form(data),
         f'<p class="period">{since:%d %b %Y %H:%M} to {until:%d %b %Y %H:%M} UTC · {_e(scope)}</p>',
@@ -196,11 +241,13 @@ def render_page(data: Mapping[str, Any]) -> str:
         _slices("By language", "Language", data["by_language"], "(unknown)"),
         _slices("By team", "Team", data["by_team"], "(no team)"),
         _uncovered(data["languages_without_articles"]),
-        _reasons(m),
         _articles(data["poor_articles"]),
-        _demoted(data["demoted"]),
-        _questions("Top failed questions", data["failed_questions"], "No failed questions in this period."),
+        _questions("Top failed questions", data["failed_questions"], "No failed questions in this period.",
+                   failed_note),
         _questions("Knowledge gaps", data["knowledge_gaps"], "No knowledge gaps in this period.", gaps_note),
+        _grades(data["qa"]),
+        _reasons(m),
+        _demoted(data["demoted"]),
         "</div>",
     ])
     return f"""<!doctype html>
@@ -216,7 +263,7 @@ def render_page(data: Mapping[str, Any]) -> str:
   <header class="top">
     <div class="brand"><span class="logo" aria-hidden="true">F</span><span>Frontdesk</span><span class="tag">dashboard</span></div>
     <p class="lede">For team leads: how the AI did, where it failed, and what to add to the knowledge base.
-      Definitions: <code>frontdesk report --help</code>. JSON: <a href="/api/dashboard">/api/dashboard</a>.</p>
+      <a href="/dashboard/metrics">What each number means</a> · JSON: <a href="/api/dashboard">/api/dashboard</a>.</p>
   </header>
   <main>{body}</main>
 </body>

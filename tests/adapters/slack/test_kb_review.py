@@ -130,7 +130,7 @@ async def test_the_quarterly_schedule_fires_through_apscheduler(fake: FakeSlack,
     try:
         await runner.tick()
         runs = runner.next_runs()
-        assert set(runs) == {"kb_review"}
+        assert set(runs) == {"kb_review", "csat"}  # csat: the AI-conversation CSAT question, on by default
         when = runs["kb_review"].astimezone(UTC)
         assert (when.month, when.day, when.hour, when.minute) in {(m, 1, 8, 30) for m in (1, 4, 7, 10)}
         assert timedelta(0) < when - datetime.now(UTC) <= timedelta(days=92)

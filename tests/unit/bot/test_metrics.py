@@ -45,10 +45,12 @@ def test_cost_uses_the_recorded_cost_without_prices_and_tokens_with_them() -> No
 
 
 def test_csat_alert_when_the_ai_is_five_points_below_humans() -> None:
-    ai = [FeedbackEntry("helpful", f"k{i}", "u", T0, helpful=i < 8) for i in range(10)]  # 80 %
+    ai = [FeedbackEntry("csat", f"k{i}", "u", T0, score=4 if i < 8 else 2) for i in range(10)]  # 80 %
+    votes = [FeedbackEntry("helpful", f"k{i}", "u", T0, helpful=False) for i in range(10)]  # votes are not CSAT
     decisions = [answer(f"k{i}", T0, i) for i in range(20)]
-    m = compute(Records(decisions, [], ai), *WEEK)
+    m = compute(Records(decisions, [], ai + votes), *WEEK)
     assert m.csat_ai == pytest.approx(0.8) and m.csat_human is None and not m.csat_alert
+    assert (m.csat_ai_n, m.csat_ai_mean) == (10, pytest.approx(3.6))
     tickets = [Ticket(f"t{i}", f"k{i}", Address(Platform.SLACK, "w", "C1", "1"), Handoff("", "vip", "support"))
                for i in range(10, 20)]
     human = [FeedbackEntry("csat", f"k{i}", "u", T0, score=5 if i < 19 else 3) for i in range(10, 20)]  # 90 %

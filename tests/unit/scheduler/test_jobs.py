@@ -78,10 +78,14 @@ async def test_qa_job_posts_flagged_answers_then_a_stable_weekly_sample(history:
     summary = await history.app.jobs["qa"]()
     assert summary == "Posted a QA sample of 3 AI answers (1 flagged, 2 random of 4) to <#C_QA>."
     first = posted(history, "C_QA")
-    header, items = first[0], first[1]
+    header, items = first[0], first[1:]
     assert "1 flagged by customers as not helpful, and 2 drawn at random from 4 answers" in header
-    assert items.startswith("Flagged *1.* Q: Where is my invoice?\nA: Invoices are under Billing, then History.")
-    assert items.count("Sample *") == 2 and "_sources: " in items
+    assert items[0].startswith("Flagged *1.* Q: Where is my invoice?\nA: Invoices are under Billing, then History.")
+    assert [i.split(" ")[0] for i in items] == ["Flagged", "Sample", "Sample"] and "_sources: " in items[1]
+    # One message per answer, each with its grade buttons.
+    qa = [r for a, r in history.outbox.sent if a.channel == "C_QA"]
+    buttons = [[(a.label, a.value.split("|")[0]) for a in r.actions] for r in qa[1:]]
+    assert buttons == [[("Good", "good"), ("Needs work", "needs_work"), ("Wrong", "wrong")]] * 3
     history.outbox.sent.clear()
     await history.app.jobs["qa"]()
     assert posted(history, "C_QA") == first  # re-running in the same week posts the same sample
@@ -104,9 +108,10 @@ async def test_daily_failure_list_has_only_the_last_day(history: History) -> Non
 async def test_monthly_legal_sample_draws_from_thirty_days_without_flagging(history: History) -> None:
     summary = await history.app.jobs["legal"]()
     assert summary == "Posted a legal review sample of 2 of 5 AI answers to <#C_LEGAL>."  # this week's 4 and p1
-    header, items = posted(history, "C_LEGAL")
+    header, *items = posted(history, "C_LEGAL")
     assert header.startswith("*Monthly legal review sample of AI answers*") and "flagged" not in header
-    assert items.count("Sample *") == 2
+    assert [i.split(" ")[0] for i in items] == ["Sample", "Sample"]
+    assert all(len(r.actions) == 3 for a, r in history.outbox.sent if a.channel == "C_LEGAL" and r.text in items)
 
 
 async def test_jobs_without_recipients_say_what_to_configure(tmp_path: Path) -> None:

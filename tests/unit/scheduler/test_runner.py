@@ -75,7 +75,7 @@ async def test_enabled_jobs_are_stored_for_next_monday_in_the_configured_zone(hi
     try:
         await runner.tick()
         runs = runner.next_runs()
-        assert set(runs) == {"digest"}  # QA is not enabled
+        assert set(runs) == {"digest", "csat"}  # QA is not enabled; asking AI conversations for CSAT is by default
         when = runs["digest"].astimezone(ZoneInfo("Europe/Berlin"))
         assert (when.weekday(), when.hour, when.minute) == (0, 9, 0)
         assert timedelta(0) < when - datetime.now(UTC) <= timedelta(days=7)
@@ -110,7 +110,7 @@ async def test_daily_and_monthly_jobs_get_their_own_schedules(tmp_path: Path) ->
     finally:
         await runner.stop()
         await h.app.close()
-    assert set(runs) == {"digest", "failures", "qa", "legal"}
+    assert set(runs) == {"digest", "failures", "qa", "legal", "csat"}
     assert (runs["failures"].hour, runs["failures"].minute) == (9, 0)
     assert runs["failures"] - datetime.now(UTC) <= timedelta(days=1)
     assert (runs["qa"].weekday(), runs["qa"].hour, runs["qa"].minute) == (0, 10, 30)
@@ -158,7 +158,7 @@ async def test_the_server_runs_the_scheduler_when_enabled(history: History) -> N
     client = TestClient(TestServer(web_app))
     await client.start_server()
     runner = web_app[SCHEDULER_KEY]
-    assert runner.leading and set(runner.next_runs()) == {"digest"}
+    assert runner.leading and set(runner.next_runs()) == {"digest", "csat"}
     lock = leader_lock(history.app.settings.resolved_database_url)
     assert isinstance(lock, FileLock) and await lock.acquire() is False
     await client.close()  # clean shutdown releases leadership
