@@ -21,6 +21,7 @@ REQUIRED_KEYS = frozenset(
         "claimed",
         "handed_back",
         "resolved_csat",
+        "ask_csat",  # the same 1-5 question when an AI-only conversation ends (scheduler/csat.py)
         "clarify",
         "label_helpful",
         "label_not_helpful",
