@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.core.demotion import Demotion
 from bot.core.errors import FrontdeskError
+from bot.core.reasons import short_reason
 from bot.core.types import Platform, Reply
 from bot.metrics.compute import (
     Filters,
@@ -74,13 +75,13 @@ def compose(
     lines.append("")
     lines.append(f"*Top failed questions* ({len(failed)})" if failed else "*Top failed questions:* none this week")
     for n, q in enumerate(failed, 1):
-        reasons = ", ".join(f"{r} ×{c}" if c > 1 else r for r, c in q.reasons.most_common())
+        reasons = ", ".join(f"{short_reason(r)} ×{c}" if c > 1 else short_reason(r) for r, c in q.reasons.most_common())
         languages = f" · {', '.join(sorted(q.languages))}" if q.languages else ""
         quoted = q.text if len(q.text) <= 200 else q.text[:199] + "…"
         lines.append(f"{n}. “{quoted}” — {reasons}{languages}")
     if week.escalation_reasons:
         lines.append("")
-        lines.append("*Escalation reasons:* " + ", ".join(f"{r} {c}" for r, c in week.escalation_reasons.items()))
+        lines.append("*Escalation reasons:* " + ", ".join(f"{short_reason(r)} {c}" for r, c in week.escalation_reasons.items()))
     articles = poor_article_lines(records, keys, since, until)
     if articles:
         lines.append("")
@@ -195,7 +196,7 @@ def compose_daily(records: Records, until: datetime, *, team: str | None, config
         return title + "\nNo failed questions in the last 24 hours."
     lines = [title]
     for n, q in enumerate(failed, 1):
-        reasons = ", ".join(f"{r} ×{c}" if c > 1 else r for r, c in q.reasons.most_common())
+        reasons = ", ".join(f"{short_reason(r)} ×{c}" if c > 1 else short_reason(r) for r, c in q.reasons.most_common())
         lines.append(f"{n}. “{q.text if len(q.text) <= 200 else q.text[:199] + '…'}” — {reasons}")
     return "\n".join(lines)
 

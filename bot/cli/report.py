@@ -15,6 +15,7 @@ import typer
 
 from bot.cli.output import print_error
 from bot.core.errors import FrontdeskError
+from bot.core.reasons import short_reason
 from bot.metrics.collab import collaboration
 from bot.metrics.compute import Filters, Metrics, MetricsConfig, breakdown, compute, load_records, weekly
 from bot.metrics.languages import without_articles, without_articles_line
@@ -33,7 +34,7 @@ def render(m: Metrics, previous: Metrics, parts: dict[str, dict[str, Metrics]], 
                 f"{pct(week.ai_resolution_rate)}, deflection {pct(week.deflection_rate)}, CSAT AI {pct(week.csat_ai)}"
             )
     if m.escalation_reasons:
-        lines.append("Escalation reasons: " + ", ".join(f"{r} {n}" for r, n in m.escalation_reasons.items()))
+        lines.append("Escalation reasons: " + ", ".join(f"{short_reason(r)} {n}" for r, n in m.escalation_reasons.items()))
     if m.customer_reasons:
         lines.append("Customers' own reasons: " + ", ".join(f"{r} {n}" for r, n in m.customer_reasons.items()))
     for dimension, values in parts.items():

@@ -68,6 +68,37 @@ def describe_reason(reason: str) -> str:
     return f"{words[:1].upper()}{words[1:]}." if words else "No reason was recorded."
 
 
+# Reason codes as short phrases, for lists and tables where a whole sentence per entry would not read
+# ("Escalation reasons: asked for a person 3, nothing in the knowledge base 2").
+SHORT: dict[str, str] = {
+    "asked_for_human": "asked for a person",
+    "low_confidence": "AI not sure enough",
+    "repeated_failure": "AI failed twice",
+    "no_knowledge": "nothing in the knowledge base",
+    "vip": "VIP customer",
+    "routing": "rollout or complexity rule",
+    "guardrail": "held back by a safety check",
+    "language": "no articles in their language",
+    "rejected_draft": "draft rejected",
+    "pre_approval": "draft awaiting approval",
+    "agent_first": "agent-first channel",
+    "parallel": "parallel channel",
+    "no_ai_requested": "asked for no AI answers",
+    "no_ai": "customer wants no AI answers",
+    "not_helpful": "voted not helpful",
+}
+
+
+def short_reason(reason: str) -> str:
+    """A reason code as a short phrase; unknown codes become words, never the code itself."""
+    if reason in SHORT:
+        return SHORT[reason]
+    if reason.startswith(SENSITIVE_PREFIX):
+        topic = reason[len(SENSITIVE_PREFIX) :]
+        return f"sensitive: {TOPICS.get(topic, _words(topic))}"
+    return _words(reason) or "no reason recorded"
+
+
 # What an agent did on a handoff, for the card's history line ("Approved by Alex at 14:02").
 EVENTS: dict[str, str] = {
     "approved": "Approved the AI's draft",

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from adapters.web.dashboard.chart import COMPACT, WIDE, Series, trend_svg
+from bot.core.reasons import short_reason
 from bot.metrics.text import minutes, money, pct, score
 
 PERIODS = (7, 14, 28, 90)
@@ -104,7 +105,7 @@ def _uncovered(counts: Mapping[str, int]) -> str:
 def _reasons(m: Mapping[str, Any]) -> str:
     total = sum(m["escalation_reasons"].values())
     rows = [
-        (_e(reason), str(n), f"{n / total:.0%}")
+        (_e(short_reason(reason)), str(n), f"{n / total:.0%}")
         for reason, n in m["escalation_reasons"].items()
     ]
     return _table("Escalation reasons", ("Reason", "Handoffs", "Share"), rows, "No escalations in this period.")
@@ -113,7 +114,7 @@ def _reasons(m: Mapping[str, Any]) -> str:
 def _questions(caption: str, items: Sequence[Mapping[str, Any]], empty: str, note: str = "") -> str:
     rows = []
     for q in items:
-        reasons = ", ".join(f"{r} ×{c}" if c > 1 else r for r, c in q["reasons"].items())
+        reasons = ", ".join(f"{short_reason(r)} ×{c}" if c > 1 else short_reason(r) for r, c in q["reasons"].items())
         others = [e for e in q["examples"] if e != q["question"]]
         asked = f'“{_e(q["question"])}”' + (
             '<details><summary>' + _e(f"{len(others)} other wording" + ("" if len(others) == 1 else "s"))

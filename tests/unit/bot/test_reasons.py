@@ -41,3 +41,13 @@ def test_every_desk_event_has_a_sentence() -> None:
     assert kinds <= set(EVENTS)
     assert all("_" not in describe_event(kind) for kind in kinds)
     assert {"ai", "mine", "improved", "edited"} == CHOICES
+
+
+def test_short_reasons_read_as_words_never_codes() -> None:
+    from bot.core.reasons import short_reason
+
+    assert short_reason("asked_for_human") == "asked for a person"
+    assert short_reason("sensitive:billing_dispute") == "sensitive: a billing dispute"
+    assert short_reason("sensitive:outage") == "sensitive: outage"  # a category added in frontdesk.toml
+    assert short_reason("some_new_rule") == "some new rule"
+    assert "_" not in short_reason("no_knowledge") and short_reason("") == "no reason recorded"
