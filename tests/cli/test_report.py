@@ -82,7 +82,7 @@ def test_readable_output(env: dict[str, str]) -> None:
     text = result.stdout
     assert "Conversations: 7 (previous: 2)" in text
     assert "AI resolution rate: 14% (-36 pts)" in text
-    assert "Escalation reasons: asked_for_human 1, no_knowledge 1" in text
+    assert "Escalation reasons: asked for a person 1, nothing in the knowledge base 1" in text
     assert "By language:" in text and "de: 1 conversation," in text
     empty = runner.invoke(app, ["report", "--team", "nobody"], env=env)
     assert empty.exit_code == 0 and "No conversations in this period for this filter." in empty.stdout

@@ -119,7 +119,7 @@ async def test_trend_reasons_slices_failures_gaps_and_articles(client: TestClien
     assert svg.count("<polyline") >= 1 and svg.count('class="volume"') == 2
     assert "AI resolution, " in svg and "10 conversations" in svg
     cells = re.sub(r' data-label="[^"]*"', "", html)  # each cell names its column for the phone layout
-    assert "<td>no_knowledge</td><td>4</td><td>80%</td>" in cells
+    assert "<td>nothing in the knowledge base</td><td>4</td><td>80%</td>" in cells
     assert "<td>de</td><td>1</td>" in cells and "<td>billing</td><td>2</td>" in cells
     assert '<td data-label="Language">de</td><td data-label="Conversations">1</td>' in html
     assert "1 other wording" in html and 'Find your invoices<br><code class="id">invoices</code>' in html

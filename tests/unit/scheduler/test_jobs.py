@@ -49,9 +49,9 @@ async def test_the_all_teams_digest_lists_failures_reasons_articles_and_trends(h
     assert text.startswith("*Frontdesk weekly digest — all teams*")
     assert "Conversations: 7 (previous: 2)" in text and "AI resolution rate: 14% (-36 pts)" in text
     failed = text.split("*Top failed questions* (2)")[1]
-    assert "1. “Does the quantum flux module support warp drives?” — no_knowledge" in failed
-    assert "2. “Where is my invoice?” — not_helpful · en" in failed
-    assert "*Escalation reasons:* asked_for_human 1, no_knowledge 1" in text
+    assert "1. “Does the quantum flux module support warp drives?” — nothing in the knowledge base" in failed
+    assert "2. “Where is my invoice?” — voted not helpful · en" in failed
+    assert "*Escalation reasons:* asked for a person 1, nothing in the knowledge base 1" in text
     assert "• invoices: cited 2 · 0 helpful / 1 not helpful" in text  # B's unhelpful answer
     assert "reset-password" not in text.split("*Articles to fix*")[1]  # helpful more often than not
     assert "*Per language:* en 6 conversations, AI resolution 17% · de 1 conversation, AI resolution 0%" in text
@@ -101,7 +101,7 @@ async def test_daily_failure_list_has_only_the_last_day(history: History) -> Non
     await history.app.jobs["failures"]()
     text = posted(history, "C_LEADS")[-1]
     assert text.startswith("*Frontdesk daily failures — all teams*")
-    assert text.endswith("1. “Can Relaybase deliver messages by carrier pigeon?” — no_knowledge")
+    assert text.endswith("1. “Can Relaybase deliver messages by carrier pigeon?” — nothing in the knowledge base")
     assert "quantum flux" not in text  # five days old: the weekly digest's, not today's
 
 
