@@ -73,6 +73,7 @@ def describe_reason(reason: str) -> str:
         "guardrail": "The AI's draft was blocked by a guardrail.",
         "language": "No knowledge base in the customer's language.",
         "rejected_draft": "An agent rejected the AI's draft.",
+        "internal_error": "Frontdesk hit an error while reading this message, so a person takes it.",
         "pre_approval": "Pre-approval: the AI's draft needs an agent's approval.",
         "agent_first": "Agent-first: a person answers (the AI's suggestion is attached when it has one).",
         "parallel": "Parallel: a person answers; pick the AI's draft when one is attached, or write your own.",

@@ -52,17 +52,16 @@ from bot.store.models import (
 from bot.store.records import (
     AdminChange,
     check_feedback,
-    decision_fields,
     frozen,
     normalize_ticket,
     trace_from_json,
-    trace_to_json,
 )
-from bot.store.sql_rows import decision_record, feedback_entry, ticket_from_row, ticket_values
+from bot.store.sql_pipeline import SqlPipeline
+from bot.store.sql_rows import decision_record, decision_row, feedback_entry, ticket_from_row, ticket_values
 from bot.store.upsert import insert_for
 
 
-class SqlStore:
+class SqlStore(SqlPipeline):
     """Implements `bot.core.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
 
     def __init__(
@@ -187,26 +186,7 @@ class SqlStore:
     async def record_decision(
         self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
     ) -> int:
-        fields = decision_fields(decision, inbound)
-        row = DecisionRow(
-            conversation_key=conversation_key,
-            message_id=inbound.message_id,
-            kind=fields.kind,
-            reason=fields.reason,
-            confidence=fields.confidence,
-            language=fields.language,
-            article_ids=list(fields.article_ids),
-            trace=trace_to_json(fields.trace),
-            text=inbound.text,
-            reply=fields.reply,
-            delivered=fields.delivered,
-            at=utc(inbound.received_at),
-            team=team,
-            channel=inbound.address.channel,
-            input_tokens=fields.usage.input_tokens,
-            output_tokens=fields.usage.output_tokens,
-            cost_usd=fields.usage.cost_usd,
-        )
+        row = decision_row(conversation_key, inbound, decision, team)
         async with self._sessions.begin() as session:
             session.add(row)
             await session.flush()
