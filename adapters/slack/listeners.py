@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,6 +27,7 @@ from adapters.slack.tasks import BackgroundTasks
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
 from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
+from bot.orchestration.delivery import describe
 from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
@@ -70,19 +72,32 @@ class SlackListeners:
 
     # -- events ---------------------------------------------------------------------------------------------------
 
-    async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> BoltResponse | None:
+        """Record the message in the inbox, then acknowledge (bolt answers 200 when this returns None); decide it in
+        a task. If it cannot be recorded, answer 503 so that Slack delivers it again later."""
         inbound = to_inbound(body, us_from(context))
-        if inbound is not None:
-            self.tasks.spawn(self.submit_message(inbound), "slack-message")
+        if inbound is None:
+            return None
+        try:
+            if not await self.concerns_us(inbound):
+                return None
+            if not await self.app.dispatcher.accept(inbound):
+                log.info("Slack retry of %s ignored: already recorded", inbound.message_id)
+                return None
+        except Exception as exc:  # noqa: BLE001 - never acknowledge what was not recorded
+            log.error("could not record Slack message %s; asking Slack to retry: %s", inbound.message_id, describe(exc))
+            return BoltResponse(status=503, body="temporarily unable to accept events; please retry")
+        self.tasks.spawn(self.app.dispatcher.process(inbound), "slack-message")
+        return None
 
-    async def submit_message(self, inbound: Inbound) -> None:
+    async def concerns_us(self, inbound: Inbound) -> bool:
         if inbound.author.role is Role.AGENT:
             # Colleagues talk everywhere; only their replies inside a customer's conversation are human turns.
             if inbound.address.channel in await self.agents_channels():
-                return
+                return False
             if await self.app.store.load_conversation(conversation_key(inbound.address)) is None:
-                return
-        await self.app.dispatcher.submit(inbound)
+                return False
+        return True
 
     # -- buttons --------------------------------------------------------------------------------------------------
 

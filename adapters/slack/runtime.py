@@ -30,7 +30,8 @@ from bot.core.types import Platform
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_RETRIES = 5
+RATE_LIMIT_RETRIES = 1  # one short wait inside the client; longer outages are the outbox worker's retries
+TIMEOUT = 10  # seconds per Web API call: a hung call becomes a retry rather than a stuck worker
 
 
 def web_client(options: SlackOptions) -> AsyncWebClient:
@@ -43,6 +44,7 @@ def web_client(options: SlackOptions) -> AsyncWebClient:
     return AsyncWebClient(
         token=options.bot_token,
         base_url=base_url,
+        timeout=TIMEOUT,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -106,7 +108,9 @@ def build_runtime(app: Host) -> SlackRuntime:
         client=client,
         signing_secret=secret,
         request_verification_enabled=secret is not None,
-        process_before_response=False,
+        # Listeners finish before the HTTP answer: a message is acknowledged only once it is in the inbox, and a
+        # failure to record it answers 503 so Slack retries. Slow work is spawned by the listeners themselves.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         name="frontdesk",
     )
@@ -115,7 +119,7 @@ def build_runtime(app: Host) -> SlackRuntime:
     commands = Commands(app, directory.is_admin, kb_dir=options.kb_dir)
     SlackListeners(app, client, tasks, commands, directory.agents_channels).register(bolt)
     socket = AsyncSocketModeHandler(bolt, app_token, web_client=client) if app_token is not None else None
-    agents = SlackAgentDesk(client, directory.channel_for, options.admins)
+    agents = SlackAgentDesk(client, directory.channel_for, options.admins, options.agents_channel)
     return SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), agents, directory, socket)
 
 

@@ -23,6 +23,9 @@ METHOD_SCOPES = {
     "chat.getPermalink": "",
     "views.open": "",
     "users.info": "users:read",
+    # The outbox's look-up of its own earlier posts (by message metadata) before a retry.
+    "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
 }
 # bolt event -> manifest bot events (and their scopes) it needs.
 EVENT_SUBSCRIPTIONS = {
