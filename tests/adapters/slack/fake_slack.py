@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,7 @@ class FakeSlack:
     # Faults by method, consumed in order: see `fault`.
     faults: dict[str, list[str]] = field(default_factory=dict)
     hang: float = 3.0  # how long a "timeout" fault keeps the caller waiting (longer than the client's timeout)
+    latency: float = 0.0  # up to this many seconds before and after a post is made (widens crash windows)
 
     # -- test controls --------------------------------------------------------------------------------------------
 
@@ -156,6 +158,13 @@ class FakeSlack:
         faults = self.faults.get(method) or self.faults.get(f"{method}@{args.get('channel')}")
         if faults:
             return await self._fault(faults.pop(0), method, args)
+        if self.latency and method == "chat.postMessage":
+            call = self.calls.pop()
+            await asyncio.sleep(random.uniform(0, self.latency))
+            self.calls.append(call)
+            answer = self._answer(method, args)
+            await asyncio.sleep(random.uniform(0, self.latency))
+            return web.json_response(answer)
         return web.json_response(self._answer(method, args))
 
     async def _fault(self, kind: str, method: str, args: dict[str, Any]) -> web.Response:
