@@ -93,6 +93,41 @@ def scheduler_context(runner: Any) -> Callable[[web.Application], AsyncIterator[
     return context
 
 
+PLAYGROUND_OFF = (
+    "playground: off, because Slack or Teams credentials are set and anyone reaching this port could read and write "
+    "its conversations; set FRONTDESK_PLAYGROUND_TOKEN to serve it behind that token"
+)
+
+
+def mount_playground(web_app: web.Application, app: App) -> None:
+    """The playground is for trying Frontdesk without credentials. Once real customers can reach the server it is
+    off, unless a token is set, which every /ui request must then carry (like the dashboard's)."""
+    from adapters import web as playground
+
+    token = app.settings.playground_token
+    if app.settings.platform_configured and token is None:
+        log.warning(PLAYGROUND_OFF)
+        return
+    playground.mount(web_app, app)
+    if token is not None:
+        from adapters.web.dashboard.access import has_token
+
+        secret = token.get_secret_value()
+
+        @web.middleware
+        async def gate(request: web.Request, handler: Any) -> web.StreamResponse:
+            if (request.path == "/ui" or request.path.startswith("/ui/")) and not has_token(request, secret):
+                return web.Response(
+                    status=401,
+                    text="Sign in with the playground token (FRONTDESK_PLAYGROUND_TOKEN) as the password.",
+                    headers={"WWW-Authenticate": 'Basic realm="Frontdesk playground"', "Cache-Control": "no-store"},
+                )
+            response: web.StreamResponse = await handler(request)
+            return response
+
+        web_app.middlewares.append(gate)
+
+
 def build_web_app(
     app: App, *, maintenance_interval: float = 30.0, pipeline: PipelineTiming | None = PipelineTiming()
 ) -> web.Application:
@@ -101,9 +136,7 @@ def build_web_app(
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     if app.config.server.playground:
-        from adapters import web as playground
-
-        playground.mount(web_app, app)
+        mount_playground(web_app, app)
     if app.config.server.dashboard:
         from adapters.web import dashboard
 

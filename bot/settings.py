@@ -104,8 +104,15 @@ class Settings(BaseSettings):
     admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_ADMINS"))
     webhook_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_WEBHOOK_TOKEN"))
     dashboard_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_DASHBOARD_TOKEN"))
+    # With Slack or Teams credentials set, the playground is off unless this token is set (then required per request).
+    playground_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_PLAYGROUND_TOKEN"))
     teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
     teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
+
+    @property
+    def platform_configured(self) -> bool:
+        """Slack or Teams credentials are set: real customers may reach this server."""
+        return any(v is not None for v in (self.slack_bot_token, self.slack_app_token, self.teams_app_password))
 
     @property
     def resolved_database_url(self) -> str:

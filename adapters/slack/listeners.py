@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,12 +57,16 @@ class SlackListeners:
         tasks: BackgroundTasks,
         commands: Commands,
         agents_channels: Callable[[], Awaitable[set[str]]],
+        is_agent: Callable[[Actor], Awaitable[bool]] | None = None,
+        is_guest: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         self.app = app
         self.client = client
         self.tasks = tasks
         self.commands = commands
         self.agents_channels = agents_channels
+        self.is_agent = is_agent  # None: every member of our workspace is an agent (tests of other parts)
+        self.is_guest = is_guest
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.event("message")(self.on_message)
@@ -79,6 +84,7 @@ class SlackListeners:
         if inbound is None:
             return None
         try:
+            inbound = await self.with_role(inbound)
             if not await self.concerns_us(inbound):
                 return None
             if not await self.app.dispatcher.accept(inbound):
@@ -90,6 +96,15 @@ class SlackListeners:
         self.tasks.spawn(self.app.dispatcher.process(inbound), "slack-message")
         return None
 
+    async def with_role(self, inbound: Inbound) -> Inbound:
+        """A guest of our workspace writes as a customer; a colleague who is not an agent cannot take a thread."""
+        author = inbound.author
+        if author.role is not Role.AGENT:
+            return inbound
+        if self.is_guest is not None and await self.is_guest(author.id):
+            return replace(inbound, author=replace(author, role=Role.CUSTOMER))
+        return inbound
+
     async def concerns_us(self, inbound: Inbound) -> bool:
         if inbound.author.role is Role.AGENT:
             # Colleagues talk everywhere; only their replies inside a customer's conversation are human turns.
@@ -97,6 +112,8 @@ class SlackListeners:
                 return False
             if await self.app.store.load_conversation(conversation_key(inbound.address)) is None:
                 return False
+            if self.is_agent is not None and not await self.is_agent(inbound.author):
+                return False  # a colleague's remark in a customer's thread is not an agent taking it over
         return True
 
     # -- buttons --------------------------------------------------------------------------------------------------
@@ -150,8 +167,8 @@ class SlackListeners:
             log.info("ignoring unknown action %r", kind)
 
     async def _agent_action(self, kind: str, value: str, actor: Actor, body: dict[str, Any]) -> None:
-        if actor.is_external:
-            raise Conflict("Only agents of this workspace can do that.")
+        if actor.is_external or (self.is_agent is not None and not await self.is_agent(actor)):
+            raise Conflict("Only agents (members of an agents channel) can do that.")
         desk = self.app.desk
         if kind in ("claim", "resolve", "approve", "reject"):
             await desk.act(kind, value, actor)
@@ -204,7 +221,7 @@ class SlackListeners:
         self.tasks.spawn(self.submit_edit(str(view.get("private_metadata") or ""), actor, text), "slack-edit")
 
     async def submit_edit(self, ticket_id: str, actor: Actor, text: str) -> None:
-        if actor.is_external:
+        if actor.is_external or (self.is_agent is not None and not await self.is_agent(actor)):
             log.warning("external user %s tried to edit draft %s", actor.id, ticket_id)
             return
         try:

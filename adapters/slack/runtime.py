@@ -117,7 +117,10 @@ def build_runtime(app: Host) -> SlackRuntime:
     tasks = BackgroundTasks()
     directory = Directory(options, app.store, client)
     commands = Commands(app, directory.is_admin, kb_dir=options.kb_dir)
-    SlackListeners(app, client, tasks, commands, directory.agents_channels).register(bolt)
+    listeners = SlackListeners(
+        app, client, tasks, commands, directory.agents_channels, directory.is_agent, directory.is_guest
+    )
+    listeners.register(bolt)
     socket = AsyncSocketModeHandler(bolt, app_token, web_client=client) if app_token is not None else None
     agents = SlackAgentDesk(client, directory.channel_for, options.admins, options.agents_channel)
     return SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), agents, directory, socket)

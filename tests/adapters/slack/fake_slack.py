@@ -84,6 +84,7 @@ class FakeSlack:
     # Faults by method, consumed in order: see `fault`.
     faults: dict[str, list[str]] = field(default_factory=dict)
     hang: float = 3.0  # how long a "timeout" fault keeps the caller waiting (longer than the client's timeout)
+    members: dict[str, list[str]] = field(default_factory=dict)  # channel -> members (default: agent and admin)
     latency: float = 0.0  # up to this many seconds before and after a post is made (widens crash windows)
 
     # -- test controls --------------------------------------------------------------------------------------------
@@ -215,6 +216,9 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "user": BOT_USER,
             }
+        elif method == "conversations.members":
+            members = self.members.get(str(args.get("channel")), ["U_AGENT", "U_ADMIN", "U_OTHER_AGENT"])
+            data = {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
         elif method in ("conversations.history", "conversations.replies"):
             data = {"ok": True, "has_more": False, "messages": self._history(args)}
         elif method == "chat.update":
