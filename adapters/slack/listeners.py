@@ -80,7 +80,11 @@ class SlackListeners:
     async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> BoltResponse | None:
         """Record the message in the inbox, then acknowledge (bolt answers 200 when this returns None); decide it in
         a task. If it cannot be recorded, answer 503 so that Slack delivers it again later."""
-        inbound = to_inbound(body, us_from(context))
+        try:
+            inbound = to_inbound(body, us_from(context))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            log.warning("ignoring a malformed message event: %s", describe(exc))
+            return BoltResponse(status=400, body="malformed message event")
         if inbound is None:
             return None
         try:

@@ -6,8 +6,10 @@ under `SLACK_KEY` (no module-level singletons).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -17,6 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import Commands
@@ -27,6 +30,7 @@ from adapters.slack.outbound import SlackAgentDesk, SlackOutbox
 from adapters.slack.tasks import BackgroundTasks
 from bot.core.errors import ConfigError
 from bot.core.types import Platform
+from bot.orchestration.delivery import describe
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,23 @@ def web_client(options: SlackOptions) -> AsyncWebClient:
     )
 
 
+def payload_problem(content_type: str, body: str) -> str:
+    """Why a signed body is not something Slack sends ("" when it is): bolt would otherwise fail on it with a 500."""
+    try:
+        if content_type == "application/json":
+            data = json.loads(body)
+        elif content_type == "application/x-www-form-urlencoded":
+            form = parse_qs(body, keep_blank_values=True, max_num_fields=1000)
+            if "payload" not in form:
+                return "" if form else "an empty form"
+            data = json.loads(form["payload"][0])
+        else:
+            return f"content type {content_type or 'none'} is not one Slack sends (JSON or a form)"
+    except (ValueError, RecursionError):
+        return "the body is not valid JSON"
+    return "" if isinstance(data, dict) else "the payload is not a JSON object"
+
+
 @dataclass(slots=True)
 class SlackRuntime:
     app: Host
@@ -69,13 +90,43 @@ class SlackRuntime:
     async def handle_http(self, request: web.Request) -> web.Response:
         if self.options.signing_secret is None:
             return web.Response(status=404, text="HTTP events are off (Socket Mode without SLACK_SIGNING_SECRET)")
+        refused = await self.refuse(request, self.options.signing_secret)
+        if refused is not None:
+            return refused
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
             # Not short-circuited: the first attempt may have died before recording anything. The store's unique
             # delivery key is what keeps a retry from producing a second reply.
             log.info("Slack retry %s (%s)", retry, request.headers.get("X-Slack-Retry-Reason", ""))
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        except Exception as exc:  # noqa: BLE001 - a signed payload no listener can read: a clear 400, not a 500
+            log.error("could not handle a signed Slack payload: %s", describe(exc))
+            return web.Response(status=400, text="this Slack payload could not be read")
         return await to_aiohttp_response(bolt_response)
+
+    @staticmethod
+    async def refuse(request: web.Request, secret: str) -> web.Response | None:
+        """Checks bolt would make, made first so that bad input is a short 4xx and one log line: never the body in
+        the log (an unsigned 2 MB body must not grow it by 2 MB), never a 500 for a malformed header."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) or not signature.isascii():
+            log.warning("refused a Slack request without a valid timestamp or signature header")
+            return web.Response(status=401, text="missing or malformed Slack signature headers")
+        raw = await request.read()
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body = ""
+        if not body or not SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature):
+            log.warning("refused a Slack request with a wrong or expired signature (%d bytes)", len(raw))
+            return web.Response(status=401, text="invalid Slack signature")
+        problem = payload_problem(request.content_type, body)
+        if problem:
+            log.warning("refused a signed Slack request: %s", problem)
+            return web.Response(status=415 if "content type" in problem else 400, text=problem)
+        return None
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
 
