@@ -152,13 +152,14 @@ class SlackListeners:
             if helpful:
                 await self._ephemeral(body, actor, "Thanks for letting us know.")
         elif kind == "human":
+            # One click to a person: the handoff happens now; the reason dialog (opened first, while Slack's trigger
+            # is fresh) only adds detail to the ticket afterwards, and the customer may just close it.
             meta = {"w": address.workspace, "c": address.channel, "t": address.thread or ""}
             try:
                 await self.client.views_open(trigger_id=body["trigger_id"], view=cards.human_modal(meta))
-            except (SlackApiError, KeyError):
-                # Never trap anyone: without the dialog, hand off straight away, just without a reason.
-                log.warning("could not open the reason dialog; handing off without a reason")
-                await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
+            except Exception as exc:  # noqa: BLE001 - the dialog is optional; the handoff below is not
+                log.info("could not open the reason dialog (%s); handing off without a reason", describe(exc))
+            await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
         elif kind == "csat":
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")
@@ -191,14 +192,30 @@ class SlackListeners:
     # -- modals ---------------------------------------------------------------------------------------------------
 
     async def on_human_view(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The optional reason, after the handoff already happened at the click: it is added to the ticket."""
         await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         us = us_from(context)
         address = Address(Platform.SLACK, meta.get("w") or us.team_id, meta["c"], meta.get("t") or None)
-        actor = action_user(body, us)
         reason = cards.selected_reason(view)
-        inbound = human_request(address, actor, unique=str(view.get("id") or ""), reason=reason, at=_now())
-        self.tasks.spawn(self.submit_human(inbound, actor, reason), "slack-human")
+        if reason:
+            self.tasks.spawn(self.add_reason(address, action_user(body, us), reason), "slack-human-reason")
+
+    async def add_reason(self, address: Address, actor: Actor, reason: str) -> None:
+        key = conversation_key(address)
+        await self.app.desk.escalation_reason(key, actor, reason)
+        conversation = await self.app.store.load_conversation(key)
+        ticket = await self.app.store.get_ticket(conversation.handoff_id) if conversation and conversation.handoff_id else None
+        if ticket is None or ticket.status is HandoffStatus.RESOLVED or ticket.handoff.customer_reason:
+            return
+        ticket = replace(ticket, handoff=replace(ticket.handoff, customer_reason=reason))
+        await self.app.store.update_ticket(ticket)
+        desk = self.app.desks.get(Platform.SLACK)
+        if desk is not None and ticket.card_ref:
+            try:
+                await desk.update(ticket)
+            except Exception as exc:  # noqa: BLE001 - the reason is stored; the card shows it at its next update
+                log.warning("could not refresh the card of %s with the reason: %s", ticket.id, describe(exc))
 
     async def submit_human(self, inbound: Inbound, actor: Actor, reason: str | None) -> None:
         decision = await self.app.dispatcher.submit(inbound)
