@@ -135,6 +135,9 @@ def build_web_app(
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
+    from adapters import health
+
+    health.mount(web_app, app)
     if app.config.server.playground:
         mount_playground(web_app, app)
     if app.config.server.dashboard:

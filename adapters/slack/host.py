@@ -31,6 +31,7 @@ class Host(Protocol):
     outboxes: dict[Platform, Outbox]
     desks: dict[Platform, AgentDesk]
     jobs: dict[str, Callable[[], Awaitable[str]]]  # on-demand runs of scheduled jobs (`digest now`)
+    probes: dict[str, Callable[[], Awaitable[bool]]]  # readiness checks run by /readyz
 
 
 def _secret(value: Any) -> str | None:

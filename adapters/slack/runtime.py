@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -35,6 +36,7 @@ from bot.orchestration.delivery import describe
 log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 1  # one short wait inside the client; longer outages are the outbox worker's retries
+PROBE_SECONDS = 30.0
 TIMEOUT = 10  # seconds per Web API call: a hung call becomes a retry rather than a stuck worker
 
 
@@ -84,6 +86,7 @@ class SlackRuntime:
     agents: SlackAgentDesk
     directory: Directory
     socket: AsyncSocketModeHandler | None = None
+    _probed: tuple[bool, float] = (False, float("-inf"))
 
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
@@ -127,6 +130,19 @@ class SlackRuntime:
             log.warning("refused a signed Slack request: %s", problem)
             return web.Response(status=415 if "content type" in problem else 400, text=problem)
         return None
+
+    async def reachable(self) -> bool:
+        """For /readyz: the Web API answers auth.test (checked at most every `PROBE_SECONDS`)."""
+        now = time.monotonic()
+        if now - self._probed[1] < PROBE_SECONDS:
+            return self._probed[0]
+        try:
+            ok = bool((await self.client.auth_test()).get("ok"))
+        except Exception as exc:  # noqa: BLE001 - unreachable is an answer, not an error
+            log.warning("Slack auth.test failed: %s", describe(exc))
+            ok = False
+        self._probed = (ok, now)
+        return ok
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
 
@@ -184,6 +200,7 @@ def mount(web_app: web.Application, app: Host) -> SlackRuntime:
     web_app.router.add_post("/slack/events", runtime.handle_http)
     app.outboxes[Platform.SLACK] = runtime.outbox
     app.desks[Platform.SLACK] = runtime.agents
+    app.probes["slack"] = runtime.reachable
     web_app.on_startup.append(runtime.start)
     web_app.on_cleanup.append(runtime.stop)
     return runtime

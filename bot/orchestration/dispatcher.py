@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from bot.core.types import (
     Role,
     Ticket,
     TicketKind,
+    decision_kind,
 )
 from bot.orchestration.delivery import Delivery, describe
 from bot.orchestration.desk import Desk, Locks
@@ -104,6 +106,18 @@ def outbox_items(address: Address, inbound: Inbound, decision: Decision, ticket:
 
 
 @dataclass(slots=True)
+class PipelineStats:
+    """Counters since start, for /metrics: events accepted, retries dropped, decisions by kind and reason."""
+
+    received: int = 0
+    duplicates: int = 0
+    decide_errors: int = 0  # exceptions while deciding (each became a handoff)
+    store_errors: int = 0  # decisions that could not be recorded (left pending for the sweep)
+    decisions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    reply_seconds: list[float] = field(default_factory=list)  # drained by the metrics collector
+
+
+@dataclass(slots=True)
 class Dispatcher:
     store: Store
     engine: Engine
@@ -114,6 +128,7 @@ class Dispatcher:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     delivery: Delivery | None = None  # built from the same parts when not given
     concurrency: int = 16  # decisions in flight per process: a burst is served in arrival order, not all at once
+    stats: PipelineStats = field(default_factory=PipelineStats)
     _slots: asyncio.Semaphore | None = None
 
     def __post_init__(self) -> None:
@@ -131,7 +146,12 @@ class Dispatcher:
         Raises when the store cannot be written: the platform must then be told to retry (HTTP 503), never
         acknowledged.
         """
-        return await self.store.accept(clean(inbound))
+        new = await self.store.accept(clean(inbound))
+        if new:
+            self.stats.received += 1
+        else:
+            self.stats.duplicates += 1
+        return new
 
     async def submit(self, inbound: Inbound) -> Decision | None:
         """Accept and handle one inbound event. Returns None for a platform retry of something already handled."""
@@ -158,6 +178,7 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 - the event stays in the inbox and is retried
                 log.error("could not decide %s:%s: %s", inbound.address.platform, inbound.message_id, describe(exc))
                 attempts = await self._count_failure(inbound)
+                self.stats.store_errors += 1
                 done = None
         if done is None and not fail_safe and attempts >= FAIL_SAFE_AFTER:
             # Something about this event keeps failing (not only a database outage): hand it to a person as it is.
@@ -165,7 +186,10 @@ class Dispatcher:
         if done is None:
             return None
         conversation, decision, items = done
+        self.stats.decisions[(decision_kind(decision), decision.reason)] += 1
         await self.outbox.deliver(items)
+        if items and len(self.stats.reply_seconds) < 10_000:
+            self.stats.reply_seconds.append(max(0.0, (self.clock() - inbound.received_at).total_seconds()))
         escalated = conversation.status is ConversationStatus.ESCALATED
         if inbound.author.role is Role.AGENT and escalated and conversation.handoff_id:
             # An agent answering in the customer's thread takes it over, as if they had pressed Claim.
@@ -211,6 +235,7 @@ class Dispatcher:
                 decision = await self.engine.decide(inbound, history, channel, vip=vip)
         except Exception as exc:  # noqa: BLE001 - never silence: whatever failed, a person takes the turn
             log.exception("deciding %s:%s failed; handing off", inbound.address.platform, inbound.message_id)
+            self.stats.decide_errors += 1
             decision = self.engine.fail_safe(inbound, history, channel, describe(exc))
         ticket = self._apply(conversation, inbound, decision)
         team = decision_team(decision) or channel.team or self.engine.default_team
