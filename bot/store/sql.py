@@ -7,6 +7,7 @@ in `bot.store.sql_conversations`; the schema is `bot.store.models`, created by t
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -60,6 +61,9 @@ from bot.store.sql_pipeline import SqlPipeline
 from bot.store.sql_rows import decision_record, decision_row, feedback_entry, ticket_from_row, ticket_values
 from bot.store.upsert import insert_for
 
+CACHE_SECONDS = 5.0
+CACHE_ENTRIES = 10_000
+
 
 class SqlStore(SqlPipeline):
     """Implements `bot.core.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
@@ -72,6 +76,10 @@ class SqlStore(SqlPipeline):
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._dialect = self.engine.dialect.name
+        # Read on every message, changed by admins only: cached per process, dropped here on a change, and at most
+        # CACHE_SECONDS stale when another replica made the change.
+        self._channel_cache: dict[tuple[str, str, str], tuple[ChannelState, float]] = {}
+        self._vip_cache: dict[tuple[str, str], tuple[bool, float]] = {}
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -130,6 +138,10 @@ class SqlStore(SqlPipeline):
         return row
 
     async def channel_policy(self, address: Address, now: datetime) -> ChannelPolicy:
+        key = (str(address.platform), address.workspace, address.channel)
+        cached = self._channel_cache.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return resolve_policy(self.defaults, address, cached[0], now)
         async with self._sessions.begin() as session:
             row = await self._channel(session, address, now)
             state = ChannelState(
@@ -141,6 +153,7 @@ class SqlStore(SqlPipeline):
                 paused=row.paused,
                 audience=None if row.audience is None else Audience(row.audience),
             )
+        self._channel_cache[key] = (state, time.monotonic() + CACHE_SECONDS)
         return resolve_policy(self.defaults, address, state, now)
 
     async def set_channel(self, address: Address, **changes: object) -> None:
@@ -155,8 +168,20 @@ class SqlStore(SqlPipeline):
             for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at = self._now()
+        self._channel_cache.pop((str(address.platform), address.workspace, address.channel), None)
 
     async def is_vip(self, actor: Actor) -> bool:
+        key = (actor.id, actor.org)
+        cached = self._vip_cache.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        vip = await self._is_vip(actor)
+        if len(self._vip_cache) > CACHE_ENTRIES:
+            self._vip_cache.clear()
+        self._vip_cache[key] = (vip, time.monotonic() + CACHE_SECONDS)
+        return vip
+
+    async def _is_vip(self, actor: Actor) -> bool:
         async with self._sessions() as session:
             person = await session.scalar(select(Customer.vip).where(Customer.external_id == actor.id))
             org = None
@@ -167,6 +192,7 @@ class SqlStore(SqlPipeline):
         return person_vip or org_vip
 
     async def set_vip(self, subject: str, vip: bool) -> None:
+        self._vip_cache.clear()
         now = self._now()
         async with self._sessions.begin() as session:
             people = await session.execute(update(Customer).where(Customer.external_id == subject).values(vip=vip))
