@@ -7,7 +7,9 @@ statement is atomic under the database's one writer. Hand-rolled rather than a q
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -194,12 +196,26 @@ class SqlPipeline:
     _sessions: async_sessionmaker[AsyncSession]
     _dialect: str
     lease: float = 60.0  # seconds an attempt owns an outbox item before another worker may retry it
+    _sqlite_writer: asyncio.Lock | None = None
 
     def _now(self) -> datetime:
         raise NotImplementedError
 
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction. SQLite has one writer at a time: the process queues its own writers on a lock
+        rather than have several connections poll the file lock (busy_timeout sleeps, "database is locked")."""
+        if self._dialect != "sqlite":
+            async with self._sessions.begin() as session:
+                yield session
+            return
+        if self._sqlite_writer is None:
+            self._sqlite_writer = asyncio.Lock()
+        async with self._sqlite_writer, self._sessions.begin() as session:
+            yield session
+
     async def accept(self, inbound: Inbound) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             return await accept(session, self._dialect, inbound, self._now())
 
     async def pending_inbound(self, older_than: datetime, limit: int = 100) -> Sequence[Inbound]:
@@ -207,12 +223,12 @@ class SqlPipeline:
             return await pending(session, utc(older_than), limit)
 
     async def inbound_failed(self, inbound: Inbound) -> int:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             return await failed_attempt(session, inbound)
 
     async def record_turn(self, turn: TurnWrite) -> Recorded | None:
         now = self._now()
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             if not await close_inbox(session, self._dialect, turn.inbound, now):
                 return None
             turn.conversation.id = await conversations.save(session, self._dialect, turn.conversation, now)
@@ -227,19 +243,19 @@ class SqlPipeline:
             return Recorded(row.id, items)
 
     async def claim_outbox(self, now: datetime, lease: float, limit: int = 20) -> Sequence[OutboxItem]:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             return await claim(session, utc(now), lease, limit)
 
     async def outbox_sent(self, item_id: int, ref: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await settle(session, item_id, **sent_values(ref, self._now()))
 
     async def outbox_retry(self, item_id: int, at: datetime, error: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await settle(session, item_id, next_at=utc(at), last_error=error[:2000])
 
     async def outbox_failed(self, item_id: int, error: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await settle(session, item_id, **failed_values(error))
 
     async def outbox_stats(self) -> OutboxStats:
@@ -247,7 +263,7 @@ class SqlPipeline:
             return await stats(session)
 
     async def set_card_ref(self, ticket_id: str, card_ref: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             result = await session.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(card_ref=card_ref))
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 raise handoff_not_found(ticket_id)
