@@ -1,7 +1,7 @@
 """The durable message path: `inbox` (accepted events with their payload, pending until decided) and `outbox`
 (everything a decision sends, delivered and marked sent per item by a worker).
 
-Revision ID: 0003_inbox_outbox
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-07
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_inbox_outbox"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
