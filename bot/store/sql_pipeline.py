@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.errors import handoff_not_found
+from bot.core.errors import StoreUnavailable, handoff_not_found
 from bot.core.ports import OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import Inbound
 from bot.store import sql_conversations as conversations
@@ -190,6 +190,9 @@ async def stats(session: AsyncSession) -> OutboxStats:
     return OutboxStats(int(pending_count or 0), int(failed or 0), oldest, int(inbox or 0))
 
 
+ACCEPT_WAIT = 2.0  # seconds an event may queue for SQLite's writer before it is answered 503 (Slack waits 3 s)
+
+
 class SqlPipeline:
     """The inbox/outbox half of `SqlStore` (mixed in; kept apart so each module stays one job)."""
 
@@ -202,20 +205,29 @@ class SqlPipeline:
         raise NotImplementedError
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
+    async def _writing(self, wait: float | None = None) -> AsyncIterator[AsyncSession]:
         """A write transaction. SQLite has one writer at a time: the process queues its own writers on a lock
-        rather than have several connections poll the file lock (busy_timeout sleeps, "database is locked")."""
+        rather than have several connections poll the file lock (busy_timeout sleeps, "database is locked").
+        `wait` bounds the queueing (an event must be answered within Slack's 3 seconds, if only with a 503)."""
         if self._dialect != "sqlite":
             async with self._sessions.begin() as session:
                 yield session
             return
         if self._sqlite_writer is None:
             self._sqlite_writer = asyncio.Lock()
-        async with self._sqlite_writer, self._sessions.begin() as session:
-            yield session
+        lock = self._sqlite_writer
+        try:
+            await asyncio.wait_for(lock.acquire(), wait)
+        except TimeoutError:
+            raise StoreUnavailable("the SQLite database is busy; try again") from None
+        try:
+            async with self._sessions.begin() as session:
+                yield session
+        finally:
+            lock.release()
 
     async def accept(self, inbound: Inbound) -> bool:
-        async with self._writing() as session:
+        async with self._writing(wait=ACCEPT_WAIT) as session:
             return await accept(session, self._dialect, inbound, self._now())
 
     async def pending_inbound(self, older_than: datetime, limit: int = 100) -> Sequence[Inbound]:
