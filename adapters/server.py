@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -31,18 +32,11 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "kb_version": version})
 
 
-REDELIVERY_GRACE = timedelta(seconds=60)  # longer than a delivery can take, Slack's rate-limit waits included
-
-
 async def maintain(app: App, interval: float) -> None:
-    """Background upkeep of one replica: resend replies decided but never confirmed sent (the process or the
-    platform failed in between), and load a newer knowledge-base index written by another replica or `kb ingest`."""
+    """Background upkeep of one replica: load a newer knowledge-base index written by another replica or `kb ingest`."""
     while True:
         await asyncio.sleep(interval)
         try:
-            resent = await app.dispatcher.redeliver_pending(REDELIVERY_GRACE)
-            if resent:
-                log.info("redelivered %d pending replies", resent)
             kb = app.knowledge
             if kb is not None and await asyncio.to_thread(kb.reload_if_changed):
                 log.info("knowledge base reloaded at version %s", kb.version)
@@ -50,9 +44,36 @@ async def maintain(app: App, interval: float) -> None:
             log.exception("maintenance pass failed; retrying in %.0f s", interval)
 
 
-def maintenance_context(app: App, interval: float) -> Callable[[web.Application], AsyncIterator[None]]:
+@dataclass(frozen=True, slots=True)
+class PipelineTiming:
+    """How often this replica's workers look for work (seconds)."""
+
+    outbox_interval: float = 1.0  # due outbox items (retries, items of a process that died)
+    sweep_interval: float = 5.0  # inbox events accepted but never decided
+    inbox_grace: float = 30.0  # an event younger than this may still be in flight in the process that accepted it
+
+
+async def run_pipeline(app: App, timing: PipelineTiming) -> None:
+    """The outbox worker and the inbox sweep of one replica; any replica may pick up any due work."""
+    loop = asyncio.get_running_loop()
+    next_sweep = loop.time()  # at start: whatever a previous process left pending
+    while True:
+        try:
+            if loop.time() >= next_sweep:
+                next_sweep = loop.time() + timing.sweep_interval
+                swept = await app.dispatcher.sweep_inbox(timedelta(seconds=timing.inbox_grace))
+                if swept:
+                    log.info("decided %d event(s) left pending", swept)
+            while await app.dispatcher.outbox.run_once() > 0:
+                pass
+        except Exception as exc:  # noqa: BLE001 - the database may be down: keep trying
+            log.warning("pipeline pass failed; retrying in %.1f s: %s", timing.outbox_interval, exc)
+        await asyncio.sleep(timing.outbox_interval)
+
+
+def background(name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(_: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(maintain(app, interval), name="frontdesk-maintenance")
+        task = asyncio.create_task(work(), name=name)
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -72,15 +93,53 @@ def scheduler_context(runner: Any) -> Callable[[web.Application], AsyncIterator[
     return context
 
 
-def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Application:
+PLAYGROUND_OFF = (
+    "playground: off, because Slack or Teams credentials are set and anyone reaching this port could read and write "
+    "its conversations; set FRONTDESK_PLAYGROUND_TOKEN to serve it behind that token"
+)
+
+
+def mount_playground(web_app: web.Application, app: App) -> None:
+    """The playground is for trying Frontdesk without credentials. Once real customers can reach the server it is
+    off, unless a token is set, which every /ui request must then carry (like the dashboard's)."""
+    from adapters import web as playground
+
+    token = app.settings.playground_token
+    if app.settings.platform_configured and token is None:
+        log.warning(PLAYGROUND_OFF)
+        return
+    playground.mount(web_app, app)
+    if token is not None:
+        from adapters.web.dashboard.access import has_token
+
+        secret = token.get_secret_value()
+
+        @web.middleware
+        async def gate(request: web.Request, handler: Any) -> web.StreamResponse:
+            if (request.path == "/ui" or request.path.startswith("/ui/")) and not has_token(request, secret):
+                return web.Response(
+                    status=401,
+                    text="Sign in with the playground token (FRONTDESK_PLAYGROUND_TOKEN) as the password.",
+                    headers={"WWW-Authenticate": 'Basic realm="Frontdesk playground"', "Cache-Control": "no-store"},
+                )
+            response: web.StreamResponse = await handler(request)
+            return response
+
+        web_app.middlewares.append(gate)
+
+
+def build_web_app(
+    app: App, *, maintenance_interval: float = 30.0, pipeline: PipelineTiming | None = PipelineTiming()
+) -> web.Application:
     """The aiohttp application with every configured adapter mounted."""
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
-    if app.config.server.playground:
-        from adapters import web as playground
+    from adapters import health
 
-        playground.mount(web_app, app)
+    health.mount(web_app, app)
+    if app.config.server.playground:
+        mount_playground(web_app, app)
     if app.config.server.dashboard:
         from adapters.web import dashboard
 
@@ -95,7 +154,10 @@ def build_web_app(app: App, *, maintenance_interval: float = 30.0) -> web.Applic
 
         teams.mount(web_app, app)
     if maintenance_interval > 0:
-        web_app.cleanup_ctx.append(maintenance_context(app, maintenance_interval))
+        web_app.cleanup_ctx.append(background("frontdesk-maintenance", lambda: maintain(app, maintenance_interval)))
+    if pipeline is not None:
+        timing = pipeline
+        web_app.cleanup_ctx.append(background("frontdesk-pipeline", lambda: run_pipeline(app, timing)))
     if app.settings.webhook_token is not None:
         from scheduler import webhook
 

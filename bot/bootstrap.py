@@ -45,6 +45,8 @@ class App:
     knowledge: Any = None  # the KnowledgeBase when the real one is used (ingest, audit, reload)
     jobs: dict[str, Callable[[], Awaitable[str]]] = field(default_factory=dict)  # on-demand runs (`digest now`)
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    # Readiness checks adapters register (name -> "is the platform reachable?"), run by /readyz.
+    probes: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
 
     async def close(self) -> None:
         for close in reversed(self.closers):

@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     admins: str | None = Field(default=None, validation_alias=_env("FRONTDESK_ADMINS"))
     webhook_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_WEBHOOK_TOKEN"))
     dashboard_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_DASHBOARD_TOKEN"))
+    # With Slack or Teams credentials set, the playground is off unless this token is set (then required per request).
+    playground_token: SecretStr | None = Field(default=None, validation_alias=_env("FRONTDESK_PLAYGROUND_TOKEN"))
     teams_app_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_ID"))
     teams_app_password: SecretStr | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_PASSWORD"))
     teams_app_tenant_id: str | None = Field(default=None, validation_alias=_env("MICROSOFT_APP_TENANT_ID"))
@@ -128,6 +130,11 @@ class Settings(BaseSettings):
     teams_token_issuer: str | None = Field(default=None, validation_alias=_env("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"))
     teams_login_url: str | None = Field(default=None, validation_alias=_env("TO_CHANNEL_FROM_BOT_LOGIN_URL"))
     teams_oauth_scope: str | None = Field(default=None, validation_alias=_env("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"))
+
+    @property
+    def platform_configured(self) -> bool:
+        """Slack or Teams credentials are set: real customers may reach this server."""
+        return any(v is not None for v in (self.slack_bot_token, self.slack_app_token, self.teams_app_password))
 
     @property
     def resolved_database_url(self) -> str:

@@ -118,16 +118,16 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 
 def human_modal(metadata: dict[str, str], reasons: Sequence[tuple[str, str]] = HUMAN_REASONS) -> dict[str, Any]:
-    """Asks why the customer wants a person; the reason is optional so one more click always gets a person."""
+    """Asks why the customer wants a person, after the handoff already happened; the reason only adds detail."""
     return {
         "type": "modal",
         "callback_id": HUMAN_VIEW,
         "private_metadata": json.dumps(metadata, separators=(",", ":")),
         "title": _plain("Talk to a person", 24),
-        "submit": _plain("Get a person", 24),
-        "close": _plain("Cancel", 24),
+        "submit": _plain("Add the reason", 24),
+        "close": _plain("Skip", 24),
         "blocks": [
-            section("A person from the team will reply in your thread."),
+            section("Done: a person from the team will reply in your thread. You can tell them what it is about."),
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,

@@ -29,6 +29,8 @@ class Directory:
         self.client = client
         self._admins: dict[str, tuple[bool, float]] = {}
         self.channels = AgentChannels(store, ROUTE_KEY, options.team_channels, options.agents_channel)
+        self._guests: dict[str, tuple[bool, float]] = {}
+        self._members: dict[str, tuple[frozenset[str], float]] = {}
 
     async def channel_for(self, team: str) -> str:
         """Agents channel for a team: `/frontdesk route`, then [teams.<team>] channel, then the default."""
@@ -55,3 +57,49 @@ class Directory:
         admin = admin and not (user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("is_stranger"))
         self._admins[actor.id] = (admin, time.monotonic())
         return admin
+
+    async def is_guest(self, user_id: str) -> bool:
+        """A guest of our workspace (single- or multi-channel): a customer, whatever workspace they are in."""
+        cached = self._guests.get(user_id)
+        if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
+            return cached[0]
+        try:
+            user = (await self.client.users_info(user=user_id)).get("user") or {}
+        except Exception:  # noqa: BLE001 - unknown: not a guest (they still need agent-channel membership to act)
+            log.warning("users.info failed for %s; treating as a member", user_id)
+            return False
+        guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("is_stranger"))
+        self._guests[user_id] = (guest, time.monotonic())
+        return guest
+
+    async def is_agent(self, actor: Actor) -> bool:
+        """Agents are the members of the configured agents channels (and listed admins), never guests or people of
+        another organisation: being in our workspace is not enough to claim a customer's thread."""
+        if actor.is_external or await self.is_guest(actor.id):
+            return False
+        if actor.id in self.options.admins:
+            return True
+        for channel in sorted(await self.agents_channels()):
+            if actor.id in await self._channel_members(channel):
+                return True
+        return False
+
+    async def _channel_members(self, channel: str) -> frozenset[str]:
+        cached = self._members.get(channel)
+        if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
+            return cached[0]
+        members: set[str] = set()
+        cursor = ""
+        try:
+            for _ in range(50):  # at most 50 pages of 200: a bounded look-up
+                response = await self.client.conversations_members(channel=channel, limit=200, cursor=cursor or None)
+                members.update(str(m) for m in response.get("members") or [])
+                cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+                if not cursor:
+                    break
+        except Exception:  # noqa: BLE001 - unknown membership grants nothing; a stale list is kept if there is one
+            log.warning("conversations.members failed for %s", channel)
+            return cached[0] if cached else frozenset()
+        found = frozenset(members)
+        self._members[channel] = (found, time.monotonic())
+        return found

@@ -10,10 +10,12 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,6 +29,7 @@ from adapters.slack.tasks import BackgroundTasks
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
 from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, InboundKind, Platform, Role
+from bot.orchestration.delivery import describe
 from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ class SlackListeners:
         tasks: BackgroundTasks,
         commands: Commands,
         agents_channels: Callable[[], Awaitable[set[str]]],
+        is_agent: Callable[[Actor], Awaitable[bool]] | None = None,
+        is_guest: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         self.app = app
         self.client = client
@@ -64,6 +69,8 @@ class SlackListeners:
         self.commands = commands
         self.agents_channels = agents_channels
         self.qa = QaGrading(app, client)
+        self.is_agent = is_agent  # None: every member of our workspace is an agent (tests of other parts)
+        self.is_guest = is_guest
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.event("message")(self.on_message)
@@ -75,20 +82,49 @@ class SlackListeners:
 
     # -- events ---------------------------------------------------------------------------------------------------
 
-    async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        inbound = to_inbound(body, us_from(context))
-        if inbound is not None:
-            self.tasks.spawn(self.submit_message(inbound), "slack-message")
+    async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> BoltResponse | None:
+        """Record the message in the inbox, then acknowledge (bolt answers 200 when this returns None); decide it in
+        a task. If it cannot be recorded, answer 503 so that Slack delivers it again later."""
+        try:
+            inbound = to_inbound(body, us_from(context))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            log.warning("ignoring a malformed message event: %s", describe(exc))
+            return BoltResponse(status=400, body="malformed message event")
+        if inbound is None:
+            return None
+        try:
+            inbound = await self.with_role(inbound)
+            if not await self.concerns_us(inbound):
+                return None
+            if not await self.app.dispatcher.accept(inbound):
+                log.info("Slack retry of %s ignored: already recorded", inbound.message_id)
+                return None
+        except Exception as exc:  # noqa: BLE001 - never acknowledge what was not recorded
+            log.error("could not record Slack message %s; asking Slack to retry: %s", inbound.message_id, describe(exc))
+            return BoltResponse(status=503, body="temporarily unable to accept events; please retry")
+        self.tasks.spawn(self.app.dispatcher.process(inbound), "slack-message")
+        return None
 
-    async def submit_message(self, inbound: Inbound) -> None:
+    async def with_role(self, inbound: Inbound) -> Inbound:
+        """A guest of our workspace writes as a customer; a colleague who is not an agent cannot take a thread."""
+        author = inbound.author
+        if author.role is not Role.AGENT:
+            return inbound
+        if self.is_guest is not None and await self.is_guest(author.id):
+            return replace(inbound, author=replace(author, role=Role.CUSTOMER))
+        return inbound
+
+    async def concerns_us(self, inbound: Inbound) -> bool:
         if inbound.author.role is Role.AGENT:
             # Colleagues talk everywhere; only their replies inside a customer's conversation are human turns.
             if inbound.address.channel in await self.agents_channels():
-                return
+                return False
             if await self.app.store.load_conversation(conversation_key(inbound.address)) is None:
-                return
+                return False
+            if self.is_agent is not None and not await self.is_agent(inbound.author):
+                return False  # a colleague's remark in a customer's thread is not an agent taking it over
             await self.learn_agent(inbound.author)
-        await self.app.dispatcher.submit(inbound)
+        return True
 
     async def learn_agent(self, actor: Actor) -> None:
         """Slack names colleagues by mention (`<@U123>`), but an AI reply would name them in words: the staff
@@ -137,13 +173,14 @@ class SlackListeners:
             if helpful:
                 await self._ephemeral(body, actor, "Thanks for letting us know.")
         elif kind == "human":
+            # One click to a person: the handoff happens now; the reason dialog (opened first, while Slack's trigger
+            # is fresh) only adds detail to the ticket afterwards, and the customer may just close it.
             meta = {"w": address.workspace, "c": address.channel, "t": address.thread or ""}
             try:
                 await self.client.views_open(trigger_id=body["trigger_id"], view=cards.human_modal(meta))
-            except (SlackApiError, KeyError):
-                # Never trap anyone: without the dialog, hand off straight away, just without a reason.
-                log.warning("could not open the reason dialog; handing off without a reason")
-                await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
+            except Exception as exc:  # noqa: BLE001 - the dialog is optional; the handoff below is not
+                log.info("could not open the reason dialog (%s); handing off without a reason", describe(exc))
+            await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
         elif kind == "no_ai":
             inbound = Inbound(f"{address.channel}:{stamp}:no_ai", address, actor, "", _now(), kind=InboundKind.NO_AI)
             decision = await self.app.dispatcher.submit(inbound)
@@ -163,8 +200,8 @@ class SlackListeners:
             log.info("ignoring unknown action %r", kind)
 
     async def _agent_action(self, kind: str, value: str, actor: Actor, body: dict[str, Any]) -> None:
-        if actor.is_external:
-            raise Conflict("Only agents of this workspace can do that.")
+        if actor.is_external or (self.is_agent is not None and not await self.is_agent(actor)):
+            raise Conflict("Only agents (members of an agents channel) can do that.")
         await self.learn_agent(actor)
         desk = self.app.desk
         if kind in ("claim", "resolve", "hand_back", "approve", "reject"):
@@ -191,14 +228,30 @@ class SlackListeners:
     # -- modals ---------------------------------------------------------------------------------------------------
 
     async def on_human_view(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The optional reason, after the handoff already happened at the click: it is added to the ticket."""
         await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         us = us_from(context)
         address = Address(Platform.SLACK, meta.get("w") or us.team_id, meta["c"], meta.get("t") or None)
-        actor = action_user(body, us)
         reason = cards.selected_reason(view)
-        inbound = human_request(address, actor, unique=str(view.get("id") or ""), reason=reason, at=_now())
-        self.tasks.spawn(self.submit_human(inbound, actor, reason), "slack-human")
+        if reason:
+            self.tasks.spawn(self.add_reason(address, action_user(body, us), reason), "slack-human-reason")
+
+    async def add_reason(self, address: Address, actor: Actor, reason: str) -> None:
+        key = conversation_key(address)
+        await self.app.desk.escalation_reason(key, actor, reason)
+        conversation = await self.app.store.load_conversation(key)
+        ticket = await self.app.store.get_ticket(conversation.handoff_id) if conversation and conversation.handoff_id else None
+        if ticket is None or ticket.status is HandoffStatus.RESOLVED or ticket.handoff.customer_reason:
+            return
+        ticket = replace(ticket, handoff=replace(ticket.handoff, customer_reason=reason))
+        await self.app.store.update_ticket(ticket)
+        desk = self.app.desks.get(Platform.SLACK)
+        if desk is not None and ticket.card_ref:
+            try:
+                await desk.update(ticket)
+            except Exception as exc:  # noqa: BLE001 - the reason is stored; the card shows it at its next update
+                log.warning("could not refresh the card of %s with the reason: %s", ticket.id, describe(exc))
 
     async def submit_human(self, inbound: Inbound, actor: Actor, reason: str | None) -> None:
         decision = await self.app.dispatcher.submit(inbound)
@@ -229,7 +282,7 @@ class SlackListeners:
         self.tasks.spawn(self.submit_edit(ticket_id, actor, text, purpose), "slack-edit")
 
     async def submit_edit(self, ticket_id: str, actor: Actor, text: str, purpose: str = "edit") -> None:
-        if actor.is_external:
+        if actor.is_external or (self.is_agent is not None and not await self.is_agent(actor)):
             log.warning("external user %s tried to edit draft %s", actor.id, ticket_id)
             return
         try:

@@ -1,7 +1,10 @@
 """Delivery through the Slack Web API: `SlackOutbox` (customer threads) and `SlackAgentDesk` (agents' cards).
 
-Both use the one `AsyncWebClient` built in `adapters.slack.runtime`, whose rate-limit retry handler waits out a
-429's `Retry-After` and resends, so a burst of replies is slowed down, never dropped.
+Both use the one `AsyncWebClient` built in `adapters.slack.runtime`. Every Web API failure leaves here as a
+`DeliveryError` (`adapters.slack.errors`) carrying Retry-After or "permanent", for the outbox worker to schedule.
+Each post carries its outbox key in Slack message metadata, so `already_sent` can find a post an interrupted
+attempt made (`SentLookup`) and a retry never posts twice. Decorations (the thread's permalink, the admin reports)
+may fail without failing the card.
 """
 
 from __future__ import annotations
@@ -12,24 +15,39 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackMessage, render
 from adapters.slack.cards import admin_report, card
+from adapters.slack.errors import METADATA_TYPE, posted_keys, slack_errors, why
 from bot.core.errors import ConfigError
+from bot.core.ports import OutboxItem
 from bot.core.types import Address, Reply, Ticket
 
 log = logging.getLogger(__name__)
 
 
-async def post(client: AsyncWebClient, channel: str, message: SlackMessage, thread: str | None = None) -> str:
-    """Post one rendered message; returns its ts."""
+async def post(
+    client: AsyncWebClient, channel: str, message: SlackMessage, thread: str | None = None, key: str = ""
+) -> str:
+    """Post one rendered message (tagged with `key` when given); returns its ts."""
     kwargs: dict[str, Any] = {"thread_ts": thread} if thread else {}
-    response = await client.chat_postMessage(
-        channel=channel, text=message.text, blocks=list(message.blocks), unfurl_links=False, unfurl_media=False, **kwargs
-    )
-    return str(response["ts"])
+    if key:
+        kwargs["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
+    async with slack_errors("chat.postMessage"):
+        response = await client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=list(message.blocks),
+            unfurl_links=False,
+            unfurl_media=False,
+            **kwargs,
+        )
+        return str(response["ts"])
+
+
+def card_key(ticket: Ticket) -> str:
+    return f"card:{ticket.id}"
 
 
 class SlackOutbox:
@@ -37,13 +55,32 @@ class SlackOutbox:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self._posted: OrderedDict[str, dict[str, str]] = OrderedDict()  # key -> parts found by `already_sent`
 
     async def send(self, address: Address, reply: Reply) -> str:
+        key = reply.idempotency_key
+        done = self._posted.pop(key, {}) if key else {}
         first = ""
-        for message in render(reply):
-            ts = await post(self.client, address.channel, message, address.thread)
+        for number, message in enumerate(render(reply)):
+            part = f"{key}#{number}" if key else ""
+            ts = done.get(part) or await post(self.client, address.channel, message, address.thread, part)
             first = first or f"{address.channel}:{ts}"
         return first
+
+    async def already_sent(self, item: OutboxItem, ticket: Ticket | None) -> str | None:
+        """The first part's reference when every part of the reply is in the thread already; parts found are
+        remembered so the following `send` posts only the missing ones."""
+        if item.reply is None:
+            return None
+        found = await posted_keys(self.client, item.address.channel, item.address.thread, item.key)
+        parts = [f"{item.key}#{n}" for n in range(len(render(item.reply)))]
+        if parts and all(p in found for p in parts):
+            return f"{item.address.channel}:{found[parts[0]]}"
+        if found:
+            self._posted[item.key] = found
+            while len(self._posted) > PERMALINK_CACHE:
+                self._posted.popitem(last=False)
+        return None
 
 
 def split_ref(card_ref: str) -> tuple[str, str]:
@@ -61,10 +98,15 @@ class SlackAgentDesk:
     """`bot.core.ports.AgentDesk` for Slack: cards in the team's agents channel, updated in place with chat.update."""
 
     def __init__(
-        self, client: AsyncWebClient, channel_for: Callable[[str], Awaitable[str]], admins: frozenset[str] = frozenset()
+        self,
+        client: AsyncWebClient,
+        channel_for: Callable[[str], Awaitable[str]],
+        admins: frozenset[str] = frozenset(),
+        default_channel: str = "",
     ) -> None:
         self.client = client
         self.channel_for = channel_for  # team -> agents channel id ("" when none is configured)
+        self.default_channel = default_channel  # where a card goes when its team's channel keeps refusing it
         self.admins = admins  # told directly about threats and abuse
         self._permalinks: OrderedDict[str, str] = OrderedDict()  # recent threads only (bounded)
         self._orgs: OrderedDict[str, str] = OrderedDict()  # team id -> name ("" when Slack would not say)
@@ -101,10 +143,10 @@ class SlackAgentDesk:
             return cached
         try:
             response = await self.client.chat_getPermalink(channel=ticket.address.channel, message_ts=ticket.address.thread or "")
-        except SlackApiError as exc:  # the card is still useful without the link
-            log.warning("chat.getPermalink failed for %s: %s", ticket.address.channel, exc.response.get("error"))
+            link = str(response.get("permalink") or "")
+        except Exception as exc:  # noqa: BLE001 - a decoration: the card is still useful without the link
+            log.warning("chat.getPermalink failed for %s: %s", ticket.address.channel, why(exc))
             return ""
-        link = str(response.get("permalink") or "")
         self._permalinks[ticket.conversation_key] = link
         if len(self._permalinks) > PERMALINK_CACHE:
             self._permalinks.popitem(last=False)
@@ -118,17 +160,58 @@ class SlackAgentDesk:
                 f"[slack] agents_channel or [teams.{ticket.handoff.team or 'support'}] channel in frontdesk.toml"
             )
         link = await self._permalink(ticket)
-        ts = await post(self.client, channel, card(await self._named(ticket), link))
+        ts = await post(self.client, channel, card(await self._named(ticket), link), key=card_key(ticket))
         if ticket.handoff.reported:
-            await self._report(ticket, link)
+            await self._tell_admins(ticket, lambda admin: post(self.client, admin, admin_report(ticket, link)))
         return f"{channel}:{ts}"
 
-    async def _report(self, ticket: Ticket, link: str) -> None:
+    async def already_sent(self, item: OutboxItem, ticket: Ticket | None) -> str | None:
+        """The card an interrupted attempt posted, in the team's channel or the default one."""
+        if ticket is None:
+            return None
+        key = card_key(ticket)
+        for channel in dict.fromkeys((await self.channel_for(ticket.handoff.team), self.default_channel)):
+            if channel:
+                found = await posted_keys(self.client, channel, None, key)
+                if key in found:
+                    return f"{channel}:{found[key]}"
+        return None
+
+    async def undeliverable(self, ticket: Ticket, error: str) -> str:
+        """`FallbackDesk`: the card goes to the default agents channel and every admin gets a direct message."""
+        team_channel = await self.channel_for(ticket.handoff.team)
+        note = (
+            f"This handoff card could not be posted to <#{team_channel}> ({error[:200]}); it is here instead."
+            if team_channel
+            else f"No agents channel is set for team {ticket.handoff.team or 'support'}; this handoff card is here instead."
+        )
+        message = card(ticket, await self._permalink(ticket))
+        blocks = ({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *message.blocks)
+        alert = SlackMessage(f"{note}\n{message.text}", blocks[:50])
+        ts = ""
+        if self.default_channel:
+            try:
+                ts = await post(self.client, self.default_channel, alert, key=card_key(ticket))
+            except Exception as exc:  # noqa: BLE001 - the admins are told below either way
+                log.error("the fallback channel refused handoff %s too: %s", ticket.id, why(exc))
+        where = f"<#{self.default_channel}>" if ts else "no channel (the default agents channel failed too)"
+        told = await self._tell_admins(
+            ticket,
+            lambda admin: post(self.client, admin, SlackMessage(f"{note} Card posted to {where}.\n{message.text}", alert.blocks)),
+        )
+        if not ts and not told:
+            raise ConfigError(f"handoff {ticket.id}: neither an agents channel nor an admin could be reached ({error})")
+        return f"{self.default_channel}:{ts}" if ts else ""
+
+    async def _tell_admins(self, ticket: Ticket, send: Callable[[str], Awaitable[str]]) -> int:
+        told = 0
         for admin in sorted(self.admins):
             try:  # a DM to each listed admin; one failing must not hide the report from the others
-                await post(self.client, admin, admin_report(ticket, link))
-            except SlackApiError as exc:
-                log.warning("could not report ticket %s to admin %s: %s", ticket.id, admin, exc.response.get("error"))
+                await send(admin)
+                told += 1
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not tell admin %s about ticket %s: %s", admin, ticket.id, why(exc))
+        return told
 
     async def update(self, ticket: Ticket) -> None:
         if not ticket.card_ref:
@@ -136,7 +219,8 @@ class SlackAgentDesk:
             return
         channel, ts = split_ref(ticket.card_ref)
         message = card(await self._named(ticket), await self._permalink(ticket))
-        await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))
+        async with slack_errors("chat.update"):
+            await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))
 
     async def ask(self, ticket: Ticket, prompt: Reply) -> None:
         if not ticket.card_ref:

@@ -6,8 +6,11 @@ under `SLACK_KEY` (no module-level singletons).
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -17,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import Commands
@@ -27,10 +31,13 @@ from adapters.slack.outbound import SlackAgentDesk, SlackOutbox
 from adapters.slack.tasks import BackgroundTasks
 from bot.core.errors import ConfigError
 from bot.core.types import Platform
+from bot.orchestration.delivery import describe
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_RETRIES = 5
+RATE_LIMIT_RETRIES = 1  # one short wait inside the client; longer outages are the outbox worker's retries
+PROBE_SECONDS = 30.0
+TIMEOUT = 10  # seconds per Web API call: a hung call becomes a retry rather than a stuck worker
 
 
 def web_client(options: SlackOptions) -> AsyncWebClient:
@@ -43,11 +50,29 @@ def web_client(options: SlackOptions) -> AsyncWebClient:
     return AsyncWebClient(
         token=options.bot_token,
         base_url=base_url,
+        timeout=TIMEOUT,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )
+
+
+def payload_problem(content_type: str, body: str) -> str:
+    """Why a signed body is not something Slack sends ("" when it is): bolt would otherwise fail on it with a 500."""
+    try:
+        if content_type == "application/json":
+            data = json.loads(body)
+        elif content_type == "application/x-www-form-urlencoded":
+            form = parse_qs(body, keep_blank_values=True, max_num_fields=1000)
+            if "payload" not in form:
+                return "" if form else "an empty form"
+            data = json.loads(form["payload"][0])
+        else:
+            return f"content type {content_type or 'none'} is not one Slack sends (JSON or a form)"
+    except (ValueError, RecursionError):
+        return "the body is not valid JSON"
+    return "" if isinstance(data, dict) else "the payload is not a JSON object"
 
 
 @dataclass(slots=True)
@@ -61,19 +86,63 @@ class SlackRuntime:
     agents: SlackAgentDesk
     directory: Directory
     socket: AsyncSocketModeHandler | None = None
+    _probed: tuple[bool, float] = (False, float("-inf"))
 
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
         if self.options.signing_secret is None:
             return web.Response(status=404, text="HTTP events are off (Socket Mode without SLACK_SIGNING_SECRET)")
+        refused = await self.refuse(request, self.options.signing_secret)
+        if refused is not None:
+            return refused
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
             # Not short-circuited: the first attempt may have died before recording anything. The store's unique
             # delivery key is what keeps a retry from producing a second reply.
             log.info("Slack retry %s (%s)", retry, request.headers.get("X-Slack-Retry-Reason", ""))
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        except Exception as exc:  # noqa: BLE001 - a signed payload no listener can read: a clear 400, not a 500
+            log.error("could not handle a signed Slack payload: %s", describe(exc))
+            return web.Response(status=400, text="this Slack payload could not be read")
         return await to_aiohttp_response(bolt_response)
+
+    @staticmethod
+    async def refuse(request: web.Request, secret: str) -> web.Response | None:
+        """Checks bolt would make, made first so that bad input is a short 4xx and one log line: never the body in
+        the log (an unsigned 2 MB body must not grow it by 2 MB), never a 500 for a malformed header."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) or not signature.isascii():
+            log.warning("refused a Slack request without a valid timestamp or signature header")
+            return web.Response(status=401, text="missing or malformed Slack signature headers")
+        raw = await request.read()
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body = ""
+        if not body or not SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature):
+            log.warning("refused a Slack request with a wrong or expired signature (%d bytes)", len(raw))
+            return web.Response(status=401, text="invalid Slack signature")
+        problem = payload_problem(request.content_type, body)
+        if problem:
+            log.warning("refused a signed Slack request: %s", problem)
+            return web.Response(status=415 if "content type" in problem else 400, text=problem)
+        return None
+
+    async def reachable(self) -> bool:
+        """For /readyz: the Web API answers auth.test (checked at most every `PROBE_SECONDS`)."""
+        now = time.monotonic()
+        if now - self._probed[1] < PROBE_SECONDS:
+            return self._probed[0]
+        try:
+            ok = bool((await self.client.auth_test()).get("ok"))
+        except Exception as exc:  # noqa: BLE001 - unreachable is an answer, not an error
+            log.warning("Slack auth.test failed: %s", describe(exc))
+            ok = False
+        self._probed = (ok, now)
+        return ok
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
 
@@ -106,16 +175,21 @@ def build_runtime(app: Host) -> SlackRuntime:
         client=client,
         signing_secret=secret,
         request_verification_enabled=secret is not None,
-        process_before_response=False,
+        # Listeners finish before the HTTP answer: a message is acknowledged only once it is in the inbox, and a
+        # failure to record it answers 503 so Slack retries. Slow work is spawned by the listeners themselves.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         name="frontdesk",
     )
     tasks = BackgroundTasks()
     directory = Directory(options, app.store, client)
     commands = Commands(app, directory.is_admin, kb_dir=options.kb_dir)
-    SlackListeners(app, client, tasks, commands, directory.agents_channels).register(bolt)
+    listeners = SlackListeners(
+        app, client, tasks, commands, directory.agents_channels, directory.is_agent, directory.is_guest
+    )
+    listeners.register(bolt)
     socket = AsyncSocketModeHandler(bolt, app_token, web_client=client) if app_token is not None else None
-    agents = SlackAgentDesk(client, directory.channel_for, options.admins)
+    agents = SlackAgentDesk(client, directory.channel_for, options.admins, options.agents_channel)
     return SlackRuntime(app, options, client, bolt, tasks, SlackOutbox(client), agents, directory, socket)
 
 
@@ -126,6 +200,7 @@ def mount(web_app: web.Application, app: Host) -> SlackRuntime:
     web_app.router.add_post("/slack/events", runtime.handle_http)
     app.outboxes[Platform.SLACK] = runtime.outbox
     app.desks[Platform.SLACK] = runtime.agents
+    app.probes["slack"] = runtime.reachable
     web_app.on_startup.append(runtime.start)
     web_app.on_cleanup.append(runtime.stop)
     return runtime

@@ -39,6 +39,8 @@ def json_errors(handler: Handler) -> Handler:
             return error(409, str(exc))
         except ValueError as exc:  # the desk's own input checks (empty reply, CSAT out of range)
             return error(400, str(exc))
+        except web.HTTPException as exc:  # aiohttp's own answers (413 for a body over the size limit)
+            return error(exc.status, exc.reason)
         except Exception:  # noqa: BLE001 - the page gets JSON it can show; the log gets the traceback
             log.exception("playground request failed: %s %s", request.method, request.path)
             return error(500, "internal error; see the server log")

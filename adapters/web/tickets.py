@@ -12,6 +12,7 @@ from aiohttp import web
 from adapters.web.base import AGENT_NAME_KEY, DEFAULT_AGENT, MAX_NAME, MAX_TEXT, RECENT_RESOLVED, PlaygroundBase
 from adapters.web.http import BadRequest, field_text, slug
 from adapters.web.outbox import Speaker, speaking_as
+from bot.core.errors import handoff_not_found
 from bot.core.types import Actor, HandoffStatus, Platform, Role, Ticket, TicketKind
 from bot.orchestration.collab import CHOICES
 
@@ -51,6 +52,10 @@ class TicketRoutes(PlaygroundBase):
             if value not in ("yes", "no"):
                 raise BadRequest('\'value\' must be "yes" or "no"')
             rewrote = value == "yes"
+        found = await self.app.store.get_ticket(ticket_id)
+        if found is None or found.address.platform is not Platform.WEB:
+            # The playground only ever acts on its own conversations, never on a Slack or Teams customer's.
+            raise handoff_not_found(ticket_id)
         await self._remember(agent)
         if kind in ("reply", "write"):
             current = await self.app.store.get_ticket(ticket_id)

@@ -200,6 +200,79 @@ class AgentDesk(Protocol):
         ...
 
 
+class OutboxKind(StrEnum):
+    REPLY = "reply"  # `reply` to the customer at `address`
+    CARD = "card"  # post the ticket's card in its team's agents channel (the ticket's card_ref is set on success)
+    CARD_UPDATE = "card_update"  # refresh the ticket's card in place
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One thing a decision sends, stored in the decision's own transaction and delivered by the outbox worker.
+
+    `key` is stable across retries ("<decision key>:<n>"); an adapter that can look up what it already posted
+    (`SentLookup`) uses it so a retry after a crash never posts twice. `attempts` counts claims so far: above 1 the
+    outcome of an earlier attempt is unknown.
+    """
+
+    kind: OutboxKind
+    address: Address  # the customer's thread (for a card: the ticket's conversation)
+    reply: Reply | None = None
+    ticket_id: str = ""
+    key: str = ""
+    id: int = 0
+    attempts: int = 0
+    created_at: datetime | None = None
+
+    @property
+    def platform(self) -> str:
+        return str(self.address.platform)
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """Optional for an `Outbox` / `AgentDesk`: find a message an earlier, interrupted attempt already posted."""
+
+    async def already_sent(self, item: OutboxItem, ticket: Ticket | None) -> str | None:
+        """The platform reference of the message posted for `item.key`, or None when none was."""
+        ...
+
+
+@runtime_checkable
+class FallbackDesk(Protocol):
+    """Optional for an `AgentDesk`: where a card goes when its team's channel keeps refusing it."""
+
+    async def undeliverable(self, ticket: Ticket, error: str) -> str:
+        """Post the card to the default agents channel and tell the admins directly; returns the card's reference."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TurnWrite:
+    """Everything one decided turn changes, committed in one transaction by `Store.record_turn`."""
+
+    inbound: Inbound
+    conversation: Conversation
+    decision: Decision
+    team: str = ""
+    ticket: Ticket | None = None  # a new ticket to open (handoff or draft)
+    outbox: tuple[OutboxItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    decision_id: int
+    outbox: tuple[OutboxItem, ...]  # with their ids, claimed by the writer for an immediate first attempt
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    pending: int = 0
+    failed: int = 0
+    oldest: datetime | None = None  # the oldest pending item's creation time
+    inbox_pending: int = 0
+
+
 # --- store -----------------------------------------------------------------------------------------------------
 
 
@@ -255,6 +328,43 @@ class Store(Protocol):
 
     async def first_delivery(self, platform: str, message_id: str) -> bool:
         """Record that a platform message was seen; False if it was seen before (a retry)."""
+        ...
+
+    async def accept(self, inbound: Inbound) -> bool:
+        """Record an accepted event with its payload in the inbox; False if this platform message was seen before.
+
+        A recorded event stays pending until `record_turn` commits its decision, so a crash in between leaves work
+        that `pending_inbound` hands out again, never a de-duplication key without a decision.
+        """
+        ...
+
+    async def pending_inbound(self, older_than: datetime, limit: int = 100) -> Sequence[Inbound]:
+        """Inbox events received before `older_than` whose decision was never committed (oldest first)."""
+        ...
+
+    async def inbound_failed(self, inbound: Inbound) -> int:
+        """Count a failed attempt at deciding `inbound`; returns the attempts so far."""
+        ...
+
+    async def record_turn(self, turn: TurnWrite) -> Recorded | None:
+        """In one transaction: close the inbox entry, save the conversation, open the ticket, record the decision
+        and queue its outbox items. None (and nothing written) when another worker already decided this event."""
+        ...
+
+    async def claim_outbox(self, now: datetime, lease: float, limit: int = 20) -> Sequence[OutboxItem]:
+        """Due outbox items, each claimed for `lease` seconds (SKIP LOCKED on PostgreSQL) with its attempt counted."""
+        ...
+
+    async def outbox_sent(self, item_id: int, ref: str) -> None: ...
+
+    async def outbox_retry(self, item_id: int, at: datetime, error: str) -> None: ...
+
+    async def outbox_failed(self, item_id: int, error: str) -> None: ...
+
+    async def outbox_stats(self) -> OutboxStats: ...
+
+    async def set_card_ref(self, ticket_id: str, card_ref: str) -> None:
+        """Only the card reference: the rest of the ticket may have moved on (claimed) since the card was queued."""
         ...
 
     async def load_conversation(self, key: str) -> Conversation | None: ...

@@ -26,6 +26,7 @@ REASONS: dict[str, str] = {
     "parallel": "Parallel channel: the AI drafted an answer; write yours and pick the better one.",
     "no_ai_requested": "The customer asked for no AI answers: from now on a person answers all their messages.",
     "no_ai": "This customer asked for no AI answers: a person answers (the AI said nothing).",
+    "internal_error": "Frontdesk hit an error while reading this message, so a person takes it.",
     # Turns where the AI answered or stayed quiet (the playground's "why" line, the dashboard's traces).
     "answered": "Answered from the knowledge base.",
     "clarify": "Asked the customer for more detail.",
@@ -86,6 +87,7 @@ SHORT: dict[str, str] = {
     "no_ai_requested": "asked for no AI answers",
     "no_ai": "customer wants no AI answers",
     "not_helpful": "voted not helpful",
+    "internal_error": "Frontdesk error",
 }
 
 

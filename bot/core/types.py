@@ -162,6 +162,9 @@ class Reply:
     citations: tuple[Citation, ...] = ()
     actions: tuple[Action, ...] = ()
     sources_label: str = ""  # the heading above the citations, in the reply's language ("" : "Sources")
+    # Set by the outbox worker: the same on every retry of one send, so an adapter can recognise its own earlier
+    # post (Slack: message metadata) and not post it twice. Not part of what the message says.
+    idempotency_key: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,27 @@
-"""The dispatcher: de-duplicates platform retries, loads the conversation, asks the engine, persists, delivers.
+"""The dispatcher: accepts events into the inbox, decides them, and commits each decision with its outbox.
 
-It is the only place that turns a `Decision` into side effects, in a fixed order: record the turn and decision
-(so a crash after this point can be redelivered), then send to the customer and post to agents, then mark the
-decision delivered. Concurrent messages in one conversation are serialised by a per-conversation lock.
+The message path (docs/decisions.md, "Inbox, decision, outbox"): `accept` records the event with its payload
+before the platform is acknowledged; `process` loads the conversation, asks the engine, and commits in one
+transaction the inbox entry's closing, the conversation, the ticket, the decision and everything it sends (outbox
+items); then `Delivery` makes the first attempt. A crash anywhere leaves either a pending inbox entry
+(`sweep_inbox` decides it again) or committed outbox items (the worker sends them) - never a key without a
+decision. Any exception while deciding becomes a handoff (`Engine.fail_safe`). Concurrent messages in one
+conversation are serialised by a per-conversation lock; decisions in flight are bounded by a semaphore.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 
 from bot.core.conversation import Conversation, ConversationStatus, Turn, conversation_key
-from bot.core.ports import AgentDesk, FeedbackEntry, History, Outbox, Store
+from bot.core.ports import AgentDesk, FeedbackEntry, History, Outbox, OutboxItem, OutboxKind, Store, TurnWrite
 from bot.core.types import (
     Actor,
     Address,
@@ -33,8 +40,10 @@ from bot.core.types import (
     Role,
     Ticket,
     TicketKind,
+    decision_kind,
 )
 from bot.orchestration import no_ai as no_ai_store
+from bot.orchestration.delivery import Delivery, describe
 from bot.orchestration.desk import Desk
 from bot.orchestration.engine import Engine, is_failed_attempt
 from bot.orchestration.locks import Locks
@@ -56,10 +65,67 @@ def decision_team(decision: Decision) -> str:
             assert_never(decision)
 
 
+MAX_TEXT = 40_000  # Slack's own message limit; longer texts are cut before retrieval so the loop never stalls
+FAIL_SAFE_AFTER = 3  # failed attempts at deciding one event before it is handed to a person as it is
+
+
 def _customer_adds(inbound: Inbound, decision: Decision) -> bool:
     """A customer message the AI stayed quiet on because a person has the thread."""
     quiet = isinstance(decision, Ignore) and decision.reason in WITH_PEOPLE
     return quiet and inbound.author.role is Role.CUSTOMER and inbound.kind is InboundKind.MESSAGE
+
+
+def clean_text(text: str) -> str:
+    """Text every store and tokenizer accepts: no NUL bytes, no lone surrogates, at most `MAX_TEXT` characters."""
+    text = text[:MAX_TEXT].replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def clean(inbound: Inbound) -> Inbound:
+    text = clean_text(inbound.text)
+    return inbound if text == inbound.text else replace(inbound, text=text)
+
+
+def outbox_items(address: Address, inbound: Inbound, decision: Decision, ticket: Ticket | None) -> list[OutboxItem]:
+    """What a decision sends, in order; each with a key that stays the same on every retry."""
+    items: list[OutboxItem] = []
+
+    def reply(message: Reply) -> None:
+        items.append(OutboxItem(OutboxKind.REPLY, address, message))
+
+    def card() -> None:
+        if ticket is not None:
+            items.append(OutboxItem(OutboxKind.CARD, address, ticket_id=ticket.id))
+
+    match decision:
+        case Respond():
+            reply(decision.reply)
+        case Escalate():
+            if decision.reply.text:  # a customer who asked for no AI answers is handed off without a word
+                reply(decision.reply)
+            card()
+        case Draft():
+            card()
+            if decision.notice is not None:
+                reply(decision.notice)
+        case Ignore():
+            pass
+        case _:
+            assert_never(decision)
+    prefix = f"{inbound.address.platform}:{inbound.message_id}"
+    return [replace(item, key=f"{prefix}:{n}") for n, item in enumerate(items)]
+
+
+@dataclass(slots=True)
+class PipelineStats:
+    """Counters since start, for /metrics: events accepted, retries dropped, decisions by kind and reason."""
+
+    received: int = 0
+    duplicates: int = 0
+    decide_errors: int = 0  # exceptions while deciding (each became a handoff)
+    store_errors: int = 0  # decisions that could not be recorded (left pending for the sweep)
+    decisions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    reply_seconds: list[float] = field(default_factory=list)  # drained by the metrics collector
 
 
 @dataclass(slots=True)
@@ -71,32 +137,70 @@ class Dispatcher:
     desk: Desk
     locks: Locks = field(default_factory=Locks)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    delivery: Delivery | None = None  # built from the same parts when not given
+    concurrency: int = 16  # decisions in flight per process: a burst is served in arrival order, not all at once
+    stats: PipelineStats = field(default_factory=PipelineStats)
+    _slots: asyncio.Semaphore | None = None
+
+    def __post_init__(self) -> None:
+        if self.delivery is None:
+            self.delivery = Delivery(self.store, self.outboxes, self.desks, self.clock)
+
+    @property
+    def outbox(self) -> Delivery:
+        assert self.delivery is not None
+        return self.delivery
+
+    async def accept(self, inbound: Inbound) -> bool:
+        """Durably record an event before it is acknowledged; False for a platform retry of a recorded one.
+
+        Raises when the store cannot be written: the platform must then be told to retry (HTTP 503), never
+        acknowledged.
+        """
+        new = await self.store.accept(clean(inbound))
+        if new:
+            self.stats.received += 1
+        else:
+            self.stats.duplicates += 1
+        return new
 
     async def submit(self, inbound: Inbound) -> Decision | None:
-        """Handle one inbound event. Returns None for a platform retry of something already handled."""
-        if not await self.store.first_delivery(inbound.address.platform.value, inbound.message_id):
+        """Accept and handle one inbound event. Returns None for a platform retry of something already handled."""
+        if not await self.accept(inbound):
             log.info("duplicate delivery %s:%s ignored", inbound.address.platform, inbound.message_id)
             return None
-        key = conversation_key(inbound.address)
-        async with self.locks.hold(key):
-            conversation = await self.store.load_conversation(key) or Conversation(
-                key=key, address=inbound.address, customer=inbound.author, started_at=inbound.received_at
-            )
-            asked = self._record_inbound(conversation, inbound)
-            channel = await self.store.channel_policy(inbound.address, self.clock())
-            vip = await self.store.is_vip(inbound.author)
-            no_ai = inbound.author.role is Role.CUSTOMER and await no_ai_store.opted_out(
-                self.store, inbound.author, inbound.address
-            )
-            history = History.of(conversation, exclude_last=asked)
-            decision = await self.engine.decide(inbound, history, channel, vip=vip, no_ai=no_ai)
-            await self._record_no_ai(inbound, decision, already=no_ai)
-            ticket = await self._apply(conversation, inbound, decision)
-            await self.store.save_conversation(conversation)
-            team = decision_team(decision) or channel.team or self.engine.default_team
-            decision_id = await self.store.record_decision(key, inbound, decision, team=team)
-        if await self._deliver(conversation.address, decision, ticket):
-            await self.store.mark_delivered(decision_id)
+        return await self.process(inbound)
+
+    async def process(self, inbound: Inbound, *, fail_safe: bool = False) -> Decision | None:
+        """Decide an accepted event, commit the decision with its outbox, then make the first delivery attempt.
+
+        None when the event was already decided (by another replica or an earlier attempt), or when the store
+        failed: the event then stays pending in the inbox and `sweep_inbox` hands it out again.
+        """
+        inbound = clean(inbound)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        attempts = 0
+        async with self._slots:
+            key = conversation_key(inbound.address)
+            try:
+                async with self.locks.hold(key):
+                    done = await self._decide_and_record(key, inbound, fail_safe=fail_safe)
+            except Exception as exc:  # noqa: BLE001 - the event stays in the inbox and is retried
+                log.error("could not decide %s:%s: %s", inbound.address.platform, inbound.message_id, describe(exc))
+                attempts = await self._count_failure(inbound)
+                self.stats.store_errors += 1
+                done = None
+        if done is None and not fail_safe and attempts >= FAIL_SAFE_AFTER:
+            # Something about this event keeps failing (not only a database outage): hand it to a person as it is.
+            return await self.process(inbound, fail_safe=True)
+        if done is None:
+            return None
+        conversation, decision, items = done
+        self.stats.decisions[(decision_kind(decision), decision.reason)] += 1
+        await self.outbox.deliver(items)
+        if items and len(self.stats.reply_seconds) < 10_000:
+            self.stats.reply_seconds.append(max(0.0, (self.clock() - inbound.received_at).total_seconds()))
         if conversation.handoff_id and _customer_adds(inbound, decision):
             # The AI stays quiet while people own the thread; what the customer adds goes to the card and the agent.
             await self.desk.customer_wrote(conversation.handoff_id, inbound.text)
@@ -107,6 +211,14 @@ class Dispatcher:
             # An agent answering in the customer's thread takes it over, as if they had pressed Claim.
             await self.desk.claim(conversation.handoff_id, inbound.author)
         return decision
+
+    async def sweep_inbox(self, older_than: timedelta = timedelta(seconds=30), limit: int = 100) -> int:
+        """Decide events accepted but never decided (the process died, or the database failed, in between)."""
+        handled = 0
+        for inbound in await self.store.pending_inbound(self.clock() - older_than, limit):
+            if await self.process(inbound) is not None:
+                handled += 1
+        return handled
 
     async def feedback(self, address: Address, actor: Actor, *, helpful: bool, message_id: str) -> Decision | None:
         """A "Helpful" / "Not helpful" press on an AI message; "not helpful" counts as a failed attempt."""
@@ -122,25 +234,49 @@ class Dispatcher:
             Inbound(message_id, address, actor, "", self.clock(), kind=InboundKind.NOT_HELPFUL)
         )
 
-    async def redeliver_pending(self, older_than: timedelta = timedelta(seconds=30)) -> int:
-        """Resend replies that were decided but never confirmed sent (the process died in between)."""
-        sent = 0
-        for record in await self.store.undelivered(self.clock() - older_than):
-            conversation = await self.store.load_conversation(record.conversation_key)
-            if conversation is None or not record.reply:
-                await self.store.mark_delivered(record.id)
-                continue
-            outbox = self.outboxes.get(conversation.address.platform)
-            if outbox is None:
-                continue
-            try:
-                await outbox.send(conversation.address, Reply(record.reply))
-            except Exception:  # noqa: BLE001 - a platform outage must not stop the sweep
-                log.exception("redelivery of decision %s failed", record.id)
-                continue
-            await self.store.mark_delivered(record.id)
-            sent += 1
-        return sent
+    async def _decide_and_record(
+        self, key: str, inbound: Inbound, *, fail_safe: bool = False
+    ) -> tuple[Conversation, Decision, tuple[OutboxItem, ...]] | None:
+        conversation = await self.store.load_conversation(key) or Conversation(
+            key=key, address=inbound.address, customer=inbound.author, started_at=inbound.received_at
+        )
+        asked = self._record_inbound(conversation, inbound)
+        channel = await self.store.channel_policy(inbound.address, self.clock())
+        vip = await self.store.is_vip(inbound.author)
+        no_ai = inbound.author.role is Role.CUSTOMER and await no_ai_store.opted_out(
+            self.store, inbound.author, inbound.address
+        )
+        history = History.of(conversation, exclude_last=asked)
+        try:
+            if fail_safe:
+                decision = self.engine.fail_safe(inbound, history, channel, "recording this message failed repeatedly")
+            else:
+                decision = await self.engine.decide(inbound, history, channel, vip=vip, no_ai=no_ai)
+        except Exception as exc:  # noqa: BLE001 - never silence: whatever failed, a person takes the turn
+            log.exception("deciding %s:%s failed; handing off", inbound.address.platform, inbound.message_id)
+            self.stats.decide_errors += 1
+            decision = self.engine.fail_safe(inbound, history, channel, describe(exc))
+        await self._record_no_ai(inbound, decision, already=no_ai)
+        ticket = self._apply(conversation, inbound, decision)
+        team = decision_team(decision) or channel.team or self.engine.default_team
+        items = [i for i in outbox_items(conversation.address, inbound, decision, ticket) if self._can_send(i)]
+        recorded = await self.store.record_turn(TurnWrite(inbound, conversation, decision, team, ticket, tuple(items)))
+        if recorded is None:
+            log.info("%s:%s was already decided elsewhere", inbound.address.platform, inbound.message_id)
+            return None
+        return conversation, decision, recorded.outbox
+
+    def _can_send(self, item: OutboxItem) -> bool:
+        """Only queue what this deployment can deliver (a platform without an agents' side gets no card row)."""
+        registered = self.outboxes if item.kind is OutboxKind.REPLY else self.desks
+        return Platform(item.platform) in registered
+
+    async def _count_failure(self, inbound: Inbound) -> int:
+        try:
+            return await self.store.inbound_failed(inbound)
+        except Exception as exc:  # noqa: BLE001 - the database is down: the sweep will try again
+            log.warning("could not count the failed attempt: %s", describe(exc))
+            return 0
 
     # -- internals ----------------------------------------------------------------------------------------------
 
@@ -166,7 +302,7 @@ class Dispatcher:
             return is_customer
         return False
 
-    async def _apply(self, conversation: Conversation, inbound: Inbound, decision: Decision) -> Ticket | None:
+    def _apply(self, conversation: Conversation, inbound: Inbound, decision: Decision) -> Ticket | None:
         if is_failed_attempt(decision):
             conversation.record_failure()
         now = self.clock()
@@ -181,13 +317,13 @@ class Dispatcher:
                 conversation.language = decision.language
                 if decision.reply.text:  # a customer who asked for no AI answers is handed off without a word
                     conversation.add_turn(Turn(Role.BOT, decision.reply.text, now, "", "escalate", decision.reason))
-                ticket = await self._open(conversation, decision.handoff, TicketKind.HANDOFF)
+                ticket = self._open(conversation, decision.handoff, TicketKind.HANDOFF)
                 conversation.escalate(ticket.id)
                 return ticket
             case Draft():
                 conversation.language = decision.language
                 kind = TicketKind.DRAFT if decision.mode is Mode.PRE_APPROVAL else TicketKind.HANDOFF
-                ticket = await self._open(conversation, decision.handoff, kind)
+                ticket = self._open(conversation, decision.handoff, kind)
                 conversation.escalate(ticket.id)
                 if decision.notice is not None:
                     conversation.add_turn(Turn(Role.BOT, decision.notice.text, now, "", "draft", decision.reason))
@@ -197,40 +333,13 @@ class Dispatcher:
             case _:
                 assert_never(decision)
 
-    async def _open(self, conversation: Conversation, handoff: Handoff, kind: TicketKind) -> Ticket:
-        return await self.store.open_ticket(
-            Ticket(id="", conversation_key=conversation.key, address=conversation.address, handoff=handoff, kind=kind)
+    def _open(self, conversation: Conversation, handoff: Handoff, kind: TicketKind) -> Ticket:
+        """A new ticket, written by `record_turn` in the decision's transaction (its id is known before)."""
+        return Ticket(
+            id=uuid.uuid4().hex,
+            conversation_key=conversation.key,
+            address=conversation.address,
+            handoff=handoff,
+            kind=kind,
+            created_at=self.clock(),
         )
-
-    async def _deliver(self, address: Address, decision: Decision, ticket: Ticket | None) -> bool:
-        """Send what the decision says; False if any part failed (the decision stays undelivered)."""
-        outbox = self.outboxes.get(address.platform)
-        agents = self.desks.get(address.platform)
-        try:
-            match decision:
-                case Respond():
-                    if outbox:
-                        await outbox.send(address, decision.reply)
-                case Escalate():
-                    if outbox and decision.reply.text:
-                        await outbox.send(address, decision.reply)
-                    if agents and ticket:
-                        await self._post_card(agents, ticket)
-                case Draft():
-                    if agents and ticket:
-                        await self._post_card(agents, ticket)
-                    if outbox and decision.notice is not None:
-                        await outbox.send(address, decision.notice)
-                case Ignore():
-                    pass
-                case _:
-                    assert_never(decision)
-        except Exception:  # noqa: BLE001 - logged and retried by redeliver_pending; never crash the event loop
-            log.exception("delivery failed for %s", address)
-            return False
-        return True
-
-    async def _post_card(self, agents: AgentDesk, ticket: Ticket) -> None:
-        ref = await agents.post(ticket)
-        if ref:
-            await self.store.update_ticket(replace(ticket, card_ref=ref))

@@ -49,6 +49,7 @@ from bot.orchestration.handoff import build_handoff, summarize_with, transcript
 from policies.mood import MOOD_NOTE
 
 FAILED_ATTEMPT = "failed_attempt"  # trace outcome the dispatcher counts
+INTERNAL_ERROR = "internal_error"  # the handoff reason when deciding failed (see `Engine.fail_safe`)
 
 
 def is_failed_attempt(decision: Decision) -> bool:
@@ -144,6 +145,18 @@ class Engine:
             ctx = self._proceed(out_policy.name, outcome, ctx, trace)
 
         return await self._deliver(ctx, answer, trace)
+
+    def fail_safe(self, inbound: Inbound, history: History, channel: ChannelPolicy, error: str) -> Decision:
+        """The decision when deciding itself failed (a provider error, a bug): a handoff with a readable reason, so
+        the customer is never left in silence; still silent where the AI would have been (an agent's message, a
+        thread a person already owns)."""
+        language = inbound.language or history.language or self.default_language
+        gate = self._gate(inbound, history, channel)
+        if gate is not None:
+            return Ignore(gate, (TraceStep("engine", "error", error[:200]), TraceStep("gate", "ignore", gate)), language)
+        ctx = TurnContext(inbound=inbound, history=history, channel=channel, now=self.clock(), language=language)
+        trace = [TraceStep("engine", "error", error[:200])]
+        return self._stop(ctx, Stop(StopAction.ESCALATE, INTERNAL_ERROR), trace, answer=None)
 
     # -- steps --------------------------------------------------------------------------------------------------
 

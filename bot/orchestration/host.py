@@ -27,3 +27,4 @@ class Host(Protocol):
     outboxes: dict[Platform, Outbox]
     desks: dict[Platform, AgentDesk]
     jobs: dict[str, Callable[[], Awaitable[str]]]  # on-demand runs of scheduled jobs (`digest now`)
+    probes: dict[str, Callable[[], Awaitable[bool]]]  # readiness checks run by /readyz

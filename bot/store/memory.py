@@ -26,6 +26,7 @@ from bot.core.types import (
     TraceStep,
 )
 from bot.store.defaults import ChannelDefaults, ChannelState, resolve_policy, utc, validated_changes
+from bot.store.memory_pipeline import MemoryPipeline
 from bot.store.records import (
     AdminChange,
     check_feedback,
@@ -47,7 +48,7 @@ def _copy(conversation: Conversation) -> Conversation:
     return replace(conversation, turns=list(conversation.turns))
 
 
-class MemoryStore:
+class MemoryStore(MemoryPipeline):
     """Implements `bot.core.ports.Store` with dicts; one instance is one database."""
 
     def __init__(self, defaults: ChannelDefaults | None = None, *, clock: Callable[[], datetime] | None = None):

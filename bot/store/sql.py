@@ -7,6 +7,7 @@ in `bot.store.sql_conversations`; the schema is `bot.store.models`, created by t
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -52,17 +53,19 @@ from bot.store.models import (
 from bot.store.records import (
     AdminChange,
     check_feedback,
-    decision_fields,
     frozen,
     normalize_ticket,
     trace_from_json,
-    trace_to_json,
 )
-from bot.store.sql_rows import decision_record, feedback_entry, ticket_from_row, ticket_values
+from bot.store.sql_pipeline import SqlPipeline
+from bot.store.sql_rows import decision_record, decision_row, feedback_entry, ticket_from_row, ticket_values
 from bot.store.upsert import insert_for
 
+CACHE_SECONDS = 5.0
+CACHE_ENTRIES = 10_000
 
-class SqlStore:
+
+class SqlStore(SqlPipeline):
     """Implements `bot.core.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
 
     def __init__(
@@ -73,6 +76,10 @@ class SqlStore:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._dialect = self.engine.dialect.name
+        # Read on every message, changed by admins only: cached per process, dropped here on a change, and at most
+        # CACHE_SECONDS stale when another replica made the change.
+        self._channel_cache: dict[tuple[str, str, str], tuple[ChannelState, float]] = {}
+        self._vip_cache: dict[tuple[str, str], tuple[bool, float]] = {}
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -131,6 +138,10 @@ class SqlStore:
         return row
 
     async def channel_policy(self, address: Address, now: datetime) -> ChannelPolicy:
+        key = (str(address.platform), address.workspace, address.channel)
+        cached = self._channel_cache.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return resolve_policy(self.defaults, address, cached[0], now)
         async with self._sessions.begin() as session:
             row = await self._channel(session, address, now)
             state = ChannelState(
@@ -142,6 +153,7 @@ class SqlStore:
                 paused=row.paused,
                 audience=None if row.audience is None else Audience(row.audience),
             )
+        self._channel_cache[key] = (state, time.monotonic() + CACHE_SECONDS)
         return resolve_policy(self.defaults, address, state, now)
 
     async def set_channel(self, address: Address, **changes: object) -> None:
@@ -156,8 +168,20 @@ class SqlStore:
             for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at = self._now()
+        self._channel_cache.pop((str(address.platform), address.workspace, address.channel), None)
 
     async def is_vip(self, actor: Actor) -> bool:
+        key = (actor.id, actor.org)
+        cached = self._vip_cache.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        vip = await self._is_vip(actor)
+        if len(self._vip_cache) > CACHE_ENTRIES:
+            self._vip_cache.clear()
+        self._vip_cache[key] = (vip, time.monotonic() + CACHE_SECONDS)
+        return vip
+
+    async def _is_vip(self, actor: Actor) -> bool:
         async with self._sessions() as session:
             person = await session.scalar(select(Customer.vip).where(Customer.external_id == actor.id))
             org = None
@@ -168,6 +192,7 @@ class SqlStore:
         return person_vip or org_vip
 
     async def set_vip(self, subject: str, vip: bool) -> None:
+        self._vip_cache.clear()
         now = self._now()
         async with self._sessions.begin() as session:
             people = await session.execute(update(Customer).where(Customer.external_id == subject).values(vip=vip))
@@ -187,26 +212,7 @@ class SqlStore:
     async def record_decision(
         self, conversation_key: str, inbound: Inbound, decision: Decision, *, team: str = ""
     ) -> int:
-        fields = decision_fields(decision, inbound)
-        row = DecisionRow(
-            conversation_key=conversation_key,
-            message_id=inbound.message_id,
-            kind=fields.kind,
-            reason=fields.reason,
-            confidence=fields.confidence,
-            language=fields.language,
-            article_ids=list(fields.article_ids),
-            trace=trace_to_json(fields.trace),
-            text=inbound.text,
-            reply=fields.reply,
-            delivered=fields.delivered,
-            at=utc(inbound.received_at),
-            team=team,
-            channel=inbound.address.channel,
-            input_tokens=fields.usage.input_tokens,
-            output_tokens=fields.usage.output_tokens,
-            cost_usd=fields.usage.cost_usd,
-        )
+        row = decision_row(conversation_key, inbound, decision, team)
         async with self._sessions.begin() as session:
             session.add(row)
             await session.flush()

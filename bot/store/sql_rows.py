@@ -5,9 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.ports import DecisionRecord, FeedbackEntry
-from bot.core.types import HandoffStatus, Ticket, TicketKind
+from bot.core.types import Decision, HandoffStatus, Inbound, Ticket, TicketKind
+from bot.store.defaults import utc
 from bot.store.models import DecisionRow, FeedbackRow, TicketRow
-from bot.store.records import address_from_json, address_to_json, handoff_from_json, handoff_to_json
+from bot.store.records import (
+    address_from_json,
+    address_to_json,
+    decision_fields,
+    handoff_from_json,
+    handoff_to_json,
+    trace_to_json,
+)
+
+
+def decision_row(conversation_key: str, inbound: Inbound, decision: Decision, team: str) -> DecisionRow:
+    fields = decision_fields(decision, inbound)
+    return DecisionRow(
+        conversation_key=conversation_key,
+        message_id=inbound.message_id,
+        kind=fields.kind,
+        reason=fields.reason,
+        confidence=fields.confidence,
+        language=fields.language,
+        article_ids=list(fields.article_ids),
+        trace=trace_to_json(fields.trace),
+        text=inbound.text,
+        reply=fields.reply,
+        delivered=fields.delivered,
+        at=utc(inbound.received_at),
+        team=team,
+        channel=inbound.address.channel,
+        input_tokens=fields.usage.input_tokens,
+        output_tokens=fields.usage.output_tokens,
+        cost_usd=fields.usage.cost_usd,
+    )
 
 
 def decision_record(row: DecisionRow) -> DecisionRecord:

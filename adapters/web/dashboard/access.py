@@ -49,6 +49,12 @@ def _local(request: web.Request) -> bool:
         return False
 
 
+def has_token(request: web.Request, token: str) -> bool:
+    """The request carries `token` (Bearer, or Basic with any user name), compared in constant time."""
+    given = _given(request.headers.get("Authorization", ""))
+    return bool(given) and hmac.compare_digest(given.encode(), token.encode())
+
+
 def refusal(request: web.Request, token: str | None) -> web.Response | None:
     """None when the request may see the dashboard; otherwise the 401/403 response to send."""
     if token:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,11 @@ class FakeSlack:
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ack_event: asyncio.Event = field(default_factory=asyncio.Event)
+    # Faults by method, consumed in order: see `fault`.
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    hang: float = 3.0  # how long a "timeout" fault keeps the caller waiting (longer than the client's timeout)
+    members: dict[str, list[str]] = field(default_factory=dict)  # channel -> members (default: agent and admin)
+    latency: float = 0.0  # up to this many seconds before and after a post is made (widens crash windows)
 
     # -- test controls --------------------------------------------------------------------------------------------
 
@@ -92,6 +98,15 @@ class FakeSlack:
             headers = {"Retry-After": "1"}
         payload = body if body is not None else {"ok": False, "error": "ratelimited"}
         self.failures.setdefault(method, []).append((status, payload, headers or {}))
+
+    def fault(self, method: str, *kinds: str) -> None:
+        """Answer the next calls of `method` with these faults, in order:
+        "500" (JSON ok:false), "html" (a proxy's HTML page, status 502), "empty" (status 503, no body),
+        "badjson" (status 200, JSON content type, broken body), "429" (Retry-After: 1), "ok_false" (200, ok:false),
+        "timeout" (no answer in time, nothing done), "lost" (the post is made but the answer never arrives),
+        or any Slack error code such as "channel_not_found" (200, ok:false, that error).
+        `method` may name one channel: "chat.postMessage@C123" fails only posts to C123."""
+        self.faults.setdefault(method, []).extend(kinds)
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
@@ -125,7 +140,7 @@ class FakeSlack:
             args.update(await request.json())
         elif request.can_read_body:
             args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "metadata"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         return args
@@ -142,7 +157,41 @@ class FakeSlack:
         if queued:
             status, body, headers = queued.pop(0)
             return web.json_response(body, status=status, headers=headers)
+        faults = self.faults.get(method) or self.faults.get(f"{method}@{args.get('channel')}")
+        if faults:
+            return await self._fault(faults.pop(0), method, args)
+        if self.latency and method == "chat.postMessage":
+            call = self.calls.pop()
+            await asyncio.sleep(random.uniform(0, self.latency))
+            self.calls.append(call)
+            answer = self._answer(method, args)
+            await asyncio.sleep(random.uniform(0, self.latency))
+            return web.json_response(answer)
         return web.json_response(self._answer(method, args))
+
+    async def _fault(self, kind: str, method: str, args: dict[str, Any]) -> web.Response:
+        self.calls[-1] = Call(f"{method}!{kind}", args)  # a failed call: not counted as done
+        if kind == "500":
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if kind == "html":
+            return web.Response(status=502, text="<html><body>Bad Gateway</body></html>", content_type="text/html")
+        if kind == "empty":
+            return web.Response(status=503)
+        if kind == "badjson":
+            return web.Response(status=200, text='{"ok": tru', content_type="application/json")
+        if kind == "429":
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        if kind == "ok_false":
+            return web.json_response({"ok": False, "error": "fatal_error"})
+        if kind == "timeout":
+            await asyncio.sleep(self.hang)
+            return web.json_response({"ok": False, "error": "too_late"})
+        if kind == "lost":
+            self.calls[-1] = Call(method, args)  # done on Slack's side ...
+            answer = self._answer(method, args)
+            await asyncio.sleep(self.hang)  # ... but the answer never reaches the caller in time
+            return web.json_response(answer)
+        return web.json_response({"ok": False, "error": kind})
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "apps.connections.open":
@@ -168,6 +217,11 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "user": BOT_USER,
             }
+        elif method == "conversations.members":
+            members = self.members.get(str(args.get("channel")), ["U_AGENT", "U_ADMIN", "U_OTHER_AGENT"])
+            data = {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+        elif method in ("conversations.history", "conversations.replies"):
+            data = {"ok": True, "has_more": False, "messages": self._history(args)}
         elif method == "chat.update":
             data.update(channel=args.get("channel"), ts=args.get("ts"), text=args.get("text", ""))
         elif method == "users.info":
@@ -177,6 +231,19 @@ class FakeSlack:
             )
             data["user"] = user
         return data
+
+    def _history(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Posted messages of a channel (or of one thread), newest first, with their metadata like Slack's."""
+        channel, thread = args.get("channel"), args.get("ts")
+        found = []
+        for posted in reversed(self.posts(str(channel))):
+            if thread and posted.get("thread_ts") != thread and posted.get("_ts") != thread:
+                continue
+            message: dict[str, Any] = {"type": "message", "ts": posted.get("_ts"), "text": posted.get("text", "")}
+            if posted.get("metadata") and str(args.get("include_all_metadata")).lower() in ("true", "1"):
+                message["metadata"] = posted["metadata"]
+            found.append(message)
+        return found
 
     # -- Socket Mode ----------------------------------------------------------------------------------------------
 

@@ -63,10 +63,20 @@ async def test_rate_limited_reply_is_retried_after_retry_after_and_not_lost(slac
     assert decisions and all(d.delivered for d in decisions)
 
 
-async def test_one_click_handoff_asks_an_optional_reason_and_posts_a_card(slack: Slack) -> None:
+async def test_one_click_handoff_posts_the_card_at_the_click_and_the_reason_adds_detail(slack: Slack) -> None:
     envelope = await slack.say("How do I reset my password?")
     answer = slack.fake.posts(SHARED)[0]
     await slack.click(answer, "human")
+    # The handoff happened at the click: notice and card, before any dialog is answered.
+    notice = slack.fake.posts(SHARED)[-1]
+    assert notice["thread_ts"] == envelope["event"]["ts"] and "person" in notice["text"]
+    cards = slack.fake.posts(AGENTS)
+    assert len(cards) == 1
+    card = all_text(cards[0])
+    assert buttons(cards[0]["blocks"]) == ["claim"]
+    assert "asked for a person" in card
+    assert f"<@{CUSTOMER}>" in card and "My Team" in card  # the organisation by name (team.info), not T_CUSTOMER
+    assert "https://ours.slack.com/archives/C_SHARED/p" in card  # chat.getPermalink of the thread
     opened = slack.fake.called("views.open")
     assert len(opened) == 1 and opened[0]["view"]["callback_id"] == "fd_human"
     reason = {
@@ -78,23 +88,18 @@ async def test_one_click_handoff_asks_an_optional_reason_and_posts_a_card(slack:
         }
     }
     await slack.submit(opened[0]["view"], reason)
-
-    notice = slack.fake.posts(SHARED)[-1]
-    assert notice["thread_ts"] == envelope["event"]["ts"] and "person" in notice["text"]
-    cards = slack.fake.posts(AGENTS)
-    assert len(cards) == 1
-    card = all_text(cards[0])
-    assert buttons(cards[0]["blocks"]) == ["claim"]
-    assert "asked for a person" in card and "It's urgent" in card
-    assert f"<@{CUSTOMER}>" in card and "My Team" in card  # the organisation by name (team.info), not T_CUSTOMER
-    assert "https://ours.slack.com/archives/C_SHARED/p" in card  # chat.getPermalink of the thread
+    assert len(slack.fake.posts(AGENTS)) == 1  # no second handoff
+    assert "urgent" in all_text(slack.fake.called("chat.update")[-1])  # the card now says why
+    [ticket] = await slack.app.store.tickets()
+    assert ticket.handoff.customer_reason == "urgent"
     reasons = [f for f in await slack.app.store.feedback() if f.kind == "escalation_reason"]
     assert [r.reason for r in reasons] == ["urgent"]
 
 
-async def test_reason_is_optional_a_bare_submit_still_hands_off(slack: Slack) -> None:
+async def test_reason_is_optional_closing_the_dialog_still_hands_off(slack: Slack) -> None:
     await slack.say("How do I reset my password?")
     await slack.click(slack.fake.posts(SHARED)[0], "human")
+    assert len(slack.fake.posts(AGENTS)) == 1
     await slack.submit(slack.fake.called("views.open")[0]["view"], {})
     assert len(slack.fake.posts(AGENTS)) == 1
 
@@ -212,7 +217,6 @@ async def test_pressing_talk_to_a_human_again_says_a_person_already_has_it(slack
     answer = slack.fake.posts(SHARED)[0]
     for _ in range(2):
         await slack.click(answer, "human")
-        await slack.submit(slack.fake.called("views.open")[-1]["view"], {})
     assert len(slack.fake.posts(AGENTS)) == 1
     ephemeral = slack.fake.called("chat.postEphemeral")[-1]
     assert ephemeral["user"] == CUSTOMER and "person" in ephemeral["text"]

@@ -24,6 +24,11 @@ METHOD_SCOPES = {
     "views.open": "",
     "users.info": "users:read",
     "team.info": "team:read",
+    # The outbox's look-up of its own earlier posts (by message metadata) before a retry.
+    "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
+    # Who is an agent: the members of the agents channels.
+    "conversations.members": "channels:read",
 }
 # bolt event -> manifest bot events (and their scopes) it needs.
 EVENT_SUBSCRIPTIONS = {

@@ -97,15 +97,21 @@ async def test_agent_reply_in_thread_is_a_human_turn_and_claims(core: Core) -> N
     assert ticket is not None and ticket.status.value == "claimed" and ticket.agent == AGENT.id
 
 
-async def test_failed_delivery_is_redelivered(core: Core) -> None:
+async def test_failed_delivery_is_retried_by_the_outbox_worker_and_sent_once(core: Core) -> None:
     core.outbox.fail = True
-    await core.dispatcher.submit(message("Where is my invoice?", "m1"))
-    assert [r.delivered for r in await core.store.decisions()] == [False]
+    decision = await core.dispatcher.submit(message("Where is my invoice?", "m1"))
+    assert isinstance(decision, Respond)
+    stats = await core.store.outbox_stats()
+    assert stats.pending == 1 and core.outbox.sent == []
+    assert await core.dispatcher.outbox.run_once() == 0  # not due yet: backing off
     core.outbox.fail = False
     core.clock.advance(minutes=5)
-    assert await core.dispatcher.redeliver_pending() == 1
-    assert core.outbox.sent[0][1].text == "Download invoices from Settings > Billing."
-    assert await core.dispatcher.redeliver_pending() == 0
+    assert await core.dispatcher.outbox.run_once() == 1
+    assert [r.text for _, r in core.outbox.sent] == ["Download invoices from Settings > Billing."]
+    assert core.outbox.sent[0][1].actions  # the whole reply, buttons included, not only its text
+    core.clock.advance(minutes=5)
+    assert await core.dispatcher.outbox.run_once() == 0
+    assert (await core.store.outbox_stats()).pending == 0
 
 
 async def test_button_press_without_policy_match_is_ignored(core: Core) -> None:
