@@ -125,8 +125,8 @@ class SlackAgentDesk:
             try:
                 response = await self.client.team_info(team=customer.org)
                 name = str((response.get("team") or {}).get("name") or "")
-            except SlackApiError as exc:
-                log.info("team.info failed for %s: %s", customer.org, exc.response.get("error"))
+            except Exception as exc:  # noqa: BLE001 - a decoration: the card shows the id instead
+                log.info("team.info failed for %s: %s", customer.org, why(exc))
                 name = ""
             self._orgs[customer.org] = name
             if len(self._orgs) > ORG_CACHE:

@@ -249,13 +249,13 @@ class Dispatcher:
         history = History.of(conversation, exclude_last=asked)
         try:
             if fail_safe:
-                decision = self.engine.fail_safe(inbound, history, channel, "recording this message failed repeatedly")
+                decision = await self.engine.fail_safe(inbound, history, channel, "recording this message failed repeatedly")
             else:
                 decision = await self.engine.decide(inbound, history, channel, vip=vip, no_ai=no_ai)
         except Exception as exc:  # noqa: BLE001 - never silence: whatever failed, a person takes the turn
             log.exception("deciding %s:%s failed; handing off", inbound.address.platform, inbound.message_id)
             self.stats.decide_errors += 1
-            decision = self.engine.fail_safe(inbound, history, channel, describe(exc))
+            decision = await self.engine.fail_safe(inbound, history, channel, describe(exc))
         await self._record_no_ai(inbound, decision, already=no_ai)
         ticket = self._apply(conversation, inbound, decision)
         team = decision_team(decision) or channel.team or self.engine.default_team

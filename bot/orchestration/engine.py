@@ -146,7 +146,7 @@ class Engine:
 
         return await self._deliver(ctx, answer, trace)
 
-    def fail_safe(self, inbound: Inbound, history: History, channel: ChannelPolicy, error: str) -> Decision:
+    async def fail_safe(self, inbound: Inbound, history: History, channel: ChannelPolicy, error: str) -> Decision:
         """The decision when deciding itself failed (a provider error, a bug): a handoff with a readable reason, so
         the customer is never left in silence; still silent where the AI would have been (an agent's message, a
         thread a person already owns)."""
@@ -156,7 +156,7 @@ class Engine:
             return Ignore(gate, (TraceStep("engine", "error", error[:200]), TraceStep("gate", "ignore", gate)), language)
         ctx = TurnContext(inbound=inbound, history=history, channel=channel, now=self.clock(), language=language)
         trace = [TraceStep("engine", "error", error[:200])]
-        return self._stop(ctx, Stop(StopAction.ESCALATE, INTERNAL_ERROR), trace, answer=None)
+        return await self._stop(ctx, Stop(StopAction.ESCALATE, INTERNAL_ERROR), trace, answer=None)
 
     # -- steps --------------------------------------------------------------------------------------------------
 
