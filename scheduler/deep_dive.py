@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from bot.core.errors import FrontdeskError
+from bot.core.reasons import short_reason
 from bot.metrics.compute import Metrics, MetricsConfig, Records, breakdown, compute, conversation_facts, load_records
 from bot.metrics.failures import ANSWER_FAILURE_REASONS, failed_questions, in_scope, knowledge_gaps
 from bot.metrics.text import money, pct, plural
@@ -72,7 +73,7 @@ def compose(records: Records, until: datetime, *, config: MetricsConfig | None =
     keys = in_scope(conversation_facts(records, config), since, end, None)
     lines += ["", "*Top failure patterns*"]
     if month.escalation_reasons:
-        lines.append("Escalation reasons: " + ", ".join(f"{r} {n}" for r, n in month.escalation_reasons.items()))
+        lines.append("Escalation reasons: " + ", ".join(f"{short_reason(r)} {n}" for r, n in month.escalation_reasons.items()))
     for q in failed_questions(records, keys, since, end, reasons=ANSWER_FAILURE_REASONS)[:TOP]:
         lines.append(f"• “{q.text[:200]}” ×{q.count} — " + ", ".join(q.reasons))
     gaps = knowledge_gaps(records, keys, since, end)[:TOP]

@@ -30,6 +30,7 @@ from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
 from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, InboundKind, Platform, Role
 from bot.orchestration.delivery import describe
+from bot.orchestration.handoff import with_customer_reason
 from bot.orchestration.optout import opt_out
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ class SlackListeners:
         ticket = await self.app.store.get_ticket(conversation.handoff_id) if conversation and conversation.handoff_id else None
         if ticket is None or ticket.status is HandoffStatus.RESOLVED or ticket.handoff.customer_reason:
             return
-        ticket = replace(ticket, handoff=replace(ticket.handoff, customer_reason=reason))
+        ticket = replace(ticket, handoff=with_customer_reason(ticket.handoff, reason))
         await self.app.store.update_ticket(ticket)
         desk = self.app.desks.get(Platform.SLACK)
         if desk is not None and ticket.card_ref:

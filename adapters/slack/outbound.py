@@ -21,7 +21,7 @@ from adapters.slack.blocks import SlackMessage, render
 from adapters.slack.cards import admin_report, card
 from adapters.slack.errors import METADATA_TYPE, posted_keys, slack_errors, why
 from bot.core.errors import ConfigError
-from bot.core.ports import OutboxItem
+from bot.core.outbox import OutboxItem
 from bot.core.types import Address, Reply, Ticket
 
 log = logging.getLogger(__name__)

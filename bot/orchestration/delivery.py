@@ -19,15 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import DeliveryError
-from bot.core.ports import (
-    AgentDesk,
-    FallbackDesk,
-    Outbox,
-    OutboxItem,
-    OutboxKind,
-    SentLookup,
-    Store,
-)
+from bot.core.outbox import FallbackDesk, OutboxItem, OutboxKind, SentLookup
+from bot.core.ports import AgentDesk, Outbox, Store
 from bot.core.types import Platform, Ticket
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import assert_never
 
 from bot.core.conversation import Conversation, ConversationStatus, Turn, conversation_key
-from bot.core.ports import AgentDesk, FeedbackEntry, History, Outbox, OutboxItem, OutboxKind, Store, TurnWrite
+from bot.core.outbox import OutboxItem, OutboxKind, TurnWrite
+from bot.core.ports import AgentDesk, FeedbackEntry, History, Outbox, Store
 from bot.core.types import (
     Actor,
     Address,

@@ -206,6 +206,16 @@ def build_handoff(
     )
 
 
+def with_customer_reason(handoff: Handoff, choice: str) -> Handoff:
+    """The handoff with the customer's own reason, given after the one-click handoff: the card's summary says it
+    just above the "Why:" line, as it would had the reason come with the click."""
+    label = dict(HUMAN_REASONS).get(choice, choice)
+    lines = [line for line in handoff.summary.splitlines() if not line.startswith("Customer's reason: ")]
+    at = next((i for i, line in enumerate(lines) if line.startswith(WHY)), len(lines))
+    lines.insert(at, f"Customer's reason: {label}")
+    return replace(handoff, customer_reason=choice, summary="\n".join(lines))
+
+
 def with_reason(handoff: Handoff, reason: str) -> Handoff:
     """The handoff under a new reason (e.g. a rejected draft), its summary's "Why:" line saying the same as the card."""
     lines = [line for line in handoff.summary.splitlines() if not line.startswith(WHY)]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.core.conversation import Conversation
 from bot.core.errors import handoff_not_found
-from bot.core.ports import OutboxItem, OutboxStats, Recorded, TurnWrite
+from bot.core.outbox import OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import Decision, Inbound, Ticket
 from bot.store.defaults import utc
 from bot.store.queue_records import DONE, FAILED, PENDING, SENT

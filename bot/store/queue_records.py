@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.core.ports import OutboxItem, OutboxKind
+from bot.core.outbox import OutboxItem, OutboxKind
 from bot.core.types import Inbound, InboundKind
 from bot.store.records import (
     actor_from_json,

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.errors import StoreUnavailable, handoff_not_found
-from bot.core.ports import OutboxItem, OutboxStats, Recorded, TurnWrite
+from bot.core.outbox import OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import Inbound
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import utc

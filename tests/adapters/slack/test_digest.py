@@ -48,8 +48,8 @@ async def test_digest_now_posts_each_teams_failures_to_its_lead(slack: Slack) ->
     text = support[0]["text"]
     assert "Frontdesk weekly digest — support" in text
     assert "Conversations: 2 (previous: 0)" in text
-    assert "“My quantum flux capacitor is humming” — no_knowledge" in text
-    assert "“How do I reset my password?” — not_helpful" in text
+    assert "“My quantum flux capacitor is humming” — nothing in the knowledge base" in text
+    assert "“How do I reset my password?” — voted not helpful" in text
     assert "reset-password" in text and "0 helpful / 1 not helpful" in text  # the article to fix
     billing = slack.fake.posts(LEADS)[0]["text"]
     assert "Frontdesk weekly digest — billing" in billing and "Conversations: 1" in billing

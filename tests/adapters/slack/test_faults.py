@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.ports import OutboxStats
+from bot.core.outbox import OutboxStats
 from bot.core.types import Answer, Inbound, Question
 from bot.orchestration.delivery import Backoff
 from bot.store.memory import MemoryStore

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.ports import OutboxStats
+from bot.core.outbox import OutboxStats
 from bot.store.memory import MemoryStore
 from tests.adapters.slack.conftest import Slack, make_config, make_settings, start_slack
 from tests.adapters.slack.fake_slack import FakeSlack

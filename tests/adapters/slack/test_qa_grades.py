@@ -105,7 +105,7 @@ async def test_customers_cannot_grade_and_a_forged_value_is_refused(slack: Slack
     await slack.interact(forged)
     assert [f for f in await slack.app.store.feedback() if f.kind == "qa_grade"] == []
     told = [c["text"] for c in slack.fake.called("chat.postEphemeral")]
-    assert "Only agents of this workspace can do that." in told
+    assert "Only agents (members of an agents channel) can do that." in told
     assert any("not one Frontdesk recognises" in t for t in told)
 
 

@@ -46,7 +46,7 @@ def test_deep_dive_sets_the_month_beside_the_three_before() -> None:
     assert "Conversations: 0 · 0 · 1 · *4*" in text
     assert "AI resolution: — · — · 100% · *25%*" in text
     assert "• billing: 1 conversation, AI resolution 0%" in text and "• de: 1 conversation" in text
-    assert "Escalation reasons: no_knowledge 2" in text
+    assert "Escalation reasons: nothing in the knowledge base 2" in text
     assert "Knowledge gaps: “Do you support carrier pigeons?” ×2" in text
     assert "*QA grades:* 1 answer graded — 0 good, 0 need work, 1 wrong; good 0%" in text
     assert "• invoices: 1 wrong, 0 need work, 0 good — “Wrong menu”" in text

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.conversation import Conversation
-from bot.core.ports import OutboxItem, OutboxKind, TurnWrite
+from bot.core.outbox import OutboxItem, OutboxKind, TurnWrite
 from bot.core.types import Actor, Address, Escalate, Handoff, Inbound, Platform, Reply, Respond, Role, Ticket
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore
