@@ -23,16 +23,19 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 from botframework.connector.aio import ConnectorClient
 
-from bot.core.errors import FrontdeskError
+from bot.core.errors import DeliveryError as CoreDeliveryError
 
 log = logging.getLogger(__name__)
 
 STALE = frozenset({403, 404})  # BotNotInConversationRoster, ConversationNotFound
 
 
-class DeliveryError(FrontdeskError):
+class DeliveryError(CoreDeliveryError):
+    """A send the connector refused. A stale conversation (403/404) is permanent for the outbox worker: retrying
+    cannot help until the bot is added back; anything else is retried with backoff."""
+
     def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, permanent=status in STALE)
         self.status = status
 
     @property
