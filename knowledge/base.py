@@ -19,6 +19,7 @@ from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
+from knowledge.followup import earlier_turns, is_follow_up, with_context
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
 from knowledge.llm import llm_answer
@@ -55,6 +56,8 @@ class Retrieval:
 
 # A calibrated confidence this high means the KB covers the question whatever the word overlap (a paraphrase).
 CONFIDENT = 0.6
+# How much more confident the thread's topic must make a self-standing message before it is searched with it.
+THREAD_GAIN = 0.2
 # Dense similarity of the best key at or above which the article is about the question's subject (wordllama and
 # MiniLM cosines of unrelated support questions sit around 0.2-0.35).
 RELATED_SIMILARITY = 0.4
@@ -297,8 +300,27 @@ class KnowledgeBase:
 
         return KnowledgeRetriever(kb=self, language=language, audience=audience, k=k)
 
+    def _retrieve_in_thread(self, question: Question) -> tuple[str, Retrieval | None]:
+        """The query and retrieval for a message in its thread (knowledge/followup.py): a follow-up that leans on
+        the thread ("does it work on the Starter plan?") is searched with the earlier turn's topic; another message
+        is too when on its own it finds nothing confident and with the thread it does, clearly."""
+        plain = self.retrieve(question.text, question.language, question.audience)
+        context = with_context(question.text, question.history, question.language)
+        if context is None or plain is None:
+            return question.text, plain
+        if not is_follow_up(question.text, question.language) and plain.confidence >= CONFIDENT:
+            return question.text, plain
+        threaded = self.retrieve(context, question.language, question.audience)
+        if threaded is None:
+            return question.text, plain
+        if is_follow_up(question.text, question.language) or threaded.confidence > plain.confidence + THREAD_GAIN:
+            return context, threaded
+        return question.text, plain
+
     async def answer(self, question: Question) -> Answer:
-        r = self.retrieve(question.text, question.language, question.audience)
+        query, r = self._retrieve_in_thread(question)
+        # The thread finds the article; the message itself picks the passage ("how long is the link valid?").
+        own = question.text
         if r is None or not r.ranking.hits:
             return Answer(text="", confidence=0.0, relevant=False)
         hits: list[ArticleHit] = []
@@ -309,16 +331,16 @@ class KnowledgeBase:
             if r.qvec is not None:
                 all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
                 sims = all_sims[kinds == KIND_PASSAGE]
-            passage = best_passage(art, question.text, sims, question.language, shortlist=4 if i == 0 else 1)
+            passage = best_passage(art, own, sims, question.language, shortlist=4 if i == 0 else 1)
             if i == 0:
                 top_passage = passage
             snippet = (
-                extract(passage, question.text, question.language, max_sentences=1, max_chars=200) if passage else ""
+                extract(passage, own, question.language, max_sentences=1, max_chars=200) if passage else ""
             )
             hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet, art.audience))
         top = r.article(0)
         relevant = is_relevant(
-            r, question.text, question.language, self.config.relevance_floor, article_terms=self._article_terms
+            r, query, question.language, self.config.relevance_floor, article_terms=self._article_terms
         )
         text = ""
         usage = TokenUsage()
@@ -327,7 +349,7 @@ class KnowledgeBase:
             text = compose(
                 top,
                 top_passage,
-                question.text,
+                own,
                 question.language,
                 max_units=self.config.answer_sentences,
                 max_chars=self.config.answer_chars,
@@ -336,11 +358,16 @@ class KnowledgeBase:
             passages = []
             for hit in r.ranking.hits[:3]:
                 art = r.index.articles[hit.row]
-                p = best_passage(art, question.text, None, question.language, shortlist=2)
+                p = best_passage(art, own, None, question.language, shortlist=2)
                 if p is not None:
                     passages.append((art, p))
             llm_text, usage = await asyncio.to_thread(
-                llm_answer, self.chat_model, self.persona, question.text, passages
+                llm_answer,
+                self.chat_model,
+                self.persona,
+                question.text,
+                passages,
+                earlier_turns(question.text, question.history)[::-1],
             )
             text = llm_text or text
             if llm_text:
