@@ -72,7 +72,9 @@ def is_relevant(
     article) and `low_confidence` ("an article is about this, but the AI is unsure": check the answer). Calibrated
     confidence cannot tell them apart: it is low both for an off-topic question and for one two articles could
     answer. Relevance is judged on the best article itself: it contains at least `floor` of the question's content
-    words and its closest key is semantically related; or the calibrated confidence is high anyway.
+    words and its closest key is semantically related; or the calibrated confidence is high anyway; or, whatever
+    the wording ("our card expires next week, where do i put the new one"), the dense retriever and a lexical one
+    both put this article first and it is semantically related: two independent retrievers found the same page.
     """
     if not r.ranking.hits:
         return False
@@ -82,11 +84,12 @@ def is_relevant(
     words = terms(text, language)
     if not words:
         return False
+    top = dict(zip(RANK_FEATURES, r.ranking.hits[0].features.tolist(), strict=True))
+    related = r.qvec is None or top["d_max"] >= RELATED_SIMILARITY
+    if related and top["d_top"] and (top["bm_top"] or top["bms_top"]):
+        return True
     covered = article_terms(article) if article_terms else _article_terms(article)
     coverage = len(words & covered) / len(words)
-    related = True
-    if r.qvec is not None and "d_max" in RANK_FEATURES:
-        related = float(r.ranking.hits[0].features[RANK_FEATURES.index("d_max")]) >= RELATED_SIMILARITY
     return coverage >= floor and related
 
 

@@ -111,6 +111,10 @@ class ScopeIndex:
     faiss_index: Any
     key_bm25: Any  # BM25 over titles and known questions, one document each (the lexical 1-NN signal)
     key_rows: np.ndarray  # key row of each key_bm25 document
+    # BM25 over every section (heading + text) of every article: on long manual pages the article-level score is
+    # diluted by the page's other topics, while the section that answers scores high (issue 14).
+    section_bm25: Any = None
+    section_article: np.ndarray | None = None  # article row of each section document
     classifier: QuestionModel | None = None  # trained on this scope's known questions; None without them
     # log(1 + known questions per article): a constant of the scope, read by every ranking (computed once here; as
     # a property it summed over 10k articles on each message)
@@ -142,6 +146,15 @@ class ScopeIndex:
             key_texts.extend(a.questions)
         key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
         key_bm25.index(_token_ids(key_texts, language), show_progress=False)
+        section_texts, section_rows = [], []
+        for row, a in enumerate(articles):
+            for passage in a.passages or ():
+                section_texts.append(f"{a.title}\n{passage.heading}\n{passage.text}")
+                section_rows.append(row)
+        section_bm25 = None
+        if section_texts:
+            section_bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            section_bm25.index(_token_ids(section_texts, language), show_progress=False)
         faiss_index = None
         if has_dense:
             import faiss
@@ -164,6 +177,8 @@ class ScopeIndex:
             faiss_index,
             key_bm25,
             key_rows,
+            section_bm25=section_bm25,
+            section_article=np.asarray(section_rows, dtype=np.int64),
             questions_per_article=questions_per_article,
         )
 
@@ -185,6 +200,16 @@ class ScopeIndex:
             return out
         scores = np.asarray(self.key_bm25.get_scores(tokens), dtype=np.float32)
         np.maximum.at(out, self.key_article[self.key_rows], scores)
+        return out
+
+    def section_bm25_scores(self, query: str) -> np.ndarray:
+        """Per article: the BM25 score of its best-matching section (0 when nothing matches)."""
+        out = np.zeros(len(self.articles), dtype=np.float32)
+        tokens = tokenize(query, self.language)
+        if not tokens or self.section_bm25 is None or self.section_article is None:
+            return out
+        scores = np.asarray(self.section_bm25.get_scores(tokens), dtype=np.float32)
+        np.maximum.at(out, self.section_article, scores)
         return out
 
     def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,9 @@ from datetime import datetime
 from bot.metrics.records import ConversationFacts, Records
 
 FAILURE_REASONS = ("low_confidence", "no_knowledge", "repeated_failure")
-GAP_REASONS = ("no_knowledge", "low_confidence")  # the knowledge base had nothing (good enough) to say
+# A gap is a question nothing in the KB covers. `low_confidence` means an article is about it but the AI was unsure:
+# listing those told leads to write articles that already exist (issue 14); they stay in the failed questions.
+GAP_REASONS = ("no_knowledge",)
 POOR_ARTICLES = 5
 SAME_QUESTION = 0.6  # word-set overlap (Jaccard) at which two failed questions count as one
 

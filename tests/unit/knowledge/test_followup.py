@@ -10,6 +10,7 @@ import pytest
 from bot.core.types import Question
 from knowledge.base import KnowledgeBase
 from knowledge.followup import earlier_turns, is_follow_up, with_context
+from tests.unit.knowledge.conftest import EXAMPLE_KB
 from tests.unit.knowledge.test_llm import _llm
 
 
@@ -67,3 +68,13 @@ async def test_the_llm_sees_the_earlier_turns(small_kb: Path, make_kb: Callable[
     await kb.answer(Question("how many days do I have?", "en", history=(first, "how many days do I have?")))
     messages = [str(m.content) for m in kb.chat_model.seen[0][1:]]
     assert messages == [first, "how many days do I have?"]  # earlier turn first, the question last, no repeat
+
+
+async def test_no_knowledge_only_when_nothing_relevant_was_found(make_kb: Callable[..., KnowledgeBase]) -> None:
+    """Casual wording shares few words with the right article; the dense and a lexical retriever agreeing on it
+    still makes it relevant (an unsure answer is `low_confidence`, not a knowledge gap). Off-topic stays irrelevant."""
+    kb = make_kb(EXAMPLE_KB)
+    casual = await kb.answer(Question("our card expires next week, where do i put the new one", "en"))
+    assert casual.articles[0].article_id == "billing-payment-methods" and casual.relevant
+    off_topic = await kb.answer(Question("whats the weather like in berlin today", "en"))
+    assert not off_topic.relevant
