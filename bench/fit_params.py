@@ -218,13 +218,14 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--embedder", default="wordllama")
     ap.add_argument("--no-stackfaq", action="store_true", help="fit on Banking77/CLINC150 train only")
+    ap.add_argument("--no-cv", action="store_true", help="skip the StackFAQ cross-validation (quicker refits)")
     ap.add_argument("--no-mattermost", action="store_true", help="leave the Mattermost fit questions out")
     ap.add_argument("--no-classifier", action="store_true", help="fit only the parameters for KBs without one")
     ap.add_argument("--cache", help="pickle the collected features here and reuse them (for repeated fits)")
     args = ap.parse_args()
-    samples = _cached(args.cache, lambda: _collect_all(args))
+    samples = _cached(args.cache, lambda: _collect_all(args), args)
     base_samples, sf_fit, clf_samples = samples["base"], samples["stackfaq"], samples["classifier"]
-    if sf_fit:
+    if sf_fit and not args.no_cv:
         stackfaq_cv(base_samples, sf_fit, args.embedder)
     base = fit(base_samples + [s for f in sf_fit for s in sf_fit[f]])
     report("base", base_samples, base)
@@ -275,22 +276,31 @@ def _collect_all(args: argparse.Namespace) -> dict[str, Any]:
         for f in range(FOLDS):
             sf_fit[f] = collect([stackfaq_fit_case(f, FOLDS)], args.embedder, classifier=False)
     if not args.no_classifier:
-        print("collecting Banking77/CLINC150 train features with the question model")
-        clf = collect(fit_splits(), args.embedder, classifier=True)
-        if not args.no_stackfaq:
-            # Long articles with a few known phrasings (a hand-written help center, like examples/kb).
-            print("collecting StackFAQ folds with 3 known questions per thread, with the question model")
-            for f in range(FOLDS):
-                clf += collect([stackfaq_fit_case(f, FOLDS, known=3)], args.embedder, classifier=True)
+        clf = _collect_classifier(args)
     return {"base": base, "stackfaq": sf_fit, "classifier": clf, "mattermost_report": mm_report}
 
 
-def _cached(path: str | None, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _collect_classifier(args: argparse.Namespace) -> list[Sample]:
+    print("collecting Banking77/CLINC150 train features with the question model")
+    clf = collect(fit_splits(), args.embedder, classifier=True)
+    if not args.no_stackfaq:
+        # Long articles with a few known phrasings (a hand-written help center, like examples/kb).
+        print("collecting StackFAQ folds with 3 known questions per thread, with the question model")
+        for f in range(FOLDS):
+            clf += collect([stackfaq_fit_case(f, FOLDS, known=3)], args.embedder, classifier=True)
+    return clf
+
+
+def _cached(path: str | None, make: Callable[[], dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     if path and Path(path).is_file():
         with open(path, "rb") as fh:
             cached: dict[str, Any] = pickle.load(fh)  # noqa: S301 - a file this script wrote itself
-        return cached
-    data = make()
+        if args.no_classifier or cached.get("classifier"):
+            return cached
+        cached["classifier"] = _collect_classifier(args)  # a cache made with --no-classifier, now completed
+        data = cached
+    else:
+        data = make()
     if path:
         with open(path, "wb") as fh:
             pickle.dump(data, fh)

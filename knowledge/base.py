@@ -334,7 +334,9 @@ class KnowledgeBase:
             if r.qvec is not None:
                 all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
                 sims = all_sims[kinds == KIND_PASSAGE]
-            passage = best_passage(art, own, sims, question.language, shortlist=4 if i == 0 else 1)
+            passage = best_passage(
+                art, own, sims, question.language, shortlist=4 if i == 0 else 1, word_weight=r.index.word_weight
+            )
             if i == 0:
                 top_passage = passage
             snippet = (
@@ -361,7 +363,7 @@ class KnowledgeBase:
             passages = []
             for hit in r.ranking.hits[:3]:
                 art = r.index.articles[hit.row]
-                p = best_passage(art, own, None, question.language, shortlist=2)
+                p = best_passage(art, own, None, question.language, shortlist=2, word_weight=r.index.word_weight)
                 if p is not None:
                     passages.append((art, p))
             llm_text, usage = await asyncio.to_thread(
