@@ -133,8 +133,17 @@ class KnowledgeBase:
         return frozenset(lang for lang, scope in self._indexes if scope is Audience.CUSTOMER)
 
     # --- ingest ------------------------------------------------------------------------------------------------
-    def ingest(self, kb_dir: Path | None = None, *, progress: Callable[[int], None] | None = None) -> IngestReport:
-        """Read the folder, embed only articles whose content hash changed, persist the version, swap indexes."""
+    def ingest(
+        self,
+        kb_dir: Path | None = None,
+        *,
+        progress: Callable[[int], None] | None = None,
+        problems: list[str] | None = None,
+    ) -> IngestReport:
+        """Read the folder, embed only articles whose content hash changed, persist the version, swap indexes.
+
+        With a `problems` list (the audit), files ingest refuses are listed there and left out; a version missing
+        them is kept in memory only, never published for the server."""
         started = time.perf_counter()
         if kb_dir is not None and kb_dir != self.kb_dir:
             self.kb_dir = kb_dir
@@ -146,7 +155,9 @@ class KnowledgeBase:
             default_language=self.config.default_language,
             max_chars=self.config.chunk_chars,
             progress=progress,
+            problems=problems,
         )
+        publish = not problems
         model = model_name(self.embeddings)
         version = compute_version([a.content_hash for a in articles], model)
         previous = self._stored
@@ -181,7 +192,7 @@ class KnowledgeBase:
                     updated += prior is not None
             self._embed_missing(articles, vectors, todo)
             stored = Stored(version, articles, [v for v in vectors if v is not None], kinds)
-            if self._store is not None:
+            if self._store is not None and publish:
                 self._store.save(stored)
         else:
             for a in articles:

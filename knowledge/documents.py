@@ -36,6 +36,7 @@ class Article:
     source: str = ""  # path relative to the KB folder (":line" for JSONL rows)
     # Fields the file left out (audit reports them: e.g. an internal-looking article without `audience`).
     missing: tuple[str, ...] = ()
+    markup: float = 0.0  # share of the source file that was markup, not text (audit: "mostly markup")
     passages: tuple[Passage, ...] = field(default=(), compare=False)
 
     @property

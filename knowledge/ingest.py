@@ -1,4 +1,5 @@
-"""Read a KB folder (Markdown with YAML frontmatter, HTML, JSONL FAQ files) into validated `Article`s.
+"""Read a KB folder (Markdown with YAML frontmatter, HTML, reStructuredText, JSONL FAQ files) into validated
+`Article`s whose body is clean light Markdown (`knowledge.light`), whatever the format.
 
 Every validation error raises `KnowledgeError` naming the file (and line for JSONL) and the field, so a writer can
 fix the article without reading code.
@@ -8,20 +9,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from bot.core.errors import KnowledgeError
 from bot.core.types import Audience
+from knowledge import frontmatter
 from knowledge.documents import Article, split_passages
+from knowledge.html_text import read_page
 from knowledge.jsonl import json_objects
+from knowledge.markdown_text import markdown_to_text
+from knowledge.rst import read_rst
 
-SUFFIXES = (".md", ".markdown", ".html", ".htm", ".jsonl")
+SUFFIXES = (".md", ".markdown", ".mdx", ".html", ".htm", ".rst", ".jsonl")
 _KNOWN = {"id", "title", "audience", "language", "updated", "tags", "team", "url", "questions", "body"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$")
-_FRONTMATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
 
 def kb_files(kb_dir: Path) -> list[Path]:
@@ -44,18 +48,27 @@ def load_folder(
     default_language: str = "en",
     max_chars: int = 1200,
     progress: Callable[[int], None] | None = None,
+    problems: list[str] | None = None,
 ) -> list[Article]:
-    """All articles under `kb_dir`; duplicate ids are an error naming both files."""
+    """All articles under `kb_dir`; duplicate ids are an error naming both files.
+
+    With a `problems` list, a file (or JSONL row) ingest refuses is recorded there and skipped instead of stopping
+    the read: the audit reports every problem at once, while `kb ingest` still refuses the whole folder."""
     articles: list[Article] = []
     seen: dict[str, str] = {}
     for path in kb_files(kb_dir):
-        for article in load_file(path, kb_dir, default_language=default_language, max_chars=max_chars):
-            if article.id in seen:
-                raise KnowledgeError(
-                    f"{article.source}: field 'id': {article.id!r} is already used by {seen[article.id]}"
-                )
-            seen[article.id] = article.source
-            articles.append(article)
+        try:
+            for article in load_file(path, kb_dir, default_language=default_language, max_chars=max_chars):
+                if article.id in seen:
+                    raise KnowledgeError(
+                        f"{article.source}: field 'id': {article.id!r} is already used by {seen[article.id]}"
+                    )
+                seen[article.id] = article.source
+                articles.append(article)
+        except KnowledgeError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
         if progress is not None:
             progress(1)
     return articles
@@ -70,109 +83,79 @@ def load_file(path: Path, kb_dir: Path, *, default_language: str = "en", max_cha
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         yield from _jsonl(raw, rel, default_language, max_chars)
-    elif suffix in (".html", ".htm"):
-        meta, body = _html(raw)
-        yield _article(meta, body, rel, default_language, max_chars, markdown=False)
+        return
+    source = raw
+    if suffix in (".html", ".htm"):
+        page = read_page(raw)
+        meta, body, title = _html_meta(page.meta), page.body, page.title
+    elif suffix == ".rst":
+        rst = read_rst(raw, rel)
+        meta, body, title = _rst_meta(rst.meta), rst.body, rst.title
     else:
-        meta, body = _markdown(raw, rel)
-        yield _article(meta, body, rel, default_language, max_chars, markdown=True)
+        fields, source = frontmatter.split(raw, rel)
+        meta, body = _site_fields(fields or {}), markdown_to_text(source)
+        title = _first_heading(body)
+        if set(fields or {}) & (
+            _KNOWN - {"title", "body"}
+        ):  # Frontdesk's own fields: `id` and `title` are the writer's
+            meta.setdefault("id", None)
+            meta.setdefault("title", None)
+    # A page exported from a docs site carries no id: its path is one (stable while the file stays put), and its
+    # title is its first heading, else its file name.
+    meta.setdefault("id", rel.rsplit(".", 1)[0])
+    meta.setdefault("title", title or path.stem.replace("-", " ").replace("_", " ").capitalize())
+    article = _article(meta, body, rel, default_language, max_chars, extra_ok=suffix in (".html", ".htm"))
+    yield replace(article, markup=markup_share(source, article.body))
 
 
-def _markdown(raw: str, rel: str) -> tuple[dict[str, Any], str]:
-    import yaml
-
-    m = _FRONTMATTER.match(raw)
-    if m is None:
-        raise KnowledgeError(f"{rel}: missing YAML frontmatter (start the file with '---', id, title, ... '---')")
-    try:
-        meta = yaml.load(m.group(1), Loader=_FrontmatterLoader) or {}
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{rel}: {_yaml_problem(exc)}") from None
-    if not isinstance(meta, dict):
-        raise KnowledgeError(f"{rel}: frontmatter must be a mapping of fields")
-    return meta, raw[m.end() :]
+def markup_share(source: str, text: str) -> float:
+    """How much of a page's source the clean text dropped (tags, styles, directives): near 1, the page is mostly
+    markup and its text may not read as the site shows it — the audit names it."""
+    size = len(source.strip())
+    return round(max(0.0, 1.0 - len(text) / size), 3) if size else 0.0
 
 
-def _frontmatter_loader() -> type[Any]:
-    import yaml
-
-    # SafeLoader that leaves dates as text: `updated: 2026-13-40` then fails validation naming the field, instead
-    # of PyYAML raising a bare ValueError from inside its date constructor.
-    loader: type[Any] = type("FrontmatterLoader", (yaml.SafeLoader,), {})
-    loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-    return loader
-
-
-_FrontmatterLoader = _frontmatter_loader()
+_SITE_ONLY = {
+    # Static-site generators' own fields (Jekyll, Hugo, Docusaurus, MkDocs): read by the site, not by Frontdesk.
+    "layout", "permalink", "slug", "sidebar_position", "sidebar_label", "sidebar_class_name", "description",
+    "keywords", "categories", "category", "nav_order", "parent", "grand_parent", "has_children", "weight", "draft",
+    "toc", "hide", "template", "summary", "author", "authors", "aliases", "redirect_from", "image", "date", "lastmod",
+    "last_modified_at", "last_update", "hide_title", "hide_table_of_contents", "pagination_next", "pagination_prev",
+    "custom_edit_url", "displayed_sidebar", "search", "status", "menu", "type", "excerpt", "nav_exclude",
+}  # fmt: skip
+_LAST_CHANGED = ("lastmod", "last_modified_at", "last_update", "date")
 
 
-def _yaml_problem(exc: Exception) -> str:
-    """One line with the file's own line number: YAML's message spans lines and counts from the frontmatter."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
-    what = f"{context}: {problem}" if context else str(problem)
-    if mark is None:
-        return f"frontmatter is not valid YAML ({what})"
-    # +2: mark.line counts from 0, and the frontmatter starts on the line after the opening '---'.
-    return f"line {mark.line + 2}: frontmatter is not valid YAML ({what})"
+def _site_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Frontmatter with static-site fields set aside; their last-changed date stands in for `updated`."""
+    meta = {k: v for k, v in fields.items() if k not in _SITE_ONLY}
+    if "updated" not in meta:
+        for key in _LAST_CHANGED:
+            value = fields.get(key)
+            value = value.get("date") if isinstance(value, dict) else value
+            if value:
+                meta["updated"] = value
+                break
+    return meta
 
 
-class _HtmlText(HTMLParser):
-    """Collects <meta name=... content=...>, <title>, and the visible text with headings kept as Markdown."""
-
-    _SKIP = {"script", "style", "nav", "footer", "header"}
-    _BLOCK = {"p", "div", "li", "br", "tr", "section", "article", "ul", "ol", "table", "pre"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, Any] = {}
-        self.out: list[str] = []
-        self.title = ""
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "meta" and a.get("name") and "content" in a:
-            self.meta[a["name"].removeprefix("frontdesk:")] = a["content"]
-        elif tag in self._SKIP:
-            self._skip += 1
-        elif tag == "title":
-            self._in_title = True
-        elif re.fullmatch(r"h[1-6]", tag):
-            self.out.append("\n\n" + "#" * int(tag[1]) + " ")
-        elif tag in self._BLOCK:
-            self.out.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skip:
-            self._skip -= 1
-        elif tag == "title":
-            self._in_title = False
-        elif re.fullmatch(r"h[1-6]", tag) or tag in self._BLOCK:
-            self.out.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif not self._skip:
-            self.out.append(data)
+def _first_heading(body: str) -> str:
+    return next((ln.lstrip("#").strip() for ln in body.splitlines() if ln.startswith("#")), "")
 
 
-def _html(raw: str) -> tuple[dict[str, Any], str]:
-    parser = _HtmlText()
-    parser.feed(raw)
-    meta = dict(parser.meta)
-    if parser.title.strip():
-        meta.setdefault("title", parser.title.strip())
+def _html_meta(raw: dict[str, Any]) -> dict[str, Any]:
+    meta = dict(raw)
     for key in ("tags", "questions"):  # meta content is a string: "a, b" / "q1 | q2"
         if isinstance(meta.get(key), str):
             sep = "|" if key == "questions" else ","
             meta[key] = [v.strip() for v in meta[key].split(sep) if v.strip()]
-    body = re.sub(r"[ \t]+", " ", "".join(parser.out))
-    body = re.sub(r"\n\s*\n\s*", "\n\n", body).strip()
-    return meta, body
+    return meta
+
+
+def _rst_meta(raw: dict[str, Any]) -> dict[str, Any]:
+    """A reST page's top field list: Frontdesk's fields (tags "a, b", questions "q1 | q2"); Sphinx's own
+    (`:orphan:`, `:nosearch:`, `:tocdepth:`) are set aside."""
+    return _html_meta({k: v for k, v in raw.items() if k in _KNOWN})
 
 
 def _jsonl(raw: str, rel: str, default_language: str, max_chars: int) -> Iterator[Article]:
@@ -181,7 +164,7 @@ def _jsonl(raw: str, rel: str, default_language: str, max_chars: int) -> Iterato
         if not isinstance(body, str):
             raise KnowledgeError(f"{where}: field 'body' must be a string")
         meta = {k: v for k, v in row.items() if k != "body"}
-        yield _article(meta, body, where, default_language, max_chars, markdown=True, extra_ok=True)
+        yield _article(meta, markdown_to_text(body), where, default_language, max_chars, extra_ok=True)
 
 
 def _article(
@@ -191,14 +174,13 @@ def _article(
     default_language: str,
     max_chars: int,
     *,
-    markdown: bool,
     extra_ok: bool = False,
 ) -> Article:
+    """`extra_ok`: other fields are expected (HTML pages' unrelated <meta> tags, JSONL rows' own columns)."""
+
     def err(field: str, problem: str) -> KnowledgeError:
         return KnowledgeError(f"{where}: field '{field}': {problem}")
 
-    if not extra_ok and not markdown:
-        extra_ok = True  # HTML pages carry unrelated <meta> tags (viewport, description, ...)
     unknown = sorted(set(meta) - _KNOWN)
     if unknown and not extra_ok:
         raise err(unknown[0], f"unknown field (allowed: {', '.join(sorted(_KNOWN - {'body'}))})")

@@ -121,6 +121,7 @@ def _article_to(a: Article) -> dict[str, Any]:
         "questions": list(a.questions),
         "source": a.source,
         "missing": list(a.missing),
+        "markup": a.markup,
         "passages": [[p.heading, p.text] for p in a.passages],
     }
 
@@ -139,5 +140,6 @@ def _article_from(d: dict[str, Any]) -> Article:
         questions=tuple(d["questions"]),
         source=d["source"],
         missing=tuple(d["missing"]),
+        markup=float(d.get("markup", 0.0)),
         passages=tuple(Passage(d["id"], h, t) for h, t in d["passages"]),
     )

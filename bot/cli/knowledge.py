@@ -78,30 +78,26 @@ def ingest(
     )
     if report.articles == 0:
         print_warning(
-            f"{settings.kb_dir} holds no articles (.md, .html or .jsonl files): every question will go to a person"
+            f"{settings.kb_dir} holds no articles (.md, .html, .rst or .jsonl files): every question will go to a person"
         )
 
 
-@kb_app.command("audit", short_help="Duplicates, conflicts, stale articles, tags, citations.")
+@kb_app.command("audit", short_help="Invalid files, duplicates, conflicts, stale articles, tags, citations.")
 def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     kb: Annotated[Path | None, typer.Option("--kb", help="KB folder (default: FRONTDESK_KB).")] = None,
 ) -> None:
-    """Duplicates, conflicting facts, stale articles, bad tags, audience gaps, never-cited articles."""
+    """Every problem at once: files ingest refuses, duplicates, conflicting facts, stale articles, bad tags,
+    pages that are mostly markup, audience gaps, never-cited articles."""
     from knowledge.audit import run_audit
 
     try:
         settings = _settings(kb)
-        base = _open(settings)
+        base = _open(settings, ingest=False)
+        refused: list[str] = []  # files ingest refuses are findings here, not the end of the audit
+        base.ingest(problems=refused)
         stats, missing = asyncio.run(_stats(settings))
         stored = base._stored
-        embed = None
-        if base.embeddings is not None:
-            from knowledge.embeddings import embed_matrix
-
-            def embed(texts: Any) -> Any:
-                return embed_matrix(base.embeddings, texts)
-
         report = run_audit(
             stored.articles,
             stored.vectors,
@@ -111,7 +107,7 @@ def audit(
             duplicate_threshold=base.config.duplicate_threshold,
             allowed_tags=base.config.allowed_tags,
             stats=stats,
-            embed=embed,
+            refused=refused,
         )
     except FrontdeskError as exc:
         raise _fail(str(exc)) from None
@@ -235,11 +231,13 @@ def _print_audit(report: Any, missing: str = NOTHING_RECORDED) -> None:
     counts = report.counts()
     heading(f"KB audit: {report.articles} articles, {len(report.findings)} findings")
     titles = {
+        "invalid": "Files ingest refuses",
         "conflict": "Conflicting facts",
         "duplicate": "Near-duplicates",
         "audience": "Audience",
         "stale": "Stale",
         "metadata": "Tags and metadata",
+        "markup": "Mostly markup",
         "never_cited": "Never cited",
     }
     for kind, title in titles.items():

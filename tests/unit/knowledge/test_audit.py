@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.core.ports import DecisionRecord, FeedbackEntry
-from knowledge.audit import facts, run_audit, stats_from_records
+from knowledge.audit import run_audit, stats_from_records
 from knowledge.base import KnowledgeBase
-from knowledge.embeddings import embed_matrix
+from knowledge.facts import Quantity, quantities
 from tests.unit.knowledge.conftest import article
 
 TODAY = date(2026, 11, 28)
@@ -17,7 +17,7 @@ TODAY = date(2026, 11, 28)
 
 def _audit(kb: KnowledgeBase, **kw: object):  # type: ignore[no-untyped-def]
     s = kb._stored
-    return run_audit(s.articles, s.vectors, s.kinds, today=TODAY, embed=lambda t: embed_matrix(kb.embeddings, t), **kw)  # type: ignore[arg-type]
+    return run_audit(s.articles, s.vectors, s.kinds, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def test_finds_planted_problems(tmp_path: Path, make_kb: Callable[..., KnowledgeBase]) -> None:
@@ -77,10 +77,56 @@ def test_allowed_tags(tmp_path: Path, make_kb: Callable[..., KnowledgeBase]) -> 
     assert any(f.kind == "metadata" and "refunds" in f.message for f in report.findings)
 
 
-def test_facts_keep_units() -> None:
-    ((_, nums, words),) = facts("Exports hold up to 1,000 rows and $29 per month.")
-    assert nums == {"1.000row", "$29"}  # units stick to their numbers; "per" is not a unit
-    assert "export" in words
+def test_quantities_by_kind_and_what_is_not_a_figure() -> None:
+    def kinds(text: str) -> list[tuple[str, float]]:
+        return [(q.kind, q.value) for q in quantities(text)]
+
+    assert kinds("Professional costs $10 per user per month; Enterprise is $2.5k a year.") == [
+        ("money/user/month", 10.0),
+        ("money/year", 2500.0),
+    ]
+    assert kinds("A 14-day trial, or two weeks.") == [("duration", 14.0), ("duration", 14.0)]
+    assert kinds("Files up to 100 MB; 99.9% uptime; up to 1,000 users.") == [
+        ("size", 100e6),
+        ("percent", 99.9),
+        ("count:user", 1000.0),
+    ]
+    assert quantities("Support ends on August 15, 2026.") == [
+        Quantity("date", date(2026, 8, 15).toordinal(), "August 15, 2026")
+    ]
+    # Versions, code, URLs, clock formats and bare numbers are not figures.
+    assert not quantities("From v11.5 (or 2.43.0), set `max_size=10` at https://x.example/3 in 24-hour format.")
+    assert not quantities("Press 3 then 4.")
+
+
+def test_conflicts_need_one_subject_and_markup_never_conflicts(
+    tmp_path: Path, make_kb: Callable[..., KnowledgeBase]
+) -> None:
+    article(tmp_path, "trial", "Free trial", "# Trial\n\nYour Cloud free trial lasts 30 days, no card needed.")
+    article(tmp_path, "plans", "Plans", "# Plans\n\nEvery new Cloud workspace starts with a 14-day free trial.")
+    # Different plans (names), different versions, code and tab markup: not conflicts.
+    article(tmp_path, "pro", "Professional", "The Professional plan costs $10 per user per month, billed yearly.")
+    article(tmp_path, "ent", "Enterprise", "The Enterprise plan costs $25 per user per month, billed yearly.")
+    article(tmp_path, "v1", "Release 1", "## v1.2.0\n\nDetails are posted on the security page 30 days after release.")
+    article(tmp_path, "v2", "Release 2", "## v2.0.0\n\nDetails are posted on the security page 14 days after release.")
+    tabs = (
+        '<div class="tabs"><ul class="nav-tabs"><li><a href="#a" role="tab">Mac 14</a></li></ul>'
+        '<div id="a" role="tabpanel">\n\nSet `timeout = {n}` seconds in the config file.\n\n</div></div>\n\n'
+        "```\nretries: {n} days\n```\n"
+    )
+    article(tmp_path, "tab-a", "Config A", tabs.format(n=5))
+    article(tmp_path, "tab-b", "Config B", tabs.format(n=9))
+    report = _audit(make_kb(tmp_path))
+    conflicts = [set(f.articles) for f in report.findings if f.kind == "conflict"]
+    assert conflicts == [{"trial", "plans"}]
+
+
+def test_mostly_markup_pages_are_named(tmp_path: Path, make_kb: Callable[..., KnowledgeBase]) -> None:
+    styled = "<style>" + "table td { border: 1px solid #888; padding: 6px; }\n" * 40 + "</style>\n\nOne line of text."
+    article(tmp_path, "styled", "Styled", styled)
+    article(tmp_path, "plain", "Plain", "A page of plain text, written as help.")
+    report = _audit(make_kb(tmp_path))
+    assert [f.articles for f in report.findings if f.kind == "markup"] == [("styled",)]
 
 
 def _decision(i: int, conv: str, kind: str, ids: tuple[str, ...], minute: int) -> DecisionRecord:

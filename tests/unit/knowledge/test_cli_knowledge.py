@@ -48,6 +48,29 @@ def test_ingest_error_names_file_and_field(tmp_path: Path) -> None:
     assert "x.md" in result.output and "'audience'" in result.output
 
 
+def test_audit_reports_every_problem_at_once_and_ingest_still_refuses(small_kb: Path) -> None:
+    """A file ingest refuses is a finding, and the rest of the KB is audited all the same; the server's index is
+    not replaced by one missing the file, and `kb ingest` still refuses it."""
+    assert runner.invoke(_app(), ["kb", "ingest", str(small_kb)]).exit_code == 0
+    (small_kb / "staff.md").write_text(
+        "---\nid: staff\ntitle: Staff\naudience: staff-only\n---\nInternal steps.\n", encoding="utf-8"
+    )
+    (small_kb / "open.md").write_text("---\nid: open\ntitle: Open\n# Open\n\nNever closed.\n", encoding="utf-8")
+    article(small_kb, "old", "Legacy", "Old text.", updated="2020-01-01")
+    current = sorted((Path("var") / "knowledge").rglob("CURRENT"))[0].read_text()
+    result = runner.invoke(_app(), ["kb", "audit", "--kb", str(small_kb)])
+    assert result.exit_code == 0, result.output
+    assert "Files ingest refuses (2)" in result.output
+    assert "staff.md" in result.output and "'staff-only' must be 'customer' or 'internal'" in result.output
+    assert "open.md" in result.output and "never closed" in result.output
+    assert "Stale" in result.output and "old" in result.output  # the valid articles are audited as usual
+    data = json.loads(runner.invoke(_app(), ["kb", "audit", "--json", "--kb", str(small_kb)]).output)
+    assert data["articles"] == 6 and data["counts"]["invalid"] == 2
+    assert sorted((Path("var") / "knowledge").rglob("CURRENT"))[0].read_text() == current
+    refused = runner.invoke(_app(), ["kb", "ingest", str(small_kb)])
+    assert refused.exit_code == 2 and "open.md" in refused.output
+
+
 def test_audit_text_and_json(small_kb: Path) -> None:
     article(small_kb, "old", "Legacy", "Old text.", updated="2020-01-01")
     text = runner.invoke(_app(), ["kb", "audit", "--kb", str(small_kb)])

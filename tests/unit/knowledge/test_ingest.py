@@ -51,7 +51,7 @@ def test_html_and_jsonl(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("frontmatter", "field"),
     [
-        ("title: No id\n", "id"),
+        ("title: No id\naudience: customer\n", "id"),
         ("id: x\n", "title"),
         ("id: x\ntitle: T\naudience: everyone\n", "audience"),
         ("id: x\ntitle: T\nupdated: last tuesday\n", "updated"),
@@ -59,7 +59,7 @@ def test_html_and_jsonl(tmp_path: Path) -> None:
         ("id: x\ntitle: T\nquestions: how?\n", "questions"),
         ("id: has space\ntitle: T\n", "id"),
         ("id: x\ntitle: T\nlanguage: English\n", "language"),
-        ("id: x\ntitle: T\nauthor: me\n", "author"),
+        ("id: x\ntitle: T\naudiance: customer\n", "audiance"),
     ],
 )
 def test_validation_errors_name_file_and_field(tmp_path: Path, frontmatter: str, field: str) -> None:
@@ -72,11 +72,43 @@ def test_validation_errors_name_file_and_field(tmp_path: Path, frontmatter: str,
     assert f"'{field}'" in str(exc.value)
 
 
-def test_missing_frontmatter_and_bad_json_and_duplicate_ids(tmp_path: Path) -> None:
-    (tmp_path / "plain.md").write_text("# Just text\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"plain\.md: missing YAML frontmatter"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # The frontmatter is opened on line 1 but never closed: say so, and where the '---' belongs.
+        (
+            "---\nid: x\ntitle: T\n# Heading\nText.\n",
+            "plain.md: line 1: the frontmatter opened with '---' is never closed: add a line with only '---' "
+            "before line 4",
+        ),
+        ("---\nid: x\ntitle: T\n", "never closed: add a line with only '---' after the last field"),
+        ("id: x\ntitle: T\n---\nText.\n", "plain.md: line 1: the frontmatter has no opening '---'"),
+        ("---\n- a\n- b\n---\nText.\n", "the frontmatter must be fields"),
+        ("---\nid: x\ntitle: [T\n---\nText.\n", "plain.md: line 3: frontmatter is not valid YAML"),
+    ],
+)
+def test_frontmatter_errors_say_what_is_wrong_and_where(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "plain.md").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as exc:
         load_folder(tmp_path)
-    (tmp_path / "plain.md").unlink()
+    assert message in str(exc.value)
+    assert "start the file with" not in str(exc.value)
+
+
+def test_pages_without_frontdesk_fields_take_id_from_path_and_title_from_heading(tmp_path: Path) -> None:
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "plain.md").write_text("# Just text\n\nSome help.\n", encoding="utf-8")
+    (tmp_path / "guide" / "site.md").write_text(
+        "---\nlayout: page\nsidebar_position: 2\nlastmod: 2026-03-01\n---\nNo heading here.\n", encoding="utf-8"
+    )
+    arts = {a.id: a for a in load_folder(tmp_path)}
+    assert arts["guide/plain"].title == "Just text"
+    site = arts["guide/site"]
+    assert site.title == "Site" and str(site.updated) == "2026-03-01"
+    assert {"audience", "tags", "team"} <= set(site.missing)
+
+
+def test_bad_json_and_duplicate_ids(tmp_path: Path) -> None:
     (tmp_path / "faq.jsonl").write_text('{"id": "a", "title": "A", "body": "x"}\n{not json}\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"faq\.jsonl:2: not valid JSON"):
         load_folder(tmp_path)
