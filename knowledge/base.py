@@ -19,7 +19,7 @@ from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
-from knowledge.followup import earlier_turns, is_follow_up, with_context
+from knowledge.followup import earlier_turns, in_thread
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
 from knowledge.llm import llm_answer
@@ -56,8 +56,6 @@ class Retrieval:
 
 # A calibrated confidence this high means the KB covers the question whatever the word overlap (a paraphrase).
 CONFIDENT = 0.6
-# How much more confident the thread's topic must make a self-standing message before it is searched with it.
-THREAD_GAIN = 0.2
 # Dense similarity of the best key at or above which the article is about the question's subject (wordllama and
 # MiniLM cosines of unrelated support questions sit around 0.2-0.35).
 RELATED_SIMILARITY = 0.4
@@ -314,25 +312,10 @@ class KnowledgeBase:
 
         return KnowledgeRetriever(kb=self, language=language, audience=audience, k=k)
 
-    def _retrieve_in_thread(self, question: Question) -> tuple[str, Retrieval | None]:
-        """The query and retrieval for a message in its thread (knowledge/followup.py): a follow-up that leans on
-        the thread ("does it work on the Starter plan?") is searched with the earlier turn's topic; another message
-        is too when on its own it finds nothing confident and with the thread it does, clearly."""
-        plain = self.retrieve(question.text, question.language, question.audience)
-        context = with_context(question.text, question.history, question.language)
-        if context is None or plain is None:
-            return question.text, plain
-        if not is_follow_up(question.text, question.language) and plain.confidence >= CONFIDENT:
-            return question.text, plain
-        threaded = self.retrieve(context, question.language, question.audience)
-        if threaded is None:
-            return question.text, plain
-        if is_follow_up(question.text, question.language) or threaded.confidence > plain.confidence + THREAD_GAIN:
-            return context, threaded
-        return question.text, plain
-
     async def answer(self, question: Question) -> Answer:
-        query, r = self._retrieve_in_thread(question)
+        query, r = in_thread(
+            lambda text: self.retrieve(text, question.language, question.audience), question, CONFIDENT
+        )
         # The thread finds the article; the message itself picks the passage ("how long is the link valid?").
         own = question.text
         if r is None or not r.ranking.hits:

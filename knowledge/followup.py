@@ -10,8 +10,10 @@ dragged back to the old topic. The LLM, when there is one, also sees the earlier
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
+from bot.core.types import Question
 from knowledge.terms import terms
 
 # Words that refer back to something named earlier in the thread (English; other languages rely on length alone).
@@ -44,6 +46,16 @@ _BACK_REFERENCES = frozenset(
 _WORD = re.compile(r"[\w']+")
 SHORT_QUESTION_TERMS = 2  # a message with at most this many content words cannot name its topic alone
 HISTORY_TURNS = 3  # earlier customer turns looked at, most recent first
+# How much more confident the thread's topic must make a self-standing message before it is searched with it.
+THREAD_GAIN = 0.2
+
+
+class _Found(Protocol):
+    @property
+    def confidence(self) -> float: ...
+
+
+R = TypeVar("R", bound=_Found)
 
 
 def is_follow_up(text: str, language: str) -> bool:
@@ -69,3 +81,22 @@ def with_context(text: str, history: Sequence[str], language: str) -> str | None
         if len(terms(turn, language)) > SHORT_QUESTION_TERMS:
             return f"{turn.strip()} {text.strip()}"
     return None
+
+
+def in_thread(retrieve: Callable[[str], R | None], question: Question, confident: float) -> tuple[str, R | None]:
+    """The query and retrieval for a message in its thread: a follow-up that leans on the thread ("does it work on
+    the Starter plan?") is searched with the earlier turn's topic; another message is too when on its own it is
+    unsure (below `confident`) and the thread makes it clearly (THREAD_GAIN) more confident."""
+    plain = retrieve(question.text)
+    context = with_context(question.text, question.history, question.language)
+    if context is None or plain is None:
+        return question.text, plain
+    follow_up = is_follow_up(question.text, question.language)
+    if not follow_up and plain.confidence >= confident:
+        return question.text, plain
+    threaded = retrieve(context)
+    if threaded is None:
+        return question.text, plain
+    if follow_up or threaded.confidence > plain.confidence + THREAD_GAIN:
+        return context, threaded
+    return question.text, plain
