@@ -123,14 +123,18 @@ def stackfaq() -> Case:
 
 def mattermost(scale_to: int = 0) -> Case:
     """The Mattermost end-user docs as articles; `scale_to` repeats them with distinct ids (ingest speed/memory)."""
+    from knowledge.rst import read_rst
+
     docs = [json.loads(line) for line in (DATA / "kb_mattermost_docs" / "docs.jsonl").read_text().splitlines()]
     base = []
     for d in docs:
+        # The reStructuredText pages are read as ingest reads a `.rst` file (a JSONL body is read as Markdown).
+        body = read_rst(d["text"], d["doc_id"]).body if d.get("format") == "rst" else d["text"]
         base.append(
             {
                 "id": d["doc_id"].replace(" ", "-"),
                 "title": d["title"] or d["doc_id"],
-                "body": d["text"],
+                "body": body,
                 "audience": "customer",
                 "language": "en",
                 "team": d.get("section", "support"),
