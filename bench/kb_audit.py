@@ -116,7 +116,7 @@ INVALID = {
     "\nPage the on-call lead.\n",
     "invalid/bad-date.rst": ":updated: 2026-13-45\n\nRefund window\n=============\n\nRefunds within 14 days.\n",
     "invalid/unclosed.md": "---\nid: unclosed\ntitle: Unclosed\n# Unclosed\n\nThe frontmatter never ends.\n",
-    "invalid/taken-id.md": "---\nid: end-user-guide/collaborate/send-messages\ntitle: Send messages (copy)\n"
+    "invalid/taken-id.md": "---\nid: end-user-guide/collaborate/send-messages.rst\ntitle: Send messages (copy)\n"
     "audience: customer\n---\nSend a message with Enter.\n",
 }
 NOT_UTF8 = "invalid/latin1.md"
@@ -152,12 +152,12 @@ def plant(kb: Path) -> dict[str, list[tuple[str, ...]]]:
         copy = kb / "archive" / Path(rel).name
         copy.parent.mkdir(exist_ok=True)
         copy.write_text("\n\n".join(p for i, p in enumerate(paragraphs) if i != drop), encoding="utf-8")
-        expected["duplicate"].append((rel.rsplit(".", 1)[0], f"archive/{copy.stem}"))
+        expected["duplicate"].append((rel, f"archive/{copy.name}"))
     for (page_a, said_a), (page_b, said_b) in CONFLICTS:
         _append(kb / page_a, said_a)
         _append(kb / page_b, said_b)
-        expected["conflict"].append((page_a.rsplit(".", 1)[0], page_b.rsplit(".", 1)[0]))
-    expected["stale"] = [(rel.rsplit(".", 1)[0],) for rel in STALE]
+        expected["conflict"].append((page_a, page_b))
+    expected["stale"] = [(rel,) for rel in STALE]
     for rel, text in INVALID.items():
         (kb / rel).parent.mkdir(exist_ok=True)
         (kb / rel).write_text(text, encoding="utf-8")

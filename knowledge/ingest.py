@@ -100,9 +100,10 @@ def load_file(path: Path, kb_dir: Path, *, default_language: str = "en", max_cha
         ):  # Frontdesk's own fields: `id` and `title` are the writer's
             meta.setdefault("id", None)
             meta.setdefault("title", None)
-    # A page exported from a docs site carries no id: its path is one (stable while the file stays put), and its
-    # title is its first heading, else its file name.
-    meta.setdefault("id", rel.rsplit(".", 1)[0])
+    # A page exported from a docs site carries no id: its path is one (stable while the file stays put; with its
+    # suffix, as docs tooling names pages, so `guide/x.md` and `guide/x.rst` stay apart), and its title is its
+    # first heading, else its file name.
+    meta.setdefault("id", rel)
     meta.setdefault("title", title or path.stem.replace("-", " ").replace("_", " ").capitalize())
     article = _article(meta, body, rel, default_language, max_chars, extra_ok=suffix in (".html", ".htm"))
     yield replace(article, markup=markup_share(source, article.body))

@@ -223,7 +223,7 @@ def test_sphinx_rst_page(tmp_path: Path) -> None:
     )
     # Without a field list the id is the path and "missing" lists what the audit will ask for.
     plain = _one(tmp_path / "p", "guide/plain.rst", "Plain page\n==========\n\nText.\n")
-    assert plain.id == "guide/plain" and plain.title == "Plain page" and "audience" in plain.missing
+    assert plain.id == "guide/plain.rst" and plain.title == "Plain page" and "audience" in plain.missing
 
 
 def test_mattermost_docs_ingest_clean() -> None:
@@ -236,5 +236,5 @@ def test_mattermost_docs_ingest_clean() -> None:
     markup = re.compile(_MARKUP.pattern.replace(r"<[A-Za-z/][^>]*>", _HTML_TAG), re.MULTILINE)
     leftovers = {a.id: markup.findall(_prose(a.body)) for a in articles if markup.search(_prose(a.body))}
     assert not leftovers, leftovers
-    sends = next(a for a in articles if a.id == "end-user-guide/collaborate/send-messages")
+    sends = next(a for a in articles if a.id == "end-user-guide/collaborate/send-messages.rst")
     assert "Web/Desktop:" in sends.body and "|send-icon|" not in sends.body and ".. tab::" not in sends.body

@@ -102,8 +102,8 @@ def test_pages_without_frontdesk_fields_take_id_from_path_and_title_from_heading
         "---\nlayout: page\nsidebar_position: 2\nlastmod: 2026-03-01\n---\nNo heading here.\n", encoding="utf-8"
     )
     arts = {a.id: a for a in load_folder(tmp_path)}
-    assert arts["guide/plain"].title == "Just text"
-    site = arts["guide/site"]
+    assert arts["guide/plain.md"].title == "Just text"
+    site = arts["guide/site.md"]
     assert site.title == "Site" and str(site.updated) == "2026-03-01"
     assert {"audience", "tags", "team"} <= set(site.missing)
 
