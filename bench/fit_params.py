@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.datasets import Case, fit_splits, stackfaq, stackfaq_fit_case, stackfaq_fold
+from bench.datasets import Case, fit_splits, mattermost_questions, stackfaq, stackfaq_fit_case, stackfaq_fold
 from bench.knowledge_common import build, ece, run
 from knowledge import KnowledgeConfig
 from knowledge.confidence import Params, ParamSet, conf_features, confidence, params_file
@@ -37,8 +37,10 @@ FOLDS = 5
 UNANSWERABLE_SHARE = 0.05
 
 
-def fit_rank(groups: list[tuple[np.ndarray, int]], l2: float = 1e-3, steps: int = 600) -> np.ndarray:
-    """Softmax regression: maximise the log-probability of the gold candidate (Adam, full batch)."""
+def fit_rank(
+    groups: list[tuple[np.ndarray, int]], l2: float = 1e-3, steps: int = 600, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Softmax regression: maximise the (weighted) log-probability of the gold candidate (Adam, full batch)."""
     width = max(len(f) for f, _ in groups)
     nf = groups[0][0].shape[1]
     x = np.zeros((len(groups), width, nf))
@@ -48,6 +50,7 @@ def fit_rank(groups: list[tuple[np.ndarray, int]], l2: float = 1e-3, steps: int 
         x[i, : len(f)] = f
         mask[i, : len(f)] = True
         gold[i] = g
+    sw = np.ones(len(groups)) if weights is None else weights / weights.mean()
     w = np.ones(nf)
     m = np.zeros(nf)
     v = np.zeros(nf)
@@ -58,7 +61,7 @@ def fit_rank(groups: list[tuple[np.ndarray, int]], l2: float = 1e-3, steps: int 
         p /= p.sum(axis=1, keepdims=True)
         onehot = np.zeros_like(p)
         onehot[np.arange(len(gold)), gold] = 1
-        grad = -np.einsum("qp,qpf->f", onehot - p, x) / len(gold) + l2 * w
+        grad = -np.einsum("q,qp,qpf->f", sw, onehot - p, x) / len(gold) + l2 * w
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -112,28 +115,45 @@ def collect(cases: list[Case], embedder: str, *, classifier: bool) -> list[Sampl
 def fit(samples: list[Sample], unanswerable_share: float | None = None) -> ParamSet:
     """Fusion weights, then the calibration. With `unanswerable_share`, the queries whose article is not in the KB
     are re-weighted to that share of the calibration fit (see UNANSWERABLE_SHARE)."""
-    groups = []
-    for r, ids, exp, _ in samples:
+    groups, sets = [], []
+    for r, ids, exp, qid in samples:
         if not exp or not r.hits:
             continue
         rows = [ids[h.row] for h in r.hits]
         gold = next((i for i, a in enumerate(rows) if a in exp), -1)
         if gold >= 0:
             groups.append((np.vstack([h.features for h in r.hits]), gold))
-    weights = fit_rank(groups)
-    xs, ys, unanswerable = [], [], []
-    for r, ids, exp, _ in samples:
+            sets.append(dataset(qid))
+    weights = fit_rank(groups, weights=equal_weights(sets))
+    xs, ys, unanswerable, sets = [], [], [], []
+    for r, ids, exp, qid in samples:
         if r.hits:
             rr = rerank(r, weights)
             xs.append(conf_features(rr))
             ys.append(1.0 if exp and ids[rr.hits[0].row] in exp else 0.0)
             unanswerable.append(not exp)
+            sets.append(dataset(qid))
     out = np.array(unanswerable)
     sw = np.ones(len(ys))
     if unanswerable_share is not None and out.any() and (~out).any():
         sw[out] = unanswerable_share / (1 - unanswerable_share) * (~out).sum() / out.sum()
-    cw, cb = fit_logistic(np.array(xs), np.array(ys), weights=sw)
+    cw, cb = fit_logistic(np.array(xs), np.array(ys), weights=sw * equal_weights(sets))
     return ParamSet(weights.astype(np.float32), cw, cb)
+
+
+def dataset(query_id: str) -> str:
+    """The data set a fit query comes from (each one weighs the same in the fit, whatever its size)."""
+    for prefix in ("banking77", "clinc150", "mm-"):
+        if query_id.startswith(prefix):
+            return prefix.rstrip("-")
+    return "stackfaq"
+
+
+def equal_weights(sets: list[str]) -> np.ndarray:
+    """Per-sample weights giving every data set the same total weight (mean weight 1)."""
+    names, counts = np.unique(np.array(sets), return_counts=True)
+    per = dict(zip(names.tolist(), (len(sets) / (len(names) * counts)).tolist(), strict=True))
+    return np.array([per[s] for s in sets])
 
 
 def evaluate(samples: list[Sample], params: ParamSet) -> tuple[np.ndarray, np.ndarray]:
@@ -154,7 +174,7 @@ def report(name: str, samples: list[Sample], params: ParamSet) -> None:
     """In-sample fused top-1 beside each single retriever's, per case (the fusion must not lose to any of them)."""
     by_case: dict[str, list[Sample]] = {}
     for s in samples:
-        by_case.setdefault(s[3].rsplit("-", 1)[0] if "-train-" in s[3] else "stackfaq", []).append(s)
+        by_case.setdefault(s[3].rsplit("-", 1)[0] if "-train-" in s[3] else dataset(s[3]), []).append(s)
     for case, group in by_case.items():
         answerable = [s for s in group if s[2] and s[0].hits]
         if not answerable:
@@ -198,29 +218,35 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--embedder", default="wordllama")
     ap.add_argument("--no-stackfaq", action="store_true", help="fit on Banking77/CLINC150 train only")
+    ap.add_argument("--no-cv", action="store_true", help="skip the StackFAQ cross-validation (quicker refits)")
+    ap.add_argument("--no-mattermost", action="store_true", help="leave the Mattermost fit questions out")
     ap.add_argument("--no-classifier", action="store_true", help="fit only the parameters for KBs without one")
     ap.add_argument("--cache", help="pickle the collected features here and reuse them (for repeated fits)")
     args = ap.parse_args()
-    samples = _cached(args.cache, lambda: _collect_all(args))
+    samples = _cached(args.cache, lambda: _collect_all(args), args)
     base_samples, sf_fit, clf_samples = samples["base"], samples["stackfaq"], samples["classifier"]
-    if sf_fit:
+    if sf_fit and not args.no_cv:
         stackfaq_cv(base_samples, sf_fit, args.embedder)
     base = fit(base_samples + [s for f in sf_fit for s in sf_fit[f]])
     report("base", base_samples, base)
+    if samples.get("mattermost_report"):
+        report("base, held out", samples["mattermost_report"], base)
     clf = fit(clf_samples, UNANSWERABLE_SHARE) if clf_samples else None
     if clf is not None:
         report("classifier", clf_samples, clf)
     data = "Banking77 train + CLINC150 train/oos_train" + ("" if args.no_stackfaq else " + StackFAQ (5 thread folds)")
+    data += "" if args.no_mattermost else " + Mattermost questions (fit part)"
+    data += ", each data set weighted equally"
     params = {
         "source": f"bench/fit_params.py ({args.embedder}) on {data}, {datetime.now(UTC):%Y-%m-%d}",
         **base.to_json(),
     }
     if clf is not None:
         params["classifier"] = clf.to_json()
+    elif args.no_classifier and (shipped := json.loads(_target(args.embedder).read_text())).get("classifier"):
+        params["classifier"] = shipped["classifier"]  # refit only the base set: keep the shipped classifier set
     if args.write:
-        target = params_file("wordllama")
-        if args.embedder != "wordllama":
-            target = target.with_name(f"params-{args.embedder}.json")
+        target = _target(args.embedder)
         target.write_text(json.dumps(params, indent=2) + "\n")
         Params.load(target)  # validates what was written
         print(f"wrote {target}")
@@ -228,9 +254,21 @@ def main() -> None:
         print(json.dumps(params, indent=2))
 
 
+def _target(embedder: str) -> Path:
+    target = params_file("wordllama")
+    return target if embedder == "wordllama" else target.with_name(f"params-{embedder}.json")
+
+
 def _collect_all(args: argparse.Namespace) -> dict[str, Any]:
     print("collecting Banking77/CLINC150 train features (no question model)")
     base = collect(fit_splits(), args.embedder, classifier=False)
+    mm_report: list[Sample] = []
+    if not args.no_mattermost:
+        # A help center without known questions: only the fit part of the split (its report part is scored, never
+        # fitted: docs/decisions.md "Mattermost questions: fit vs report").
+        print("collecting the Mattermost docs with the questions of the fit part")
+        base += collect([mattermost_questions("fit")], args.embedder, classifier=False)
+        mm_report = collect([mattermost_questions("report")], args.embedder, classifier=False)
     sf_fit: dict[int, list[Sample]] = {}
     clf: list[Sample] = []
     if not args.no_stackfaq:
@@ -238,22 +276,31 @@ def _collect_all(args: argparse.Namespace) -> dict[str, Any]:
         for f in range(FOLDS):
             sf_fit[f] = collect([stackfaq_fit_case(f, FOLDS)], args.embedder, classifier=False)
     if not args.no_classifier:
-        print("collecting Banking77/CLINC150 train features with the question model")
-        clf = collect(fit_splits(), args.embedder, classifier=True)
-        if not args.no_stackfaq:
-            # Long articles with a few known phrasings (a hand-written help center, like examples/kb).
-            print("collecting StackFAQ folds with 3 known questions per thread, with the question model")
-            for f in range(FOLDS):
-                clf += collect([stackfaq_fit_case(f, FOLDS, known=3)], args.embedder, classifier=True)
-    return {"base": base, "stackfaq": sf_fit, "classifier": clf}
+        clf = _collect_classifier(args)
+    return {"base": base, "stackfaq": sf_fit, "classifier": clf, "mattermost_report": mm_report}
 
 
-def _cached(path: str | None, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _collect_classifier(args: argparse.Namespace) -> list[Sample]:
+    print("collecting Banking77/CLINC150 train features with the question model")
+    clf = collect(fit_splits(), args.embedder, classifier=True)
+    if not args.no_stackfaq:
+        # Long articles with a few known phrasings (a hand-written help center, like examples/kb).
+        print("collecting StackFAQ folds with 3 known questions per thread, with the question model")
+        for f in range(FOLDS):
+            clf += collect([stackfaq_fit_case(f, FOLDS, known=3)], args.embedder, classifier=True)
+    return clf
+
+
+def _cached(path: str | None, make: Callable[[], dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     if path and Path(path).is_file():
         with open(path, "rb") as fh:
             cached: dict[str, Any] = pickle.load(fh)  # noqa: S301 - a file this script wrote itself
-        return cached
-    data = make()
+        if args.no_classifier or cached.get("classifier"):
+            return cached
+        cached["classifier"] = _collect_classifier(args)  # a cache made with --no-classifier, now completed
+        data = cached
+    else:
+        data = make()
     if path:
         with open(path, "wb") as fh:
             pickle.dump(data, fh)

@@ -14,7 +14,7 @@ from knowledge import KnowledgeConfig
 from knowledge.base import KnowledgeBase
 from knowledge.confidence import Params, params_file
 from knowledge.embeddings import make_embeddings
-from knowledge.retriever import Ranking
+from knowledge.retriever import RANK_FEATURES, Ranking
 
 
 @dataclass(slots=True)
@@ -70,6 +70,20 @@ def run(kb: KnowledgeBase, case: Case) -> list[Outcome]:
     return out
 
 
+def rrf_order(o: Outcome, k: int = 60) -> list[str]:
+    """Plain reciprocal-rank fusion of the BM25 and dense ranks (the baseline a fusion must beat), over the candidate
+    pool: each candidate's ranks are read back from its bm_rank / d_rank features (1 / (1 + rank), 0 if absent)."""
+    bm_col, d_col = RANK_FEATURES.index("bm_rank"), RANK_FEATURES.index("d_rank")
+    scored = []
+    for h in o.ranking.hits:
+        score = 0.0
+        for col in (bm_col, d_col):
+            if h.features[col] > 0:
+                score += 1.0 / (k + 1.0 / float(h.features[col]) - 1.0)
+        scored.append((score, o.ids[h.row]))
+    return [a for _, a in sorted(scored, key=lambda t: -t[0])]
+
+
 def ece(conf: np.ndarray, ok: np.ndarray, bins: int = 10) -> float:
     total = 0.0
     for b in range(bins):
@@ -89,9 +103,13 @@ def metrics(outcomes: list[Outcome], threshold: float = 0.70) -> dict[str, float
     bm = np.array([o.bm25_top in o.expected for o in ans])
     dn = np.array([o.dense_top in o.expected for o in ans])
     cl = np.array([o.clf_top in o.expected for o in ans])
+    rrf = [rrf_order(o) for o in ans]
+    rrf1 = np.array([bool(r) and r[0] in o.expected for r, o in zip(rrf, ans, strict=True)])
+    rrf5 = np.array([any(a in o.expected for a in r[:5]) for r, o in zip(rrf, ans, strict=True)])
     conf = np.array([o.confidence for o in outcomes])
     ok = np.array([bool(o.expected) and bool(o.ranked) and o.ranked[0] in o.expected for o in outcomes])
     answered = conf >= threshold
+    in_scope = np.array([bool(o.expected) for o in outcomes])
     res = {
         "n": len(outcomes),
         "top1": float(top1.mean()) if ans else float("nan"),
@@ -100,6 +118,10 @@ def metrics(outcomes: list[Outcome], threshold: float = 0.70) -> dict[str, float
         "bm25_top1": float(bm.mean()) if ans else float("nan"),
         "dense_top1": float(dn.mean()) if ans else float("nan"),
         "classifier_top1": float(cl.mean()) if ans and any(o.clf_top for o in ans) else float("nan"),
+        "rrf_top1": float(rrf1.mean()) if ans else float("nan"),
+        "rrf_top5": float(rrf5.mean()) if ans else float("nan"),
+        "answer_rate_answerable@0.70": float(answered[in_scope].mean()) if ans else float("nan"),
+        "resolved@0.70": float((answered & ok)[in_scope].mean()) if ans else float("nan"),
         "ece": ece(conf, ok),
         "answer_rate@0.70": float(answered.mean()),
         "precision@0.70": float(ok[answered].mean()) if answered.any() else float("nan"),

@@ -35,3 +35,19 @@ def asks_fact(query: str) -> bool:
 
 def wants_steps(query: str) -> bool:
     return bool(_HOW.search(query) or _HOW_ANYWHERE.search(query))
+
+
+# Questions about an amount or a duration ("how long until our data gets wiped", "how many events per month"): the
+# answer is the sentence or table row that states a number, not the section's summary or its steps.
+_QUANTITY = re.compile(
+    r"\b(how (long|many|much|often|soon|big|large|fast)|when (will|does|do|is|are)|until when|what (is|are) the "
+    r"(limit|price|cost)s?|wie (lange|viele?|oft)|wann|cuánto|cuántos|cuántas|cuándo)\b",
+    re.I,
+)
+# A figure (a price, a number standing alone: "100,000", "7 days", "$49/month"; not a name like "v2" or "2FA"): what a
+# quantity question is answered by.
+QUANTITY = re.compile(r"\$\s?\d|\b\d[\d,.]*\b(?![\w/])")
+
+
+def asks_quantity(query: str) -> bool:
+    return bool(_QUANTITY.search(query))

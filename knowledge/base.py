@@ -20,6 +20,7 @@ from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
+from knowledge.followup import earlier_turns, in_thread
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
 from knowledge.llm import llm_answer
@@ -70,7 +71,9 @@ def is_relevant(
     article) and `low_confidence` ("an article is about this, but the AI is unsure": check the answer). Calibrated
     confidence cannot tell them apart: it is low both for an off-topic question and for one two articles could
     answer. Relevance is judged on the best article itself: it contains at least `floor` of the question's content
-    words and its closest key is semantically related; or the calibrated confidence is high anyway.
+    words and its closest key is semantically related; or the calibrated confidence is high anyway; or, whatever
+    the wording ("our card expires next week, where do i put the new one"), the dense retriever and a lexical one
+    both put this article first and it is semantically related: two independent retrievers found the same page.
     """
     if not r.ranking.hits:
         return False
@@ -80,11 +83,12 @@ def is_relevant(
     words = terms(text, language)
     if not words:
         return False
+    top = dict(zip(RANK_FEATURES, r.ranking.hits[0].features.tolist(), strict=True))
+    related = r.qvec is None or top["d_max"] >= RELATED_SIMILARITY
+    if related and top["d_top"] and (top["bm_top"] or top["bms_top"]):
+        return True
     covered = article_terms(article) if article_terms else _article_terms(article)
     coverage = len(words & covered) / len(words)
-    related = True
-    if r.qvec is not None and "d_max" in RANK_FEATURES:
-        related = float(r.ranking.hits[0].features[RANK_FEATURES.index("d_max")]) >= RELATED_SIMILARITY
     return coverage >= floor and related
 
 
@@ -314,7 +318,11 @@ class KnowledgeBase:
         return KnowledgeRetriever(kb=self, language=language, audience=audience, k=k)
 
     async def answer(self, question: Question) -> Answer:
-        r = self.retrieve(question.text, question.language, question.audience)
+        query, r = in_thread(
+            lambda text: self.retrieve(text, question.language, question.audience), question, CONFIDENT
+        )
+        # The thread finds the article; the message itself picks the passage ("how long is the link valid?").
+        own = question.text
         if r is None or not r.ranking.hits:
             return Answer(text="", confidence=0.0, relevant=False)
         hits: list[ArticleHit] = []
@@ -325,16 +333,18 @@ class KnowledgeBase:
             if r.qvec is not None:
                 all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
                 sims = all_sims[kinds == KIND_PASSAGE]
-            passage = best_passage(art, question.text, sims, question.language, shortlist=4 if i == 0 else 1)
+            passage = best_passage(
+                art, own, sims, question.language, shortlist=4 if i == 0 else 1, word_weight=r.index.word_weight
+            )
             if i == 0:
                 top_passage = passage
             snippet = (
-                extract(passage, question.text, question.language, max_sentences=1, max_chars=200) if passage else ""
+                extract(passage, own, question.language, max_sentences=1, max_chars=200) if passage else ""
             )
             hits.append(ArticleHit(art.id, art.title, round(hit.prob, 4), art.url, art.team, snippet, art.audience))
         top = r.article(0)
         relevant = is_relevant(
-            r, question.text, question.language, self.config.relevance_floor, article_terms=self._article_terms
+            r, query, question.language, self.config.relevance_floor, article_terms=self._article_terms
         )
         text = ""
         usage = TokenUsage()
@@ -343,7 +353,7 @@ class KnowledgeBase:
             text = compose(
                 top,
                 top_passage,
-                question.text,
+                own,
                 question.language,
                 max_units=self.config.answer_sentences,
                 max_chars=self.config.answer_chars,
@@ -352,11 +362,16 @@ class KnowledgeBase:
             passages = []
             for hit in r.ranking.hits[:3]:
                 art = r.index.articles[hit.row]
-                p = best_passage(art, question.text, None, question.language, shortlist=2)
+                p = best_passage(art, own, None, question.language, shortlist=2, word_weight=r.index.word_weight)
                 if p is not None:
                     passages.append((art, p))
             llm_text, usage = await asyncio.to_thread(
-                llm_answer, self.chat_model, self.persona, question.text, passages
+                llm_answer,
+                self.chat_model,
+                self.persona,
+                question.text,
+                passages,
+                earlier_turns(question.text, question.history)[::-1],
             )
             text = llm_text or text
             if llm_text:

@@ -98,7 +98,7 @@ class QuestionModel:
         if dim:
             parts.append(sparse.csr_matrix(key_vectors[np.asarray(key_rows)]))
         x = sparse.hstack(parts, format="csr", dtype=np.float32)
-        svm = LinearSVC(C=0.5, max_iter=2000)
+        svm = LinearSVC(C=0.5, max_iter=2000, random_state=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             svm.fit(x, np.asarray(labels))

@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from bot.core.sentences import sentences as split_sentences
-from knowledge.asks import WHERE, asks_fact, wants_steps
+from knowledge.asks import QUANTITY, WHERE, asks_fact, asks_quantity, wants_steps
 from knowledge.documents import Article, Passage
 from knowledge.terms import terms
 from knowledge.units import Unit, inline, units
@@ -38,6 +38,9 @@ def compose(
         return ""
     q = terms(query, language)
     overlap = [len(q & terms(u.text(), language)) for u in found]
+    if asks_quantity(query):
+        # "how long until our data gets wiped": the unit stating a figure answers it, so the figure counts as a word.
+        overlap = [o + (1 if o and QUANTITY.search(u.text()) else 0) for o, u in zip(overlap, found, strict=True)]
     start = 0
     best = max(range(len(found)), key=lambda i: (overlap[i], -i))
     if overlap[best] >= 2 and overlap[best] > overlap[0]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bot.core.errors import ConfigError
-from knowledge.retriever import CLF_RANK_FEATURES, RANK_FEATURES, Ranking
+from knowledge.retriever import CLF_RANK_FEATURES, LATER_RANK_FEATURES, RANK_FEATURES, Ranking
 
 CONF_FEATURES = (
     "p1",
@@ -36,8 +36,13 @@ CONF_FEATURES = (
     "clf_max",
     "clf_margin",
     "clf_agree",
+    "votes",
+    "votes_kbq",
+    "bms_rel",
 )
 CLF_CONF_FEATURES = frozenset({"clf_max", "clf_margin", "clf_agree"})
+# Added after parameter files were fitted (issue 14): a file without their weights gives them 0.
+LATER_CONF_FEATURES = frozenset({"votes", "votes_kbq", "bms_rel"})
 PARAMS_FILE = Path(__file__).with_name("params.json")
 
 
@@ -63,9 +68,18 @@ class ParamSet:
         # i.e. the classifier is ignored rather than the file rejected.
         return cls(
             np.array(
-                [float(rank.get(f, 0.0) if f in CLF_RANK_FEATURES else rank[f]) for f in RANK_FEATURES], np.float32
+                [
+                    float(rank.get(f, 0.0) if f in CLF_RANK_FEATURES | LATER_RANK_FEATURES else rank[f])
+                    for f in RANK_FEATURES
+                ],
+                np.float32,
             ),
-            np.array([float(conf.get(f, 0.0) if f in CLF_CONF_FEATURES else conf[f]) for f in CONF_FEATURES]),
+            np.array(
+                [
+                    float(conf.get(f, 0.0) if f in CLF_CONF_FEATURES | LATER_CONF_FEATURES else conf[f])
+                    for f in CONF_FEATURES
+                ]
+            ),
             float(data["calibration"]["bias"]),
         )
 
@@ -140,6 +154,11 @@ def conf_features(ranking: Ranking) -> np.ndarray:
         x[14] = ranking.clf_max
         x[15] = ranking.clf_margin
         x[16] = 1.0 if ranking.clf_top == top.row else 0.0
+    # How many retrievers put the chosen article first (BM25 over articles, over sections, over titles, dense):
+    # agreement is what tells a right answer from a wrong one on a KB without known questions.
+    x[17] = (f["bm_top"] + f["d_top"] + f["bms_top"] + f["bmk_top"]) / 4.0
+    x[18] = x[17] * kbq
+    x[19] = f["bms_rel"]
     return x
 
 

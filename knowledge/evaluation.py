@@ -21,6 +21,9 @@ class EvalQuestion:
     text: str
     expected: tuple[str, ...]  # acceptable article ids; () means the right move is to escalate
     language: str | None = None
+    # Facts the reply should quote ("30 days"): an answer counts as containing the fact when its reply contains any
+    # one of them (alternative wordings), compared case- and spacing-insensitively.
+    answer_contains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,12 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         lang = row.get("language")
         if lang is not None and not isinstance(lang, str):
             raise KnowledgeError(f"{where}: field 'language': must be a language code such as 'en'")
-        out.append(EvalQuestion(str(qid), text, expected, lang or None))
+        facts = row.get("answer_contains", [])
+        if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
+            raise KnowledgeError(f"{where}: field 'answer_contains': must be a list of non-empty strings")
+        if facts and not expected:
+            raise KnowledgeError(f"{where}: field 'answer_contains': only for a question with an expected article")
+        out.append(EvalQuestion(str(qid), text, expected, lang or None, tuple(facts)))
     if not out:
         raise KnowledgeError(f"{path}: no questions")
     return out
@@ -96,9 +104,21 @@ def expected_calibration_error(pairs: Iterable[tuple[float, bool]], bins: int = 
     return total
 
 
+def contains_fact(reply: str, facts: Sequence[str]) -> bool:
+    """Whether `reply` quotes one of `facts`, ignoring case, spacing and emphasis marks (a list may re-wrap it, a
+    platform may render **bold** or `code`)."""
+
+    def flat(text: str) -> str:
+        return " ".join(text.replace("*", "").replace("`", "").casefold().split())
+
+    return any(flat(f) in flat(reply) for f in facts)
+
+
 def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], threshold: float = 0.70) -> dict[str, Any]:
-    """Top-1 accuracy (answerable questions), answer rate, escalation recall on `expected: null`,
-    confident-wrong rate (answered and wrong, share of answered) and ECE of the confidence.
+    """Top-1 accuracy (answerable questions), answer rate (all questions, and on the answerable ones), resolved rate
+    (answered with the right article, share of answerable), escalation recall on `expected: null`, confident-wrong
+    rate (answered and wrong, share of answered), the share of answers whose reply contains the expected fact
+    (questions with `answer_contains`) and ECE of the confidence.
 
     Only a reply that cites an article counts as an answer: a policy's stock reply ("Hi! What can I help you
     with?", "could you tell me more?") answers nothing from the KB, and counting it would make a greeting in the
@@ -119,12 +139,20 @@ def summarize(questions: Sequence[EvalQuestion], rows: Sequence[EvalRow], thresh
         (by_id[q.id].confidence or 0.0, right(q, by_id[q.id])) for q in questions if by_id[q.id].confidence is not None
     ]
     confident = [(c, ok) for c, ok in calib if c >= threshold]
+    with_facts = [q for q in answered if q.answer_contains]
+    with_fact = sum(contains_fact(by_id[q.id].reply, q.answer_contains) for q in with_facts)
+    resolved = sum(right(q, by_id[q.id]) for q in answered)
     return {
         "questions": len(questions),
         "top1_accuracy": round(top1 / len(answerable), 4) if answerable else None,
         "answer_rate": round(len(answered) / len(questions), 4) if questions else None,
         "escalation_recall": round(escalated_null / len(unanswerable), 4) if unanswerable else None,
         "confident_wrong_rate": round(wrong_answers / len(answered), 4) if answered else None,
+        "answer_rate_answerable": (
+            round(sum(1 for q in answered if q.expected) / len(answerable), 4) if answerable else None
+        ),
+        "resolved_rate": round(resolved / len(answerable), 4) if answerable else None,
+        "answer_contains_rate": round(with_fact / len(with_facts), 4) if with_facts else None,
         "precision_at_threshold": round(sum(ok for _, ok in confident) / len(confident), 4) if confident else None,
         "ece": round(expected_calibration_error(calib), 4) if calib else None,
         "policy_replies": policy_replies,

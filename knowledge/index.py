@@ -74,6 +74,18 @@ def _token_ids(texts: Iterable[str], language: str) -> Any:
     return Tokenized(ids=ids, vocab=vocab)
 
 
+def _specificity(corpus: Any) -> dict[str, float]:
+    """Normalised IDF per token of a tokenised corpus: log(N / df) / log(N), floored at 0.05."""
+    n = len(corpus.ids)
+    if n < 2:
+        return {}
+    df = np.zeros(len(corpus.vocab), dtype=np.int64)
+    for doc in corpus.ids:
+        df[np.unique(np.asarray(doc, dtype=np.int64))] += 1
+    idf = np.maximum(np.log(n / np.maximum(df, 1)) / np.log(n), 0.05)
+    return {token: float(idf[i]) for token, i in corpus.vocab.items()}
+
+
 def article_keys(article: Article, max_passages: int = MAX_PASSAGE_KEYS) -> tuple[list[str], list[int]]:
     """The texts embedded for an article and their kinds: title, known questions, its first passages."""
     texts = [article.title]
@@ -109,10 +121,18 @@ class ScopeIndex:
     faiss_index: Any
     key_bm25: Any  # BM25 over titles and known questions, one document each (the lexical 1-NN signal)
     key_rows: np.ndarray  # key row of each key_bm25 document
+    # BM25 over every section (heading + text) of every article: on long manual pages the article-level score is
+    # diluted by the page's other topics, while the section that answers scores high (issue 14).
+    section_bm25: Any = None
+    section_article: np.ndarray | None = None  # article row of each section document
     classifier: QuestionModel | None = None  # trained on this scope's known questions; None without them
     # log(1 + known questions per article): a constant of the scope, read by every ranking (computed once here; as
     # a property it summed over 10k articles on each message)
     questions_per_article: float = 0.0
+    # Per BM25 token: how specific it is in this KB, 1 for a word in one article, about 0 for one in every article
+    # (normalised IDF). Passage choice weighs a question's words by it: "workspace" is everywhere in a help
+    # center, "invite" is what the question is about (issue 14).
+    specificity: dict[str, float] | None = None
 
     @classmethod
     def build(
@@ -132,7 +152,9 @@ class ScopeIndex:
         key_kinds = np.concatenate(kinds).astype(np.int8) if kinds else np.zeros(0, np.int8)
         key_article = np.repeat(np.arange(len(articles)), lengths)
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        bm25.index(_token_ids((lexical_text(a) for a in articles), language), show_progress=False)
+        corpus = _token_ids((lexical_text(a) for a in articles), language)
+        bm25.index(corpus, show_progress=False)
+        specificity = _specificity(corpus)
         key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
         key_texts: list[str] = []
         for a in articles:
@@ -140,6 +162,15 @@ class ScopeIndex:
             key_texts.extend(a.questions)
         key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
         key_bm25.index(_token_ids(key_texts, language), show_progress=False)
+        section_texts, section_rows = [], []
+        for row, a in enumerate(articles):
+            for passage in a.passages or ():
+                section_texts.append(f"{a.title}\n{passage.heading}\n{passage.text}")
+                section_rows.append(row)
+        section_bm25 = None
+        if section_texts:
+            section_bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            section_bm25.index(_token_ids(section_texts, language), show_progress=False)
         faiss_index = None
         if has_dense:
             import faiss
@@ -162,8 +193,18 @@ class ScopeIndex:
             faiss_index,
             key_bm25,
             key_rows,
+            section_bm25=section_bm25,
+            section_article=np.asarray(section_rows, dtype=np.int64),
             questions_per_article=questions_per_article,
+            specificity=specificity,
         )
+
+    def word_weight(self, word: str) -> float:
+        """How specific `word` is in this KB (see `specificity`); 1 for a word the KB does not contain."""
+        tokens = tokenize(word, self.language)
+        if not tokens or self.specificity is None:
+            return 1.0
+        return min(self.specificity.get(t, 1.0) for t in tokens)
 
     @property
     def dense(self) -> bool:
@@ -183,6 +224,16 @@ class ScopeIndex:
             return out
         scores = np.asarray(self.key_bm25.get_scores(tokens), dtype=np.float32)
         np.maximum.at(out, self.key_article[self.key_rows], scores)
+        return out
+
+    def section_bm25_scores(self, query: str) -> np.ndarray:
+        """Per article: the BM25 score of its best-matching section (0 when nothing matches)."""
+        out = np.zeros(len(self.articles), dtype=np.float32)
+        tokens = tokenize(query, self.language)
+        if not tokens or self.section_bm25 is None or self.section_article is None:
+            return out
+        scores = np.asarray(self.section_bm25.get_scores(tokens), dtype=np.float32)
+        np.maximum.at(out, self.section_article, scores)
         return out
 
     def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -19,14 +19,22 @@ Passages:
 
 
 def llm_answer(
-    chat_model: Any, persona: str, question: str, passages: Sequence[tuple[Article, Passage]]
+    chat_model: Any,
+    persona: str,
+    question: str,
+    passages: Sequence[tuple[Article, Passage]],
+    history: Sequence[str] = (),
 ) -> tuple[str, TokenUsage]:
-    """Ask a LangChain chat model to answer from `passages` only. Returns ("", usage) when it declines."""
+    """Ask a LangChain chat model to answer from `passages` only. Returns ("", usage) when it declines.
+
+    `history` holds the customer's earlier turns in the thread (oldest first), sent before the question so that a
+    follow-up ("does it work on the Starter plan?") is read in its context."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
     context = "\n\n".join(f"[{a.id}] {a.title} — {p.heading}\n{plain_text(p.text)}" for a, p in passages)
     messages = [
         SystemMessage(SYSTEM_PROMPT.format(persona=persona.strip(), passages=context)),
+        *(HumanMessage(turn) for turn in history),
         HumanMessage(question),
     ]
     reply = chat_model.invoke(messages)

@@ -32,9 +32,13 @@ RANK_FEATURES = (
     "bmk_top",
     "clf",
     "clf_top",
+    "bms_rel",
+    "bms_top",
 )
 # Features that only a KB with a question model has (0 otherwise); parameter files may omit their weights.
 CLF_RANK_FEATURES = frozenset({"clf", "clf_top"})
+# Features added after parameter files were fitted: a file without their weights gives them 0 (ranks as before).
+LATER_RANK_FEATURES = frozenset({"bms_rel", "bms_top"})
 VOTE_K, VOTE_TEMP = 10, 0.05  # soft kNN vote over the 10 nearest keys
 
 
@@ -90,11 +94,17 @@ def rank(
         first = np.sort(np.unique(arts, return_index=True)[1])
         dense_order = arts[first[:candidates]].tolist()
 
+    bms = index.section_bm25_scores(query)
+    bms_max = float(bms.max()) if bms.size else 0.0
+    bms_order = _top(bms, max(5, candidates // 3)) if bms_max > 0 else np.zeros(0, np.int64)
+
     clf = index.classifier.scores(query, qvec) if index.classifier is not None else None
     clf_order = np.argsort(-clf, kind="stable")[: max(5, candidates // 3)] if clf is not None else np.zeros(0, np.int64)
     clf_top = int(clf_order[0]) if clf_order.size else -1
 
-    pool = list(dict.fromkeys([*dense_order, *bm_order.tolist(), *bmk_order.tolist(), *clf_order.tolist()]))
+    pool = list(
+        dict.fromkeys([*dense_order, *bm_order.tolist(), *bmk_order.tolist(), *clf_order.tolist(), *bms_order.tolist()])
+    )
     bmk_top = int(bmk_order[0]) if bmk_order.size else -1
     if not pool:
         return Ranking((), -1, -1, 0.0)
@@ -115,6 +125,8 @@ def rank(
     if clf is not None:
         feats[:, 13] = clf[rows_].astype(np.float64)
         feats[:, 14] = rows_ == clf_top
+    feats[:, 15] = bms[rows_].astype(np.float64) / bms_max if bms_max > 0 else 0.0
+    feats[:, 16] = rows_ == (int(bms_order[0]) if bms_order.size else -1)
     scores = feats @ weights
     order = np.argsort(-scores, kind="stable")
     z = scores[order] - scores[order[0]]

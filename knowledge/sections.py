@@ -4,25 +4,38 @@ sections (headings count double), dense similarity, and small bonuses for the le
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
-from knowledge.asks import wants_steps
+from knowledge.asks import QUANTITY, asks_quantity, wants_steps
 from knowledge.documents import Article, Passage
 from knowledge.terms import situations, terms
+from knowledge.units import units
 
 # Section choice: dense similarity is on the same footing as the weighted word overlap (0..~2); the lead's and a
 # procedure's bonuses are small nudges. Set by reading replies on the example KB: the chosen section matched a
 # hand-picked one for 74 of 86 answerable questions (lead bonus 0 or 0.2: 67 / 71; dense weight 0.5 or 1.5: 72 /
 # 73; no procedure bonus: 73). A small, flat optimum: these are round numbers, not a fit.
 DENSE_WEIGHT, LEAD_BONUS, STEPS_BONUS = 1.0, 0.1, 0.3
+# A question about an amount or a duration prefers a section that states one (issue 14: "after we cancel how long
+# until our data gets wiped" is answered by "kept for 30 days", not by the cancel steps).
+# The bonus is scaled by how much of the question the best figure-stating unit (sentence, table row) covers, so the
+# table row "Events included per month: Starter 100,000, ..." beats a price sentence for "how many events per month".
+QUANTITY_BONUS = 0.6
 
 
 def best_passage(
-    article: Article, query: str, passage_sims: np.ndarray | None, language: str, *, shortlist: int = 4
+    article: Article,
+    query: str,
+    passage_sims: np.ndarray | None,
+    language: str,
+    *,
+    shortlist: int = 4,
+    word_weight: Callable[[str], float] | None = None,
 ) -> Passage | None:
     """The section that best answers `query` (see `section_scores`)."""
-    scores = section_scores(article, query, passage_sims, language, shortlist=shortlist)
+    scores = section_scores(article, query, passage_sims, language, shortlist=shortlist, word_weight=word_weight)
     if not scores:
         return None
     best = max(scores, key=lambda pair: pair[1])[0]
@@ -30,7 +43,13 @@ def best_passage(
 
 
 def section_scores(
-    article: Article, query: str, passage_sims: np.ndarray | None, language: str, *, shortlist: int = 4
+    article: Article,
+    query: str,
+    passage_sims: np.ndarray | None,
+    language: str,
+    *,
+    shortlist: int = 4,
+    word_weight: Callable[[str], float] | None = None,
 ) -> list[tuple[int, float]]:
     """(passage index, score) for the passages considered as the answer's section.
 
@@ -38,7 +57,9 @@ def section_scores(
     answers, so a shared word there counts double) and text, weighted by how few sections share it, plus dense
     similarity. The article's lead gets a bonus: a help article's first paragraph answers its main question, and
     the article was retrieved because the question looked like that main question. Long manuals are narrowed to
-    the `shortlist` passages the dense keys rank highest (plus the lead) before any tokenizing.
+    the `shortlist` passages the dense keys rank highest (plus the lead) before any tokenizing. With
+    `word_weight` (how specific a word is in the whole KB), a word found everywhere in the KB ("workspace") weighs
+    less than the one that names what is asked ("invite").
     """
     candidates = list(range(len(article.passages)))
     if len(candidates) > 3 * shortlist:
@@ -48,7 +69,16 @@ def section_scores(
         else:
             candidates = candidates[: 3 * shortlist]
     q = terms(query, language) | situations(query)
+    weights: dict[str, float] = {}
+    if word_weight is not None:
+        for raw in _RAW_WORD.findall(query):
+            for t in terms(raw, language):
+                weights[t] = max(weights.get(t, 0.0), 0.5 + 0.5 * word_weight(raw))
+        # Relative to the question's other words: the overlap keeps its scale against dense similarity and bonuses.
+        mean = sum(weights.get(w, 1.0) for w in q) / len(q) if q else 1.0
+        weights = {w: v / mean for w, v in weights.items()} if mean > 0 else weights
     steps = wants_steps(query)
+    quantity = asks_quantity(query)
     sections = []
     for i in candidates:
         p = article.passages[i]
@@ -65,22 +95,49 @@ def section_scores(
     for i, heading, text, lead in sections:
         dense = float(passage_sims[i]) if passage_sims is not None and i < len(passage_sims) else 0.0
         procedure = steps and bool(_ORDERED.search(article.passages[i].text))
-        # A how-to question is answered by the steps, not by the lead's summary of them.
-        out.append(
-            (i, _section_score(q, heading, text, df, dense, lead=lead and not steps, steps=procedure) - 0.01 * i)
-        )
+        # Steps headed by what is asked ("Send an invitation" for "how do I invite ...") are the answer, even when
+        # another section's heading names the question's context ("Workspaces with SSO enforced").
+        named = STEPS_BONUS if procedure and q & heading else 0.0
+        figure = QUANTITY_BONUS * _figure_coverage(article.passages[i].text, q, weights, language) if quantity else 0.0
+        # A how-to question is answered by the steps, and a question about a figure by the unit stating it, not by
+        # the lead's summary of them.
+        lead_bonus = lead and not steps and not quantity
+        score = _section_score(q, heading, text, df, dense, weights, lead=lead_bonus, steps=procedure)
+        out.append((i, score + figure + named - 0.01 * i))
     return out
 
 
+def _figure_coverage(text: str, q: set[str], weights: dict[str, float], language: str) -> float:
+    """The share of the question's (weighted) words covered by the best unit of `text` that states a figure."""
+    if not QUANTITY.search(text):
+        return 0.0
+    total = sum(weights.get(w, 1.0) for w in q) or 1.0
+    best = 0.0
+    for unit in units(text):
+        said = unit.text()
+        if QUANTITY.search(said):
+            best = max(best, sum(weights.get(w, 1.0) for w in q & terms(said, language)) / total)
+    return best
+
+
 def _section_score(
-    q: set[str], heading: set[str], text: set[str], df: dict[str, int], dense: float, *, lead: bool, steps: bool
+    q: set[str],
+    heading: set[str],
+    text: set[str],
+    df: dict[str, int],
+    dense: float,
+    weights: dict[str, float],
+    *,
+    lead: bool,
+    steps: bool,
 ) -> float:
     """Dense similarity plus weighted word overlap (a heading names what its section answers: its words count
     double); the lead gets a small bonus (a help article's first paragraph answers its main question), and so
     does a numbered procedure when the question asks how to do something."""
     n = len(q) or 1
-    lexical = sum((2.0 if w in heading else 1.0) / df[w] for w in q & (heading | text)) / n
+    lexical = sum((2.0 if w in heading else 1.0) * weights.get(w, 1.0) / df[w] for w in q & (heading | text)) / n
     return DENSE_WEIGHT * dense + lexical + (LEAD_BONUS if lead else 0.0) + (STEPS_BONUS if steps else 0.0)
 
 
 _ORDERED = re.compile(r"^1[.)]\s", re.M)
+_RAW_WORD = re.compile(r"\w+")

@@ -282,7 +282,7 @@ def _finding_lines(severity: str, articles: Any, message: str, detail: str) -> l
 
 def eval_command(
     kb: Annotated[Path, typer.Option("--kb", help="The KB folder to test.")],
-    questions: Annotated[Path, typer.Option("--questions", help="JSONL: {id, text, expected, language?} per line.")],
+    questions: Annotated[Path, typer.Option("--questions", help="JSONL: {id, text, expected, language?, answer_contains?} per line.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write one JSON line per question here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -312,8 +312,11 @@ def eval_command(
     labels = {
         "top1_accuracy": "top-1 accuracy (answerable)",
         "answer_rate": "answer rate",
+        "answer_rate_answerable": "answer rate (answerable)",
+        "resolved_rate": "resolved: answered with the right article (answerable)",
         "escalation_recall": "escalation recall (expected: null)",
         "confident_wrong_rate": "confident-wrong (share of answered)",
+        "answer_contains_rate": "answers quoting the expected fact (answer_contains)",
         "precision_at_threshold": f"right when confidence ≥ {threshold:.2f}",
         "ece": "expected calibration error",
     }

@@ -18,9 +18,11 @@ from bot.core.ports import DecisionRecord
 from bot.metrics.records import ConversationFacts, Records
 
 FAILURE_REASONS = ("low_confidence", "no_knowledge", "repeated_failure")
-GAP_REASONS = ("no_knowledge", "low_confidence")  # the knowledge base had nothing (good enough) to say
-# What the AI said and got wrong (failed twice, or voted "not helpful"): the dashboard lists these apart from the
-# knowledge gaps, so one question never shows in both tables.
+# A gap is a question nothing in the KB covers. `low_confidence` means an article is about it but the AI was unsure:
+# listing those told leads to write articles that already exist (issue 14); they stay in the failed questions.
+GAP_REASONS = ("no_knowledge",)
+# What the AI said and got wrong, or was unsure of (failed twice, voted "not helpful", low confidence): the
+# dashboard lists these apart from the knowledge gaps, so one question never shows in both tables.
 ANSWER_FAILURE_REASONS = tuple(r for r in FAILURE_REASONS if r not in GAP_REASONS)
 POOR_ARTICLES = 5
 SAME_QUESTION = 0.6  # word-set overlap (Jaccard) at which two failed questions count as one

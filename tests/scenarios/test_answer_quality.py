@@ -117,3 +117,27 @@ async def test_question_the_kb_covers_is_never_no_knowledge(transcript: Transcri
     if isinstance(decision, Escalate):
         [ticket] = transcript.agents.posted
         assert "Best article found: Single sign-on with SAML" in ticket.handoff.summary
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "quoted", "not_quoted"),
+    [
+        # steps for a how-to whose context word heads another section ("Workspaces with SSO enforced")
+        ("How do I invite teammates to my workspace?", "account-invite-teammates", "1. Go to Settings > Members.", "SSO"),
+        # the table row for a question about a number, not the price sentence
+        (
+            "how many events per month are included in the starter plan?",
+            "billing-plans-and-pricing",
+            "Starter 100,000",
+            "$49",
+        ),
+        # the retention figure rather than the cancel steps
+        ("after we cancel how long until our data gets wiped", "billing-cancel-subscription", "30 days", "1. Go to"),
+    ],
+)
+async def test_the_passage_is_what_the_question_asks_for(
+    transcript: Transcript, question: str, article: str, quoted: str, not_quoted: str
+) -> None:
+    """Issue 14's right-article-wrong-passage cases."""
+    text = await answered(transcript, question, article)
+    assert quoted in text and not_quoted not in text

@@ -53,3 +53,20 @@ async def test_still_broken_after_a_person_resolved_it_goes_back_to_a_person(tra
     assert isinstance(decision, Escalate) and decision.reason == "asked_for_human"
     assert "after a person's reply" in decision.trace[-1].detail
     assert decision.handoff.team == "billing"
+
+
+async def test_a_follow_up_question_is_answered_in_the_threads_context(transcript: Transcript) -> None:
+    """"does it work on the Starter plan?" names no topic: alone it finds the pricing list; after an SSO question it
+    is about SSO, retrieved and answered with the thread's earlier turn."""
+    first = await transcript.say("How do I set up single sign-on with SAML?")
+    assert isinstance(first, Respond) and first.articles[0].article_id == "security-sso-saml"
+    follow = await transcript.say("does it work on the Starter plan?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "security-sso-saml"
+    assert "Enterprise" in follow.reply.text
+
+
+async def test_a_detail_asked_next_comes_from_the_same_article(transcript: Transcript) -> None:
+    await transcript.say("How do I invite teammates to my workspace?")
+    follow = await transcript.say("how long is the link valid?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "account-invite-teammates"
+    assert "7 days" in follow.reply.text

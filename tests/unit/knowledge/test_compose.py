@@ -211,7 +211,12 @@ async def test_relevance_separates_no_knowledge_from_low_confidence(
     half = await kb.answer(
         Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en")
     )
-    assert not half.relevant  # most of what is asked is nowhere in the article
+    # Most of what is asked is nowhere in the article, but both retrievers found the refund article first: the KB
+    # has something on the subject, so an unsure answer is low_confidence, not a knowledge gap (issue 14).
+    assert half.relevant
+    monkeypatch.setattr("knowledge.base.RELATED_SIMILARITY", 1.01)  # without the agreement of related retrievers,
+    half = await kb.answer(Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en"))
+    assert not half.relevant  # word coverage decides again
 
 
 def test_a_where_question_gets_the_steps_of_its_section() -> None:

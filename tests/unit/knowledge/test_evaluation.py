@@ -78,3 +78,41 @@ def test_only_cited_replies_count_as_answers() -> None:
 def test_ece() -> None:
     assert expected_calibration_error([(0.95, True)] * 19 + [(0.95, False)]) == pytest.approx(0.0, abs=1e-9)
     assert expected_calibration_error([(0.9, False)] * 10) == pytest.approx(0.9)
+
+
+def test_answer_contains_is_read_and_checked(tmp_path: Path) -> None:
+    f = tmp_path / "q.jsonl"
+    f.write_text(
+        '{"id": "a", "text": "how long until data is wiped", "expected": "x", "answer_contains": ["30 days"]}\n'
+        '{"id": "b", "text": "refund?", "expected": "y", "answer_contains": ["14 days", "two weeks"]}\n'
+        '{"id": "c", "text": "price?", "expected": "y", "answer_contains": ["$49"]}\n'
+        '{"id": "d", "text": "no fact", "expected": "y"}\n',
+        encoding="utf-8",
+    )
+    qs = load_questions(f)
+    assert qs[1].answer_contains == ("14 days", "two weeks") and qs[3].answer_contains == ()
+    rows = [
+        EvalRow("a", "answer", "answered", 0.9, ("x",), "Your data is kept for **30  days**, then deleted."),
+        EvalRow("b", "answer", "answered", 0.9, ("y",), "You can ask within Two Weeks."),  # an alternative wording
+        EvalRow("c", "answer", "answered", 0.9, ("y",), "Starter costs $39 a month."),  # the wrong figure
+        EvalRow("d", "escalate", "low_confidence", 0.2, ("y",), ""),
+    ]
+    s = summarize(qs, rows)
+    assert s["answer_contains_rate"] == round(2 / 3, 4)  # over the answers that carry an expectation
+    assert s["answer_rate_answerable"] == 0.75
+    assert s["resolved_rate"] == 0.75
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "a", "text": "hi", "expected": "x", "answer_contains": "30 days"}',
+        '{"id": "a", "text": "hi", "expected": "x", "answer_contains": [""]}',
+        '{"id": "a", "text": "hi", "expected": null, "answer_contains": ["30 days"]}',
+    ],
+)
+def test_bad_answer_contains_is_named(tmp_path: Path, line: str) -> None:
+    f = tmp_path / "q.jsonl"
+    f.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"q\.jsonl:1: field 'answer_contains'"):
+        load_questions(f)

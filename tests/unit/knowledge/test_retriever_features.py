@@ -98,7 +98,15 @@ def reference_rank(index: ScopeIndex, query: str, qvec: np.ndarray, weights: np.
     clf = index.classifier.scores(query, qvec) if index.classifier is not None else None
     clf_order = np.argsort(-clf, kind="stable")[: max(5, candidates // 3)] if clf is not None else np.zeros(0, np.int64)
     clf_top = int(clf_order[0]) if clf_order.size else -1
-    pool = list(dict.fromkeys([*dense_order, *map(int, bm_order), *map(int, bmk_order), *map(int, clf_order)]))
+    bms = index.section_bm25_scores(query)
+    bms_max = float(bms.max())
+    bms_order = np.argsort(-bms, kind="stable")[: max(5, candidates // 3)] if bms_max > 0 else np.zeros(0, np.int64)
+    bms_top = int(bms_order[0]) if bms_order.size else -1
+    pool = list(
+        dict.fromkeys(
+            [*dense_order, *map(int, bm_order), *map(int, bmk_order), *map(int, clf_order), *map(int, bms_order)]
+        )
+    )
     bmk_top = int(bmk_order[0]) if bmk_order.size else -1
     feats = np.zeros((len(pool), len(RANK_FEATURES)), dtype=np.float32)
     # one product over all candidates' keys, as ranking has always done (BLAS may round a product of a few rows
@@ -121,6 +129,8 @@ def reference_rank(index: ScopeIndex, query: str, qvec: np.ndarray, weights: np.
         if clf is not None:
             feats[i, 13] = float(clf[row])
             feats[i, 14] = 1.0 if row == clf_top else 0.0
+        feats[i, 15] = float(bms[row]) / bms_max if bms_max > 0 else 0.0
+        feats[i, 16] = 1.0 if row == bms_top else 0.0
     scores = feats @ weights
     order = np.argsort(-scores, kind="stable")
     return [(pool[j], feats[j].tolist()) for j in order]

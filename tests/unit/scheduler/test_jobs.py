@@ -10,6 +10,7 @@ import pytest
 from bot.core.errors import ConfigError, FrontdeskError
 from bot.core.ports import DecisionRecord
 from bot.metrics.compute import Records, load_records
+from bot.metrics.failures import knowledge_gaps
 from bot.settings import load_config
 from scheduler import digest
 from tests.history import History, fill_week, open_history
@@ -64,6 +65,18 @@ def test_rewordings_of_one_failed_question_are_one_gap() -> None:
                  for n, text in enumerate(asked)]
     found = digest.failed_questions(Records(decisions, [], []), {"k0", "k1", "k2"}, at, at + timedelta(days=1))
     assert [(q.text, q.count) for q in found] == [("Does Relaybase support SAML SSO?", 2), ("Is there an on-prem version?", 1)]
+
+
+def test_a_knowledge_gap_is_only_what_nothing_covers() -> None:
+    """An unsure answer from an article that exists (low_confidence) is a failed question, not a gap: listing it
+    told leads to write articles that already exist."""
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    asked = [("Is there an on-prem version?", "no_knowledge"), ("our card expires, where do i put the new one", "low_confidence")]
+    decisions = [DecisionRecord(n, f"k{n}", f"m{n}", "escalate", reason, None, "en", (), at, text)
+                 for n, (text, reason) in enumerate(asked)]
+    records, keys, until = Records(decisions, [], []), {"k0", "k1"}, at + timedelta(days=1)
+    assert [q.text for q in knowledge_gaps(records, keys, at, until)] == ["Is there an on-prem version?"]
+    assert len(digest.failed_questions(records, keys, at, until)) == 2
 
 
 async def test_digest_job_sends_to_team_leads_and_everyone(history: History) -> None:

@@ -1,0 +1,102 @@
+"""Follow-up questions: rewrite a message that leans on the thread ("does it work on the Starter plan?") into a
+query that carries the topic of the customer's earlier turns, for retrieval and passage choice.
+
+No LLM is needed (the answer path runs without one): a message is a follow-up when it points back with a pronoun
+or is too short to name a topic on its own, and then the most recent earlier customer turn that names one is put
+in front of it. A message that names its own topic keeps its own words, so a new question in an old thread is not
+dragged back to the old topic. The LLM, when there is one, also sees the earlier turns (knowledge/llm.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
+
+from bot.core.types import Question
+from knowledge.terms import terms
+
+# Words that refer back to something named earlier in the thread (English; other languages rely on length alone).
+_BACK_REFERENCES = frozenset(
+    [
+        "it",
+        "its",
+        "it's",
+        "this",
+        "that",
+        "these",
+        "those",
+        "they",
+        "them",
+        "their",
+        "there",
+        "same",
+        "one",
+        "ones",
+        "such",
+        "also",
+        "too",
+        "either",
+        "both",
+        "other",
+        "another",
+        "instead",
+    ]
+)
+_WORD = re.compile(r"[\w']+")
+SHORT_QUESTION_TERMS = 2  # a message with at most this many content words cannot name its topic alone
+HISTORY_TURNS = 3  # earlier customer turns looked at, most recent first
+# How much more confident the thread's topic must make a self-standing message before it is searched with it.
+THREAD_GAIN = 0.2
+
+
+class _Found(Protocol):
+    @property
+    def confidence(self) -> float: ...
+
+
+R = TypeVar("R", bound=_Found)
+
+
+def is_follow_up(text: str, language: str) -> bool:
+    """A message that leans on the thread: it refers back with a pronoun, or has too few content words."""
+    own = terms(text, language)
+    if len(own) <= SHORT_QUESTION_TERMS:
+        return True
+    words = {w.casefold() for w in _WORD.findall(text)}
+    return language.startswith("en") and bool(words & _BACK_REFERENCES) and len(own) <= 2 * SHORT_QUESTION_TERMS
+
+
+def earlier_turns(text: str, history: Sequence[str]) -> list[str]:
+    """The earlier customer turns, most recent first (the current message is dropped if the history holds it)."""
+    turns = [h for h in history if h.strip()]
+    if turns and turns[-1].strip() == text.strip():
+        turns = turns[:-1]
+    return turns[::-1][:HISTORY_TURNS]
+
+
+def with_context(text: str, history: Sequence[str], language: str) -> str | None:
+    """`text` behind the most recent earlier customer turn that names a topic (None when no earlier turn does)."""
+    for turn in earlier_turns(text, history):
+        if len(terms(turn, language)) > SHORT_QUESTION_TERMS:
+            return f"{turn.strip()} {text.strip()}"
+    return None
+
+
+def in_thread(retrieve: Callable[[str], R | None], question: Question, confident: float) -> tuple[str, R | None]:
+    """The query and retrieval for a message in its thread: a follow-up that leans on the thread ("does it work on
+    the Starter plan?") is searched with the earlier turn's topic; another message is too when on its own it is
+    unsure (below `confident`) and the thread makes it clearly (THREAD_GAIN) more confident."""
+    plain = retrieve(question.text)
+    context = with_context(question.text, question.history, question.language)
+    if context is None or plain is None:
+        return question.text, plain
+    follow_up = is_follow_up(question.text, question.language)
+    if not follow_up and plain.confidence >= confident:
+        return question.text, plain
+    threaded = retrieve(context)
+    if threaded is None:
+        return question.text, plain
+    if follow_up or threaded.confidence > plain.confidence + THREAD_GAIN:
+        return context, threaded
+    return question.text, plain
