@@ -20,7 +20,7 @@ from knowledge.confidence import Params, confidence
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
-from knowledge.followup import earlier_turns, in_thread
+from knowledge.followup import earlier_turns, in_thread, shares_words
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
 from knowledge.llm import llm_answer
@@ -319,7 +319,10 @@ class KnowledgeBase:
 
     async def answer(self, question: Question) -> Answer:
         query, r = in_thread(
-            lambda text: self.retrieve(text, question.language, question.audience), question, CONFIDENT
+            lambda text: self.retrieve(text, question.language, question.audience),
+            question,
+            CONFIDENT,
+            lambda found, words: shares_words(found, words, question.language),
         )
         # The thread finds the article; the message itself picks the passage ("how long is the link valid?").
         own = question.text

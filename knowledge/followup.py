@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.core.types import Question
 from knowledge.terms import terms
@@ -83,10 +83,20 @@ def with_context(text: str, history: Sequence[str], language: str) -> str | None
     return None
 
 
-def in_thread(retrieve: Callable[[str], R | None], question: Question, confident: float) -> tuple[str, R | None]:
+def in_thread(
+    retrieve: Callable[[str], R | None],
+    question: Question,
+    confident: float,
+    related: Callable[[R, set[str]], bool] | None = None,
+) -> tuple[str, R | None]:
     """The query and retrieval for a message in its thread: a follow-up that leans on the thread ("does it work on
     the Starter plan?") is searched with the earlier turn's topic; another message is too when on its own it is
-    unsure (below `confident`) and the thread makes it clearly (THREAD_GAIN) more confident."""
+    unsure (below `confident`) and the thread makes it clearly (THREAD_GAIN) more confident.
+
+    `related(found, words)` says whether what the thread found still concerns the message's own content words: "what
+    is the capital of France" after a pricing answer is short, but the pricing article says nothing of capitals or
+    France, so it is not answered from the old topic (a message with no content words of its own leans on the
+    thread entirely)."""
     plain = retrieve(question.text)
     context = with_context(question.text, question.history, question.language)
     if context is None or plain is None:
@@ -97,6 +107,20 @@ def in_thread(retrieve: Callable[[str], R | None], question: Question, confident
     threaded = retrieve(context)
     if threaded is None:
         return question.text, plain
+    own = terms(question.text, question.language)
+    if related is not None and own and not related(threaded, own):
+        return question.text, plain
     if follow_up or threaded.confidence > plain.confidence + THREAD_GAIN:
         return context, threaded
     return question.text, plain
+
+
+def shares_words(found: Any, words: set[str], language: str) -> bool:
+    """Whether the top article a retrieval found (`KnowledgeBase.retrieve`'s result) shares a content word with the
+    message itself, in its title, headings or text."""
+    hits = found.ranking.hits
+    if not hits:
+        return False
+    article = found.index.articles[hits[0].row]
+    text = " ".join([article.title, *(p.heading + " " + p.text for p in article.passages)])
+    return bool(words & terms(text, language))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.core.errors import FrontdeskError
+from bot.core.reasons import short_reason
 from bot.metrics.compute import MetricsConfig, Records, compute, load_records
 from bot.metrics.text import money, pct, plural
 from scheduler.context import JobContext
@@ -54,7 +55,7 @@ def compose(records: Records, until: datetime, *, config: MetricsConfig | None =
     quiet = sorted(set(sensitive) - fired)
     lines += ["", f"*Sensitive-topic policies never triggered:* {', '.join(quiet) if quiet else 'none — every one fired'}"]
     if reasons:
-        lines.append("Handoff reasons this year: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
+        lines.append("Handoff reasons this year: " + ", ".join(f"{short_reason(r)} {n}" for r, n in reasons.most_common()))
     return "\n".join(lines)
 
 

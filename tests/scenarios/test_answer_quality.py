@@ -116,7 +116,7 @@ async def test_question_the_kb_covers_is_never_no_knowledge(transcript: Transcri
     assert isinstance(decision, Respond) or decision.reason == "low_confidence", decision
     if isinstance(decision, Escalate):
         [ticket] = transcript.agents.posted
-        assert "Best article found: Single sign-on with SAML" in ticket.handoff.summary
+        assert "The AI's unsent answer drew on: Single sign-on with SAML" in ticket.handoff.summary
 
 
 @pytest.mark.parametrize(

@@ -67,4 +67,4 @@ def test_annual_audit_lists_the_year_uncited_articles_and_quiet_policies() -> No
     assert "Whole year: 2 conversations, AI resolution 50%" in text
     assert "*Articles never cited this year:* 2 of 3\n• invoices\n• sso" in text
     assert "*Sensitive-topic policies never triggered:* legal_threat, privacy" in text
-    assert "Handoff reasons this year: sensitive:billing_dispute 1" in text
+    assert "Handoff reasons this year: sensitive: a billing dispute 1" in text
