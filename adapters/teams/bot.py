@@ -38,7 +38,9 @@ from bot.orchestration.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
-AGENT_ACTIONS = frozenset({"claim", "resolve", "approve", "reject", "edit", "reply", "rewrite"})
+AGENT_ACTIONS = frozenset(
+    {"claim", "resolve", "hand_back", "approve", "reject", "edit", "reply", "rewrite", "write", "pick"}
+)
 MESSAGE = "application/vnd.microsoft.activity.message"
 
 
@@ -222,13 +224,19 @@ class TeamsBot:
             ticket_id, _, said = value.rpartition(":")
             await self.app.desk.rewrite_answer(ticket_id, actor, said == "yes")
             return replace_card(f"Noted: you {'did' if said == 'yes' else 'did not'} rewrite the AI's answer. Thanks!")
-        text = str(data.get("answer") if kind == "edit" else data.get("reply") or "")
-        if kind in ("edit", "reply") and not text.strip():
+        choice = ""
+        if kind == "pick":
+            value, _, choice = value.rpartition(":")
+        boxed = kind == "edit" or (kind == "pick" and choice == "edited")
+        text = str((data.get("answer") if boxed else data.get("reply")) or "")
+        if (kind in ("edit", "reply", "write") or boxed) and not text.strip():
             raise ValueError("The answer is empty: type it in the box on the card first.")
-        await self.app.desk.act(kind, value, actor, text=text)
+        await self.app.desk.act(kind, value, actor, text=text, choice=choice)
         done = {"claim": "You claimed it.", "resolve": "Resolved.", "approve": "Sent to the customer.",
-                "reject": "Rejected.", "edit": "Your edited answer was sent.", "reply": "Sent to the customer."}
-        return answer(done[kind])
+                "reject": "Rejected.", "edit": "Your edited answer was sent.", "reply": "Sent to the customer.",
+                "hand_back": "Handed back to the AI; the customer was told.", "pick": "Sent to the customer.",
+                "write": "Noted: your reply is on the card."}
+        return answer(done.get(kind, "Done."))
 
 
 def _now() -> datetime:

@@ -11,8 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.cards import card_actions
-from bot.core.reasons import describe_reason
+from bot.core.cards import card_view
 from bot.core.types import Action, Citation, HandoffStatus, Reply, Ticket, TicketKind
 from bot.orchestration.handoff import HUMAN_REASONS
 
@@ -95,67 +94,68 @@ def reason_prompt() -> dict[str, Any]:
     return message(text, card([_text(text)], buttons, text))
 
 
-def _title(ticket: Ticket) -> str:
-    if ticket.kind is TicketKind.DRAFT:
-        return "AI draft waiting for approval"
-    return f"{'VIP ' if ticket.handoff.vip else ''}Handoff: a customer needs a person"
-
-
-def status_line(ticket: Ticket, agent_name: str = "") -> str:
-    agent = agent_name or "an agent"
-    match ticket.status:
-        case HandoffStatus.OPEN:
-            return "Waiting for an agent" if ticket.kind is TicketKind.HANDOFF else "Waiting for approval"
-        case HandoffStatus.CLAIMED:
-            return f"Claimed by {agent}"
-        case HandoffStatus.RESOLVED:
-            return f"{'Sent' if ticket.kind is TicketKind.DRAFT else 'Resolved'} by {agent}"
-
-
 def ticket_card(ticket: Ticket, link: str = "", agent_name: str = "") -> dict[str, Any]:
-    """The agents' card: what they need to act without opening the thread, and the buttons that apply now."""
-    handoff = ticket.handoff
-    customer = handoff.customer
-    reason = describe_reason(handoff.reason)
-    if handoff.customer_reason:
-        reason += f"\n\nCustomer's reason: {handoff.customer_reason}"
-    if handoff.reported:
-        reason += "\n\nReported to the Frontdesk admins (threat or abuse)."
-    facts = [
-        ("Customer", (customer.name or customer.id) if customer else "unknown"),
-        ("Org", customer.org if customer and customer.org else "—"),
-        ("VIP", "yes" if handoff.vip else "no"),
-        ("Language", handoff.language or "—"),
-        ("Sentiment", handoff.sentiment or "—"),
-        ("Team · priority", f"{handoff.team or '—'} · {handoff.priority.value}"),
-    ]
-    status = status_line(ticket, agent_name)
+    """The agents' card, from the same neutral card model Slack renders (`bot.core.cards.card_view`): the question
+    as the headline, one "Why", who and where, the AI's draft or the agent's reply, what agents did, and the buttons
+    that apply now. Teams has no modals, so a text box on the card takes what Slack asks for in a dialog."""
+    view = card_view(ticket, lambda agent_id, name: name or agent_name or agent_id)
+    top = " · ".join([view.kind, *view.badges, view.status])
     body: list[dict[str, Any]] = [
-        _text(_title(ticket), weight="Bolder", size="Medium"),
-        _text(f"**Why:** {markdown(reason)}"),
-        _text(markdown(clip(handoff.summary, 4000))),
-        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]},
-        _text(f"**{status}**" + (f" · [Open the customer's thread]({link})" if link else ""), isSubtle=True),
+        _text(clip(view.headline, 300), weight="Bolder", size="Medium"),
+        _text(f"**{clip(top, 500)}**", isSubtle=True, spacing="None"),
+        _text(markdown(clip(view.summary, 4000))),
+        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in view.facts]},
     ]
-    if handoff.suggestion is not None:
-        body += [_text("**AI suggestion**", spacing="Medium"), _text(markdown(clip(handoff.suggestion.text, 8000)))]
-        body += sources(handoff.suggestion.citations)
+    for part in view.sections:
+        body.append(_text(f"**{part.label}**", spacing="Medium"))
+        if part.text:
+            body.append(_text(markdown(clip(part.text, 8000)), spacing="None"))
+        body += sources(part.citations)
+    done = [view.done] if view.done else []
+    if link:
+        done.append(f"[Open the customer's thread]({link})")
+    if done:
+        body.append(_text(" · ".join(done), isSubtle=True, size="Small"))
+    body_inputs, actions = _inputs_and_actions(ticket, view.actions)
+    fallback = f"{view.headline} — {view.kind}. {view.status}."
+    return message(fallback, card(body + body_inputs, actions, fallback))
+
+
+def _inputs_and_actions(ticket: Ticket, buttons: Sequence[Action]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Buttons as `Action.Execute`, with the text box each needs: the draft to edit (`answer`), the agent's own
+    reply (`reply`); a pick carries its choice in the value ("<ticket>:<choice>")."""
+    handoff = ticket.handoff
+    inputs: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
-    for button in card_actions(ticket):
+    kinds = {b.kind for b in buttons}
+    for button in buttons:
         if button.kind == "edit":
-            continue  # the edit box below replaces Slack's modal
-        actions.append(execute(button.kind, button.label, ticket.id, button.style))
-    if ticket.status is not HandoffStatus.RESOLVED:
-        if handoff.suggestion is not None:
-            body.append({"type": "Input.Text", "id": "answer", "isMultiline": True, "label": "Edit the answer",
-                         "value": clip(handoff.suggestion.text, 3000), "maxLength": 3000})
+            draft = handoff.suggestion.text if handoff.suggestion is not None else ""
+            inputs.append(_box("answer", "Edit the answer", draft))
             actions.append(execute("edit", "Send edited answer", ticket.id))
-        if ticket.kind is TicketKind.HANDOFF:
-            body.append({"type": "Input.Text", "id": "reply", "isMultiline": True, "label": "Reply to the customer",
-                         "placeholder": "Your reply, posted in the customer's thread", "maxLength": 3000})
-            actions.append(execute("reply", "Reply", ticket.id))
-    fallback = f"{_title(ticket)} — {status}. {clip(handoff.summary, 300)}"
-    return message(fallback, card(body, actions, fallback))
+        elif button.kind == "pick":
+            if button.value == "edited":
+                wording = handoff.proposal.alternative if handoff.proposal is not None else ""
+                inputs.append(_box("answer", "Edit the AI's wording", wording))
+            actions.append(execute("pick", button.label, f"{ticket.id}:{button.value}", button.style))
+        elif button.kind == "write":
+            inputs.append(_box("reply", "Your reply to the customer", ""))
+            actions.append(execute("write", button.label, ticket.id, button.style))
+        else:
+            actions.append(execute(button.kind, button.label, ticket.id, button.style))
+    if ticket.status is not HandoffStatus.RESOLVED and ticket.kind is TicketKind.HANDOFF and "write" not in kinds:
+        inputs.append(_box("reply", "Reply to the customer", ""))
+        actions.append(execute("reply", "Reply", ticket.id))
+    return inputs, actions
+
+
+def _box(name: str, label: str, value: str) -> dict[str, Any]:
+    box: dict[str, Any] = {"type": "Input.Text", "id": name, "isMultiline": True, "label": label, "maxLength": 3000}
+    if value:
+        box["value"] = clip(value, 3000)
+    else:
+        box["placeholder"] = "Your reply, posted in the customer's thread"
+    return box
 
 
 def notice(text: str) -> dict[str, Any]:

@@ -141,7 +141,7 @@ async def test_pre_approval_draft_approve_posts_the_answer(new_channel: Teams) -
     [notice] = teams.fake.posts(SHARED)
     assert "Billing, then History" not in notice.text
     [card] = teams.fake.posts(BILLING)  # the billing team's Teams channel
-    assert buttons(card) == ["approve", "reject", "edit"] and "Billing, then History" in card.text
+    assert buttons(card) == ["approve", "edit", "reject"] and "Billing, then History" in card.text
     await teams.press(card, "approve", who=AGENT, tenant=OUR_TENANT)
     answer = teams.fake.posts(SHARED)[-1]
     assert answer.conversation == f"{SHARED};messageid={asked['id']}" and "Billing, then History" in answer.text
@@ -207,3 +207,23 @@ async def test_references_survive_a_restart_and_anonymous_mode_is_announced(
         assert buttons(card)[0] == "claim"
     finally:
         await client.close()
+
+
+async def test_parallel_channel_the_agent_writes_then_picks_on_the_teams_card(teams: Teams) -> None:
+    """Parallel (MISSION §10) in Teams: the AI's draft is on the card, the agent writes their own in the card's box,
+    both are shown, and the agent's pick is what the customer gets — recorded for the report."""
+    from tests.adapters.teams.conftest import ADMIN
+
+    await teams.say("mode parallel", who=ADMIN, tenant=OUR_TENANT)
+    assert "parallel" in teams.fake.posts(SHARED)[-1].text
+    await teams.say("How do I reset my password?")
+    [card] = teams.fake.posts(AGENTS)
+    assert "write" in buttons(card) and "pick" in buttons(card) and "AI's draft" in card.text
+    await teams.press(card, "write", who=AGENT, tenant=OUR_TENANT, reply="Use Settings > Security > Reset password.")
+    updated = teams.fake.updates()[-1]
+    assert "Use Settings > Security > Reset password." in updated.text
+    [ticket] = await teams.app.store.tickets()
+    await teams.press(card, "pick", who=AGENT, tenant=OUR_TENANT, v=f"{ticket.id}:mine")
+    assert "Use Settings > Security > Reset password." in teams.fake.posts(SHARED)[-1].text
+    picks = [f for f in await teams.app.store.feedback() if f.kind == "collab"]
+    assert picks, "the agent's pick is recorded for the report"
