@@ -122,5 +122,7 @@ def shares_words(found: Any, words: set[str], language: str) -> bool:
     if not hits:
         return False
     article = found.index.articles[hits[0].row]
-    text = " ".join([article.title, *(p.heading + " " + p.text for p in article.passages)])
-    return bool(words & terms(text, language))
+    # Section by section: passage-sized texts keep their terms cached (`terms`), so a popular article is not
+    # re-tokenised whole on every follow-up.
+    texts = [article.title, *(f"{p.heading} {p.text}" for p in article.passages)]
+    return any(words & terms(text, language) for text in texts)

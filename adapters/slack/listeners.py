@@ -28,7 +28,8 @@ from adapters.slack.qa_grading import QA_VIEW, QaGrading
 from adapters.slack.tasks import BackgroundTasks
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound, handoff_not_found
-from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, InboundKind, Platform, Role
+from bot.core.types import Actor, Address, HandoffStatus, Ignore, Inbound, Platform, Role
+from bot.orchestration import no_ai
 from bot.orchestration.delivery import describe
 from bot.orchestration.handoff import with_customer_reason
 from bot.orchestration.optout import opt_out
@@ -183,12 +184,10 @@ class SlackListeners:
                 log.info("could not open the reason dialog (%s); handing off without a reason", describe(exc))
             await self.submit_human(human_request(address, actor, unique=stamp, reason=None, at=_now()), actor, None)
         elif kind == "no_ai":
-            inbound = Inbound(f"{address.channel}:{stamp}:no_ai", address, actor, "", _now(), kind=InboundKind.NO_AI)
-            decision = await self.app.dispatcher.submit(inbound)
-            if isinstance(decision, Ignore):  # already with a person: no notice went out, so confirm it here
-                conversation = await self.app.store.load_conversation(conversation_key(address))
-                language = (conversation.language if conversation else None) or "en"
-                await self._ephemeral(body, actor, self.app.phrases.say("no_ai_confirmed", language))
+            decision = await self.app.dispatcher.submit(no_ai.press(address, actor, stamp, _now()))
+            note = await no_ai.quiet_confirmation(self.app.store, self.app.phrases, decision, address)
+            if note:  # already with a person: no notice went out, so confirm it here
+                await self._ephemeral(body, actor, note)
         elif kind == "csat":
             await self.app.desk.csat(conversation_key(address), actor, int(value))
             await self._replace(body, f"Thanks — you rated this conversation {int(value)}/5.")

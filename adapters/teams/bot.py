@@ -30,7 +30,8 @@ from adapters.teams.outbound import Courier
 from adapters.teams.references import References, ref_of
 from bot.core.conversation import conversation_key
 from bot.core.errors import Conflict, FrontdeskError, NotFound
-from bot.core.types import Actor, Ignore, Inbound, InboundKind, Role
+from bot.core.types import Actor, Ignore, Inbound, Role
+from bot.orchestration import no_ai
 from bot.orchestration.admin import Commands
 from bot.orchestration.host import Host
 from bot.orchestration.optout import opt_out
@@ -177,13 +178,9 @@ class TeamsBot:
             self.tasks.spawn(self.submit_human(inbound, activity), "teams-human")
             return answer("Done: a person from the team will reply here.")
         if kind == "no_ai":
-            inbound = Inbound(f"{address.channel}:{card_id}:{actor.id}:no_ai", address, actor, "", _now(), kind=InboundKind.NO_AI)
-            decision = await self.app.dispatcher.submit(inbound)
-            if isinstance(decision, Ignore):  # already with a person: no notice went out, so confirm it on the card
-                conversation = await self.app.store.load_conversation(conversation_key(address))
-                language = (conversation.language if conversation else None) or "en"
-                return answer(self.app.phrases.say("no_ai_confirmed", language))
-            return answer("Done.")
+            decision = await self.app.dispatcher.submit(no_ai.press(address, actor, f"{card_id}:{actor.id}", _now()))
+            # Already with a person: no notice went out, so the confirmation is shown on the card.
+            return answer(await no_ai.quiet_confirmation(self.app.store, self.app.phrases, decision, address) or "Done.")
         if kind == "reason":
             await self.app.desk.escalation_reason(conversation_key(address), actor, value)
             return replace_card("Thanks, that helps the person who picks this up.")

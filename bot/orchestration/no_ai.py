@@ -16,8 +16,9 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from bot.core.ports import Store
-from bot.core.types import Actor, Address
+from bot.core.conversation import conversation_key
+from bot.core.ports import Phrasebook, Store
+from bot.core.types import Actor, Address, Decision, Ignore, Inbound, InboundKind
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +98,17 @@ async def _index(store: Store) -> dict[str, NoAiEntry]:
 async def _save(store: Store, index: dict[str, NoAiEntry]) -> None:
     data = {key: asdict(entry) for key, entry in sorted(index.items())}
     await store.put_setting(INDEX, json.dumps(data, ensure_ascii=False))
+
+
+def press(address: Address, customer: Actor, unique: str, at: datetime) -> Inbound:
+    """The "No AI answers for me" button as an inbound event (`unique`: the press's platform-stable id)."""
+    return Inbound(f"{address.channel}:{unique}:no_ai", address, customer, "", at, kind=InboundKind.NO_AI)
+
+
+async def quiet_confirmation(store: Store, phrases: Phrasebook, decision: Decision | None, address: Address) -> str:
+    """The confirmation to show the customer when the press was recorded silently (a person already has the
+    thread, so no notice went out); "" when the decision itself told them."""
+    if not isinstance(decision, Ignore):
+        return ""
+    conversation = await store.load_conversation(conversation_key(address))
+    return phrases.say("no_ai_confirmed", (conversation.language if conversation else None) or "en")
