@@ -207,10 +207,18 @@ def test_a_peer_on_another_machine_is_refused_without_a_token() -> None:
 
     from adapters.web.dashboard.access import refusal
 
+    from aiohttp import web
+
+    from adapters.web.dashboard.access import LISTENERS, Listeners
+
+    app = web.Application()
+    app[LISTENERS] = Listeners(shared=True)  # a playground-only server on loopback: its main port serves it
+
     def peer(address: str) -> Any:
         transport = Mock()
-        transport.get_extra_info.side_effect = lambda name, default=None: (address, 50000) if name == "peername" else default
-        return make_mocked_request("GET", "/dashboard", transport=transport)
+        ends = {"peername": (address, 50000), "sockname": ("127.0.0.1", 8080)}
+        transport.get_extra_info.side_effect = lambda name, default=None: ends.get(name, default)
+        return make_mocked_request("GET", "/dashboard", transport=transport, app=app)
 
     remote = refusal(peer("203.0.113.9"), None)
     assert remote is not None and remote.status == 403
