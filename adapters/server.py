@@ -179,7 +179,6 @@ def build_web_app(
         mount_playground(web_app, app)
     if app.config.server.dashboard:
         from adapters.web import dashboard
-
         from adapters.web.dashboard.access import LISTENERS, Listeners
 
         token = app.settings.dashboard_token

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.core.conversation import Conversation, Turn
-from bot.core.outbox import ActionWrite
 from bot.core.errors import Conflict, NotFound, handoff_not_found
+from bot.core.outbox import ActionWrite
 from bot.core.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store, Writer
 from bot.core.types import (
     Action,

@@ -57,8 +57,8 @@ from bot.store.records import (
     normalize_ticket,
     trace_from_json,
 )
-from bot.store.sql_shared import SqlShared
 from bot.store.sql_rows import decision_record, decision_row, feedback_entry, ticket_from_row, ticket_values
+from bot.store.sql_shared import SqlShared
 from bot.store.upsert import insert_for
 
 CACHE_SECONDS = 5.0

@@ -203,13 +203,10 @@ async def test_only_this_machine_without_a_token(client: TestClient[Any, Any]) -
 def test_a_peer_on_another_machine_is_refused_without_a_token() -> None:
     from unittest.mock import Mock
 
+    from aiohttp import web
     from aiohttp.test_utils import make_mocked_request
 
-    from adapters.web.dashboard.access import refusal
-
-    from aiohttp import web
-
-    from adapters.web.dashboard.access import LISTENERS, Listeners
+    from adapters.web.dashboard.access import LISTENERS, Listeners, refusal
 
     app = web.Application()
     app[LISTENERS] = Listeners(shared=True)  # a playground-only server on loopback: its main port serves it

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-
 import aiohttp
 import pytest
 from aiohttp import web
