@@ -67,3 +67,29 @@ async def test_an_action_on_a_missing_ticket_writes_nothing(make_store: StoreFac
     with pytest.raises(NotFound):
         await store.record_action(ActionWrite(ticket.conversation_key, None, replace(ticket, id="t-gone"), (item,)))
     assert (await store.outbox_stats()).pending == 2  # the decision's two items only
+
+
+@pytest.mark.postgres
+async def test_outbox_claims_on_postgres_skip_rows_another_replica_holds() -> None:
+    """The claim PostgreSQL runs is `… FOR UPDATE SKIP LOCKED`: replicas never wait on, nor share, a claimed row."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from bot.store.migrate import upgrade
+    from bot.store.sql import SqlStore
+
+    from .conftest import TEST_DEFAULTS, create_pg_schema, drop_pg_schema
+
+    schema, url = await create_pg_schema()
+    store = SqlStore(url, TEST_DEFAULTS)
+    statements: list[str] = []
+    try:
+        await upgrade(url)
+        event.listen(store.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
+        await store.claim_outbox(T0 + timedelta(days=1), lease=30)
+    finally:
+        await store.close()
+        await drop_pg_schema(schema)
+    claims = [s for s in statements if "UPDATE outbox" in s]
+    assert len(claims) == 1 and "FOR UPDATE SKIP LOCKED" in claims[0]
