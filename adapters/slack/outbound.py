@@ -22,7 +22,7 @@ from adapters.slack.cards import admin_report, card
 from adapters.slack.errors import METADATA_TYPE, posted_keys, slack_errors, why
 from adapters.slack.undeliverable import reply_alert
 from bot.core.errors import ConfigError
-from bot.core.outbox import OutboxItem
+from bot.core.outbox import OutboxItem, OutboxKind
 from bot.core.types import Address, Reply, Ticket
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,12 @@ class SlackAgentDesk:
         """The card an interrupted attempt posted, in the team's channel or the default one."""
         if ticket is None:
             return None
+        if item.kind is OutboxKind.AGENT_NOTE:  # a note under the card, tagged with the item's own key
+            if not ticket.card_ref:
+                return None
+            channel, ts = split_ref(ticket.card_ref)
+            found = await posted_keys(self.client, channel, ts, item.key)
+            return f"{channel}:{found[item.key]}" if item.key in found else None
         key = card_key(ticket)
         for channel in dict.fromkeys((await self.channel_for(ticket.handoff.team), self.default_channel)):
             if channel:
@@ -260,4 +266,4 @@ class SlackAgentDesk:
             blocks = [dict(b) for b in message.blocks]
             if ticket.agent and blocks and blocks[0].get("type") == "section":
                 blocks[0] = {"type": "section", "text": {"type": "mrkdwn", "text": f"<@{ticket.agent}> {blocks[0]['text']['text']}"}}
-            await post(self.client, channel, SlackMessage(message.text, tuple(blocks)), ts)
+            await post(self.client, channel, SlackMessage(message.text, tuple(blocks)), ts, key=prompt.idempotency_key)

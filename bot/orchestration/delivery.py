@@ -127,8 +127,8 @@ class Delivery:
                 desk, ticket = self._desk(platform), await self._ticket(item)
                 if not ticket.card_ref:
                     raise DeliveryError("the card is not posted yet", retry_after=self.backoff.base)
-                if item.reply is not None:
-                    await desk.ask(ticket, item.reply)
+                if item.reply is not None and not await self._already_sent(desk, item, ticket):
+                    await desk.ask(ticket, replace(item.reply, idempotency_key=item.key))
                 return ticket.card_ref
 
     async def _already_sent(self, target: object, item: OutboxItem, ticket: Ticket | None) -> str | None:

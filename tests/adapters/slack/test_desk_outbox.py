@@ -106,3 +106,27 @@ async def test_an_undeliverable_reply_goes_to_the_agents_channel_and_the_admins(
     [dm] = slack.fake.posts(ADMIN)
     assert dm["text"].startswith("Frontdesk could not deliver a reply to ") and reason in dm["text"]
     assert slack.app.dispatcher.outbox.stats.fallbacks == 1
+
+
+@pytest.fixture
+def quick_timeouts(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack) -> None:
+    """Set before the Slack client is built: a "lost" answer then outlasts the client's timeout."""
+    monkeypatch.setattr("adapters.slack.runtime.TIMEOUT", 0.5)
+    fake.hang = 1.0
+
+
+async def test_a_note_to_the_agent_whose_answer_was_lost_is_not_posted_twice(quick_timeouts: None, slack: Slack) -> None:
+    fast_retries(slack)
+    first = await slack.say("How do I reset my password?")  # the AI answers: the agent is asked afterwards
+    thread = first["event"]["ts"]
+    await slack.say("can I talk to a human please", thread_ts=thread)
+    card = slack.fake.posts(AGENTS)[0]
+    await slack.click(card, "claim", user=AGENT, team=OUR_TEAM)
+    claimed = slack.fake.called("chat.update")[-1]
+    slack.fake.fault(f"chat.postMessage@{AGENTS}", "lost")  # the note is posted, but its answer never arrives
+    await slack.click({**claimed, "_ts": card["_ts"], "channel": AGENTS}, "resolve", user=AGENT, team=OUR_TEAM)
+    stats = await drain_outbox(slack)
+    assert stats.failed == 0
+    notes = [p for p in slack.fake.posts(AGENTS) if "rewrite the AI's answer" in p["text"]]
+    assert len(notes) == 1 and notes[0]["thread_ts"] == card["_ts"]
+    assert slack.app.dispatcher.outbox.stats.deduplicated >= 1
