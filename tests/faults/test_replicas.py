@@ -19,7 +19,7 @@ import pytest
 
 from tests.adapters.slack.conftest import SHARED, message_event
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.faults.harness import ROOT, Server, SlackSender, session
+from tests.faults.harness import ROOT, Server, SlackSender, session, wait_for_replies
 from tests.unit.store.conftest import create_pg_schema, drop_pg_schema
 
 RACE = """
@@ -133,3 +133,26 @@ async def test_one_thread_over_two_servers_is_answered_in_order_once_each(
     finally:
         await store.close()
     assert decided == Counter(sent), "one decision per message"
+
+
+@pytest.mark.postgres
+async def test_two_servers_started_together_on_postgres_answer_the_same_events_once(
+    fake: FakeSlack, pg_url: str, tmp_path: Path
+) -> None:
+    from tests.faults.test_crash import assert_exactly_once, expected_cards, text
+
+    servers = [Server(pg_url, fake.url, tmp_path), Server(pg_url, fake.url, tmp_path)]
+    sender = SlackSender([s.url for s in servers])
+    try:
+        await asyncio.gather(*(s.start() for s in servers))  # an empty schema: both migrate at start, in turn
+        async with session() as http:
+            for n in range(8):
+                envelope = message_event(text(n, "pgdup"))
+                sender.sent.append(envelope)
+                both = await asyncio.gather(sender.send(http, envelope, 0, 0), sender.send(http, envelope, 0, 1))
+                assert all(both)
+            replies = await wait_for_replies(fake, sender.sent)
+    finally:
+        for server in servers:
+            server.stop()
+    assert_exactly_once(fake, replies, expected_cards(8))
