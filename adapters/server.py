@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
@@ -128,10 +129,46 @@ def mount_playground(web_app: web.Application, app: App) -> None:
         web_app.middlewares.append(gate)
 
 
+def is_loopback(host: str) -> bool:
+    """A host name or address that only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def open_dashboard_listener(runner: web.AppRunner, web_app: web.Application, port: int) -> str:
+    """Without a dashboard token, when the main listener may not serve the dashboard: a listener of its own on
+    127.0.0.1 (never a wider address), so no proxy in front of the main port reaches it. Its URL, or "" when none
+    is needed or the port is taken (then said in the log; the rest of the server runs on)."""
+    from adapters.web.dashboard.access import LISTENERS
+
+    listeners = web_app.get(LISTENERS)
+    if listeners is None or listeners.shared:
+        return ""
+    before = {address[1] for address in runner.addresses if isinstance(address, tuple)}
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+    except OSError as exc:
+        log.warning("leads' dashboard: off, 127.0.0.1:%d cannot be opened (%s); set [server] dashboard_port to a "
+                    "free port, or FRONTDESK_DASHBOARD_TOKEN to serve it on the main port", port, exc.strerror or exc)
+        return ""
+    opened = {address[1] for address in runner.addresses if isinstance(address, tuple)} - before
+    listeners.ports.update(opened or {port})
+    return listeners.url()
+
+
 def build_web_app(
-    app: App, *, maintenance_interval: float = 30.0, pipeline: PipelineTiming | None = PipelineTiming()
+    app: App,
+    *,
+    maintenance_interval: float = 30.0,
+    pipeline: PipelineTiming | None = PipelineTiming(),
+    listen_host: str | None = None,
 ) -> web.Application:
-    """The aiohttp application with every configured adapter mounted."""
+    """The aiohttp application with every configured adapter mounted (`listen_host`: where `serve` binds it, when
+    not the configured host)."""
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
@@ -142,9 +179,13 @@ def build_web_app(
         mount_playground(web_app, app)
     if app.config.server.dashboard:
         from adapters.web import dashboard
+        from adapters.web.dashboard.access import LISTENERS, Listeners
 
         token = app.settings.dashboard_token
         dashboard.mount(web_app, app, token.get_secret_value() if token else None)
+        if token is None:  # this machine only: which listeners count as "this machine" (dashboard/access.py)
+            host = listen_host or app.config.server.host
+            web_app[LISTENERS] = Listeners(shared=is_loopback(host) and not app.settings.platform_configured)
     if app.settings.slack_bot_token is not None or app.settings.slack_app_token is not None:
         from adapters import slack
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,6 +82,15 @@ async def open_store(settings: Settings, config: Config, *, migrate: bool = True
     if migrate:
         await upgrade(url)
     return SqlStore(url, channel_defaults(config, settings))
+
+
+def _shared_lock(store: Store) -> Any:
+    """The cross-replica conversation lock for a store on PostgreSQL (None otherwise), one connection per decision
+    the dispatcher runs at once (`Dispatcher.concurrency`)."""
+    from bot.store.conversation_lock import for_store
+
+    in_flight = next(f.default for f in fields(Dispatcher) if f.name == "concurrency")
+    return for_store(store, in_flight if isinstance(in_flight, int) else 16)
 
 
 def persona_prompt(config: Config) -> str:
@@ -169,7 +178,7 @@ async def bootstrap(
     )
     outboxes: dict[Platform, Outbox] = {}
     desks: dict[Platform, AgentDesk] = {}
-    locks = Locks()
+    locks = Locks(_shared_lock(store))  # PostgreSQL: one conversation at a time across replicas too
     demotions = DemotionBoard(store, config.demotion, clock)
     await demotions.refresh_quietly()
     engine = Engine(
@@ -186,6 +195,7 @@ async def bootstrap(
     )
     desk = Desk(store, outboxes, desks, policy_set.phrases, locks, clock, writer, staff)
     dispatcher = Dispatcher(store, engine, outboxes, desks, desk, locks, clock)
+    desk.delivery = dispatcher.outbox  # agents' actions go through the same outbox worker as decisions
     app = App(
         settings=settings,
         config=config,
@@ -208,5 +218,7 @@ async def bootstrap(
     close = getattr(store, "close", None)
     if close is not None:
         app.closers.append(close)
+    if locks.shared is not None:
+        app.closers.append(locks.shared.close)
     app.closers.append(demotions.close)  # closed first: a recount in flight must not outlive the store
     return app

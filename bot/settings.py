@@ -44,6 +44,9 @@ class ServerConfig(BaseModel):
     port: int = Field(default=8080, ge=0, le=65535)
     playground: bool = True  # serve /ui (the zero-credential playground)
     dashboard: bool = True  # serve /dashboard to leads (this machine only, or with FRONTDESK_DASHBOARD_TOKEN)
+    # Without FRONTDESK_DASHBOARD_TOKEN, and once Slack/Teams are configured or `host` is not loopback, the dashboard
+    # has a listener of its own on 127.0.0.1 at this port (0: any free port), never the main one (adapters/web/dashboard/access.py).
+    dashboard_port: int = Field(default=8090, ge=0, le=65535)
 
 
 class SlackConfig(BaseModel):

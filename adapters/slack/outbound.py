@@ -20,8 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import SlackMessage, render
 from adapters.slack.cards import admin_report, card
 from adapters.slack.errors import METADATA_TYPE, posted_keys, slack_errors, why
+from adapters.slack.undeliverable import reply_alert
 from bot.core.errors import ConfigError
-from bot.core.outbox import OutboxItem
+from bot.core.outbox import OutboxItem, OutboxKind
 from bot.core.types import Address, Reply, Ticket
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,12 @@ class SlackAgentDesk:
         """The card an interrupted attempt posted, in the team's channel or the default one."""
         if ticket is None:
             return None
+        if item.kind is OutboxKind.AGENT_NOTE:  # a note under the card, tagged with the item's own key
+            if not ticket.card_ref:
+                return None
+            channel, ts = split_ref(ticket.card_ref)
+            found = await posted_keys(self.client, channel, ts, item.key)
+            return f"{channel}:{found[item.key]}" if item.key in found else None
         key = card_key(ticket)
         for channel in dict.fromkeys((await self.channel_for(ticket.handoff.team), self.default_channel)):
             if channel:
@@ -203,6 +210,33 @@ class SlackAgentDesk:
             raise ConfigError(f"handoff {ticket.id}: neither an agents channel nor an admin could be reached ({error})")
         return f"{self.default_channel}:{ts}" if ts else ""
 
+    async def reply_undeliverable(self, item: OutboxItem, error: str) -> str:
+        """`ReplyFallback`: a card with the reply in the default agents channel, and a direct message to each admin."""
+        try:
+            response = await self.client.chat_getPermalink(channel=item.address.channel, message_ts=item.address.thread or "")
+            link = str(response.get("permalink") or "")
+        except Exception as exc:  # noqa: BLE001 - a decoration (the channel may be the very thing that is gone)
+            log.info("chat.getPermalink failed for %s: %s", item.address.channel, why(exc))
+            link = ""
+        alert = reply_alert(item, error, link)
+        channel = self.default_channel or await self.channel_for("")
+        ts = ""
+        if channel:
+            try:
+                ts = await post(self.client, channel, alert, key=f"{item.key}:undeliverable")
+            except Exception as exc:  # noqa: BLE001 - the admins are told below either way
+                log.error("the agents channel refused the undeliverable-reply card too: %s", why(exc))
+        told = 0
+        for admin in sorted(self.admins):
+            try:  # each admin separately: one failing must not hide it from the others
+                await post(self.client, admin, alert)
+                told += 1
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not tell admin %s about an undeliverable reply: %s", admin, why(exc))
+        if not ts and not told:
+            raise ConfigError(f"a reply could not be delivered and neither an agents channel nor an admin could be told ({error})")
+        return f"{channel}:{ts}" if ts else ""
+
     async def _tell_admins(self, ticket: Ticket, send: Callable[[str], Awaitable[str]]) -> int:
         told = 0
         for admin in sorted(self.admins):
@@ -232,4 +266,4 @@ class SlackAgentDesk:
             blocks = [dict(b) for b in message.blocks]
             if ticket.agent and blocks and blocks[0].get("type") == "section":
                 blocks[0] = {"type": "section", "text": {"type": "mrkdwn", "text": f"<@{ticket.agent}> {blocks[0]['text']['text']}"}}
-            await post(self.client, channel, SlackMessage(message.text, tuple(blocks)), ts)
+            await post(self.client, channel, SlackMessage(message.text, tuple(blocks)), ts, key=prompt.idempotency_key)

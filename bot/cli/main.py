@@ -116,7 +116,7 @@ def serve(
 async def _serve(host: str | None, port: int | None, make_hint: bool = False) -> None:
     from aiohttp import web
 
-    from adapters.server import build_web_app
+    from adapters.server import build_web_app, open_dashboard_listener
     from bot.bootstrap import bootstrap
 
     settings = _settings()
@@ -124,9 +124,10 @@ async def _serve(host: str | None, port: int | None, make_hint: bool = False) ->
     say(f"Starting Frontdesk: knowledge base {settings.kb_dir}, data in {settings.data_dir} …")
     app_ = await bootstrap(settings)
     cfg = app_.config.server
-    runner = web.AppRunner(build_web_app(app_))
-    await runner.setup()
     where = (host or cfg.host, cfg.port if port is None else port)
+    web_app = build_web_app(app_, listen_host=where[0])
+    runner = web.AppRunner(web_app)
+    await runner.setup()
     site = web.TCPSite(runner, *where)
     try:
         await site.start()
@@ -135,7 +136,8 @@ async def _serve(host: str | None, port: int | None, make_hint: bool = False) ->
         await app_.close()
         raise FrontdeskError(f"cannot listen on {where[0]}:{where[1]}: {_bind_problem(exc, port_hint(where[1], make=make_hint))}") from None
     host, port = runner.addresses[0][:2]
-    say(running_line(host, port, playground=app_.config.server.playground, dashboard=app_.config.server.dashboard))
+    own = await open_dashboard_listener(runner, web_app, cfg.dashboard_port) if cfg.dashboard else ""
+    say(running_line(host, port, playground=cfg.playground, dashboard=cfg.dashboard, dashboard_url=own))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -144,15 +146,18 @@ async def _serve(host: str | None, port: int | None, make_hint: bool = False) ->
     await runner.cleanup()
 
 
-def running_line(host: str, port: int, *, playground: bool = True, dashboard: bool = False) -> str:
-    """What `serve` prints once listening; a wildcard host is where it listens, not an address a browser opens."""
+def running_line(
+    host: str, port: int, *, playground: bool = True, dashboard: bool = False, dashboard_url: str = ""
+) -> str:
+    """What `serve` prints once listening; a wildcard host is where it listens, not an address a browser opens.
+    `dashboard_url`: the dashboard's own loopback listener, when it has one (no token, not on the main port)."""
     everywhere = host in ("0.0.0.0", "::")
     shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     also = "; listening on every interface" if everywhere else ""
     pages = [f"Playground: {url}/ui"] if playground else []
     if dashboard:
-        pages.append(f"leads' dashboard: {url}/dashboard")
+        pages.append(f"leads' dashboard: {dashboard_url or url + '/dashboard'}{' (this machine only)' if dashboard_url else ''}")
     return f"Frontdesk is running. {', '.join(pages) or 'No web pages'}  (health: {url}/healthz{also})"
 
 

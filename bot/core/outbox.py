@@ -17,6 +17,7 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # `reply` to the customer at `address`
     CARD = "card"  # post the ticket's card in its team's agents channel (the ticket's card_ref is set on success)
     CARD_UPDATE = "card_update"  # refresh the ticket's card in place
+    AGENT_NOTE = "agent_note"  # `reply` to the agents under the ticket's card (`AgentDesk.ask`), from a desk action
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,28 @@ class TurnWrite:
     decision: Decision
     team: str = ""
     ticket: Ticket | None = None  # a new ticket to open (handoff or draft)
+    outbox: tuple[OutboxItem, ...] = ()
+
+
+@runtime_checkable
+class ReplyFallback(Protocol):
+    """Optional for an `AgentDesk`: a customer reply that could not be delivered after its retries."""
+
+    async def reply_undeliverable(self, item: OutboxItem, error: str) -> str:
+        """Show the reply to people (a card in the default agents channel, a direct message to each admin) so
+        someone can reach the customer another way; returns the card's reference ("" when only admins were told)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ActionWrite:
+    """What one agent action (claim, reply, resolve, approve …) changes, committed in one transaction by
+    `Store.record_action`: the conversation, the ticket as it now is, and what the action sends (the customer's
+    message, the card update, a note to the agents) as outbox items, so a platform failure retries them."""
+
+    conversation_key: str
+    conversation: Conversation | None = None
+    ticket: Ticket | None = None
     outbox: tuple[OutboxItem, ...] = ()
 
 

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from bot.core.conversation import Conversation, ConversationStatus
 from bot.core.demotion import Demotion
-from bot.core.outbox import OutboxItem, OutboxStats, Recorded, TurnWrite
+from bot.core.outbox import ActionWrite, OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import (
     Actor,
     Address,
@@ -277,6 +277,16 @@ class Store(Protocol):
     async def record_turn(self, turn: TurnWrite) -> Recorded | None:
         """In one transaction: close the inbox entry, save the conversation, open the ticket, record the decision
         and queue its outbox items. None (and nothing written) when another worker already decided this event."""
+        ...
+
+    async def earlier_pending(self, inbound: Inbound) -> Sequence[Inbound]:
+        """Events of `inbound`'s conversation accepted before it and not yet decided (oldest first): a replica
+        holding the conversation's lock decides them first, so replies keep the customer's order."""
+        ...
+
+    async def record_action(self, action: ActionWrite) -> tuple[OutboxItem, ...]:
+        """In one transaction: save an agent action's conversation and ticket and queue what it sends (returned
+        with their ids, claimed by the writer for an immediate first attempt)."""
         ...
 
     async def claim_outbox(self, now: datetime, lease: float, limit: int = 20) -> Sequence[OutboxItem]:

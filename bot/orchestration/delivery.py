@@ -22,6 +22,7 @@ from bot.core.errors import DeliveryError
 from bot.core.outbox import FallbackDesk, OutboxItem, OutboxKind, SentLookup
 from bot.core.ports import AgentDesk, Outbox, Store
 from bot.core.types import Platform, Ticket
+from bot.orchestration.fallback import reply_undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,13 @@ class Delivery:
                     raise DeliveryError("the card is not posted yet", retry_after=self.backoff.base)
                 await desk.update(ticket)
                 return ticket.card_ref
+            case OutboxKind.AGENT_NOTE:
+                desk, ticket = self._desk(platform), await self._ticket(item)
+                if not ticket.card_ref:
+                    raise DeliveryError("the card is not posted yet", retry_after=self.backoff.base)
+                if item.reply is not None and not await self._already_sent(desk, item, ticket):
+                    await desk.ask(ticket, replace(item.reply, idempotency_key=item.key))
+                return ticket.card_ref
 
     async def _already_sent(self, target: object, item: OutboxItem, ticket: Ticket | None) -> str | None:
         if item.attempts <= 1 or not isinstance(target, SentLookup):
@@ -173,6 +181,9 @@ class Delivery:
                     self.stats.fallbacks += 1
                     await self._settle(self.store.outbox_sent(item.id, ref), item)
                     return
+        if item.kind is OutboxKind.REPLY:  # the customer cannot be reached: people must know, with the text
+            error, told = await reply_undeliverable(self.desks.get(Platform(item.platform)), item, error)
+            self.stats.fallbacks += told
         log.error("gave up sending %s %s after %d attempt(s): %s", item.kind, item.key, item.attempts, error)
         self.stats.failed += 1
         await self._settle(self.store.outbox_failed(item.id, error), item)

@@ -2,7 +2,9 @@
 
 Every adapter (Slack buttons, the playground's agent pane, Teams cards) calls these same methods, so a claim or an
 approval behaves identically everywhere. Each action updates the ticket, the conversation, tells the customer what
-happened, refreshes the agents' card, and records feedback (rewrites, overrides, CSAT) for the metrics.
+happened, refreshes the agents' card, and records feedback (rewrites, overrides, CSAT) for the metrics. What it
+sends goes through the outbox in the same transaction as the change (`bot.orchestration.desk_sends`), so a
+platform failure is retried and never loses an agent's reply to the customer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 
 from bot.core.conversation import Conversation, Turn
 from bot.core.errors import Conflict, NotFound, handoff_not_found
+from bot.core.outbox import ActionWrite
 from bot.core.ports import AgentDesk, FeedbackEntry, Outbox, Phrasebook, Store, Writer
 from bot.core.types import (
     Action,
@@ -27,6 +30,8 @@ from bot.core.types import (
     TicketKind,
 )
 from bot.orchestration.collab import AGENT_FIRST, Choice, choose, propose, with_event, writes_first
+from bot.orchestration.delivery import Delivery
+from bot.orchestration.desk_sends import Sends
 from bot.orchestration.engine import customer_actions
 from bot.orchestration.handoff import clip, grounded, with_reason
 from bot.orchestration.locks import Locks
@@ -61,6 +66,7 @@ class Desk:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     writer: Writer | None = None  # the configured LLM: offers agents a clearer wording of their reply (agent-first)
     staff: StaffRoster | None = None  # learns agents' display names as they act, for the guardrails
+    delivery: Delivery | None = None  # the outbox's first attempt (bootstrap shares the dispatcher's)
 
     AGENT_ACTIONS = frozenset(
         {"claim", "reply", "resolve", "hand_back", "approve", "edit", "reject", "rewrite", "write", "pick"}
@@ -108,21 +114,21 @@ class Desk:
     # -- handoffs -----------------------------------------------------------------------------------------------
 
     async def claim(self, ticket_id: str, agent: Actor) -> Ticket:
-        ticket = await self._ticket(ticket_id)
-        if ticket.status is HandoffStatus.CLAIMED and ticket.agent == agent.id:
-            return ticket
-        if ticket.status is not HandoffStatus.OPEN:
-            who = f" by {ticket.agent}" if ticket.agent else ""
-            raise Conflict(f"this handoff is already {ticket.status.value}{who}")
-        ticket = replace(ticket, status=HandoffStatus.CLAIMED, agent=agent.id, claimed_at=self.clock())
-        async with self.locks.hold(ticket.conversation_key):
+        key = (await self._ticket(ticket_id)).conversation_key
+        async with self.locks.hold(key):
+            ticket = await self._ticket(ticket_id)  # read again under the lock: two agents may press Claim at once
+            if ticket.status is HandoffStatus.CLAIMED and ticket.agent == agent.id:
+                return ticket
+            if ticket.status is not HandoffStatus.OPEN:
+                who = f" by {ticket.agent}" if ticket.agent else ""
+                raise Conflict(f"this handoff is already {ticket.status.value}{who}")
+            ticket = replace(ticket, status=HandoffStatus.CLAIMED, agent=agent.id, claimed_at=self.clock())
             conversation = await self._conversation(ticket)
             conversation.claim(agent.id)
-            await self.store.save_conversation(conversation)
-            await self.store.update_ticket(ticket)
-        language = conversation.language or "en"
-        await self._tell_customer(ticket, Reply(self.phrases.say("claimed", language, agent=agent.name or agent.id)))
-        await self._refresh_card(ticket)
+            sends = self._sends()
+            sends.tell(ticket, Reply(self.phrases.say("claimed", conversation.language or "en", agent=agent.name or agent.id)))
+            sends.refresh(ticket)
+            await self._commit(ticket.conversation_key, sends, conversation, ticket)
         return ticket
 
     async def reply(self, ticket_id: str, agent: Actor, text: str) -> None:
@@ -135,8 +141,9 @@ class Desk:
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
             conversation.add_turn(Turn(Role.AGENT, text, self.clock(), agent.id))
-            await self.store.save_conversation(conversation)
-        await self._tell_customer(ticket, Reply(text))
+            sends = self._sends()
+            sends.tell(ticket, Reply(text))
+            await self._commit(ticket.conversation_key, sends, conversation)
 
     async def resolve(self, ticket_id: str, agent: Actor) -> Ticket:
         ticket = await self._ticket(ticket_id)
@@ -153,15 +160,12 @@ class Desk:
             conversation = await self._conversation(ticket)
             took_over_from_ai = conversation.ai_answers > 0 or ticket.handoff.suggestion is not None
             conversation.resolve()
-            await self.store.save_conversation(conversation)
-            await self.store.update_ticket(ticket)
-        language = conversation.language or "en"
-        await self._tell_customer(
-            ticket, Reply(self.phrases.say("resolved_csat", language), actions=csat_actions())
-        )
-        await self._refresh_card(ticket)
-        if took_over_from_ai:
-            await self._ask_agent(ticket, Reply("Did you need to rewrite the AI's answer?", actions=rewrite_actions()))
+            sends = self._sends()
+            sends.tell(ticket, Reply(self.phrases.say("resolved_csat", conversation.language or "en"), actions=csat_actions()))
+            sends.refresh(ticket)
+            if took_over_from_ai:
+                sends.note(ticket, Reply("Did you need to rewrite the AI's answer?", actions=rewrite_actions()))
+            await self._commit(ticket.conversation_key, sends, conversation, ticket)
         return ticket
 
     async def hand_back(self, ticket_id: str, agent: Actor) -> Ticket:
@@ -177,12 +181,12 @@ class Desk:
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
             conversation.hand_back()
-            await self.store.save_conversation(conversation)
-            await self.store.update_ticket(ticket)
-        language = conversation.language or "en"
-        notice = self.phrases.say("handed_back", language, agent=agent.name or agent.id)
-        await self._tell_customer(ticket, Reply(notice, actions=customer_actions(self.phrases, language, feedback=False)))
-        await self._refresh_card(ticket)
+            language = conversation.language or "en"
+            notice = self.phrases.say("handed_back", language, agent=agent.name or agent.id)
+            sends = self._sends()
+            sends.tell(ticket, Reply(notice, actions=customer_actions(self.phrases, language, feedback=False)))
+            sends.refresh(ticket)
+            await self._commit(ticket.conversation_key, sends, conversation, ticket)
         return ticket
 
     async def customer_wrote(self, ticket_id: str, text: str) -> None:
@@ -193,10 +197,11 @@ class Desk:
             return
         updates = (*ticket.handoff.updates, " ".join(text.split()))[-_UPDATES:]
         ticket = replace(ticket, handoff=replace(ticket.handoff, updates=updates))
-        await self.store.update_ticket(ticket)
-        await self._refresh_card(ticket)
+        sends = self._sends()
+        sends.refresh(ticket)
         if ticket.status is HandoffStatus.CLAIMED:
-            await self._ask_agent(ticket, Reply(f"New message from the customer: “{clip(text, 500)}”"))
+            sends.note(ticket, Reply(f"New message from the customer: “{clip(text, 500)}”"))
+        await self._commit(ticket.conversation_key, sends, ticket=ticket)
 
     # -- drafts (pre-approval) and the agent's pick (agent-first, parallel) -------------------------------------
 
@@ -231,8 +236,9 @@ class Desk:
         if ticket.status is HandoffStatus.OPEN:
             ticket = await self.claim(ticket_id, agent)
         ticket = propose(ticket, agent, text, alternative)
-        await self.store.update_ticket(ticket)
-        await self._refresh_card(ticket)
+        sends = self._sends()
+        sends.refresh(ticket)
+        await self._commit(ticket.conversation_key, sends, ticket=ticket)
         return ticket
 
     async def pick(self, ticket_id: str, agent: Actor, choice: str, text: str = "") -> Ticket:
@@ -259,11 +265,12 @@ class Desk:
         ticket = replace(ticket, kind=TicketKind.HANDOFF, handoff=handoff)
         async with self.locks.hold(ticket.conversation_key):
             conversation = await self._conversation(ticket)
-            await self.store.update_ticket(ticket)
+            sends = self._sends()
+            if not _customer_was_told(conversation):
+                sends.tell(ticket, Reply(self.phrases.say("handoff", conversation.language or "en")))
+            sends.refresh(ticket)
+            await self._commit(ticket.conversation_key, sends, ticket=ticket)
         await self._record_choice(ticket, agent, now, "rejected", rewrote=True, reason="rejected")
-        if not _customer_was_told(conversation):
-            await self._tell_customer(ticket, Reply(self.phrases.say("handoff", conversation.language or "en")))
-        await self._refresh_card(ticket)
         return ticket
 
     # -- customer feedback --------------------------------------------------------------------------------------
@@ -310,8 +317,10 @@ class Desk:
                 conversation.claim(agent.id)
                 claimed = ticket.claimed_at or now
                 ticket = replace(ticket, status=HandoffStatus.CLAIMED, agent=agent.id, claimed_at=claimed, handoff=handoff)
-            await self.store.save_conversation(conversation)
-            await self.store.update_ticket(ticket)
+            sends = self._sends()
+            sends.tell(ticket, reply)
+            sends.refresh(ticket)
+            await self._commit(ticket.conversation_key, sends, conversation, ticket)
         diff = ""
         if choice.event == "edited" and suggestion is not None:
             diff = "\n".join(
@@ -319,8 +328,6 @@ class Desk:
             )
         edited = "" if choice.by_ai else choice.text
         await self._record_choice(ticket, agent, now, choice.event, rewrote=not choice.by_ai, reason=diff, text=edited)
-        await self._tell_customer(ticket, reply)
-        await self._refresh_card(ticket)
         return ticket
 
     async def _record_choice(
@@ -367,17 +374,15 @@ class Desk:
             raise NotFound(f"the conversation of handoff {ticket.id!r} no longer exists")
         return conversation
 
-    async def _tell_customer(self, ticket: Ticket, reply: Reply) -> None:
-        outbox = self.outboxes.get(ticket.address.platform)
-        if outbox is not None:
-            await outbox.send(ticket.address, reply)
+    def _sends(self) -> Sends:
+        return Sends(self.outboxes, self.desks)
 
-    async def _refresh_card(self, ticket: Ticket) -> None:
-        agents = self.desks.get(ticket.address.platform)
-        if agents is not None:
-            await agents.update(ticket)
-
-    async def _ask_agent(self, ticket: Ticket, prompt: Reply) -> None:
-        agents = self.desks.get(ticket.address.platform)
-        if agents is not None:
-            await agents.ask(ticket, prompt)
+    async def _commit(
+        self, key: str, sends: Sends, conversation: Conversation | None = None, ticket: Ticket | None = None
+    ) -> None:
+        """Write the action's change and what it sends in one transaction, then make the first delivery attempt
+        (a failure is retried by the outbox worker; it is not the agent's error)."""
+        items = await self.store.record_action(ActionWrite(key, conversation, ticket, tuple(sends.items)))
+        if self.delivery is None:
+            self.delivery = Delivery(self.store, self.outboxes, self.desks, self.clock)
+        await self.delivery.deliver(items)

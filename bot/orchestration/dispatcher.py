@@ -48,6 +48,7 @@ from bot.orchestration.delivery import Delivery, describe
 from bot.orchestration.desk import Desk
 from bot.orchestration.engine import Engine, is_failed_attempt
 from bot.orchestration.locks import Locks
+from bot.orchestration.ordering import Done, decide_earlier
 
 log = logging.getLogger(__name__)
 WITH_PEOPLE = frozenset({"claimed_by_human", "awaiting_human"})  # the engine's gate: a person has the thread
@@ -182,24 +183,36 @@ class Dispatcher:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         attempts = 0
+        earlier: list[tuple[Inbound, Done]] = []
         async with self._slots:
             key = conversation_key(inbound.address)
             try:
                 async with self.locks.hold(key):
+                    if self.locks.shared is not None:  # replicas: this conversation's earlier events go first
+                        earlier = await decide_earlier(
+                            self.store, inbound, lambda e: self._decide_and_record(key, e), self.outbox.deliver
+                        )
                     done = await self._decide_and_record(key, inbound, fail_safe=fail_safe)
+                    if done is not None:  # sent under the lock, so replies leave in the order they were decided
+                        await self.outbox.deliver(done[2])
             except Exception as exc:  # noqa: BLE001 - the event stays in the inbox and is retried
                 log.error("could not decide %s:%s: %s", inbound.address.platform, inbound.message_id, describe(exc))
                 attempts = await self._count_failure(inbound)
                 self.stats.store_errors += 1
                 done = None
+        for event, finished in earlier:
+            await self._follow_up(event, finished)
         if done is None and not fail_safe and attempts >= FAIL_SAFE_AFTER:
             # Something about this event keeps failing (not only a database outage): hand it to a person as it is.
             return await self.process(inbound, fail_safe=True)
         if done is None:
             return None
+        return await self._follow_up(inbound, done)
+
+    async def _follow_up(self, inbound: Inbound, done: Done) -> Decision:
+        """After a decided event's lock is released: counters, and the desk's part (which takes the lock itself)."""
         conversation, decision, items = done
         self.stats.decisions[(decision_kind(decision), decision.reason)] += 1
-        await self.outbox.deliver(items)
         if items and len(self.stats.reply_seconds) < 10_000:
             self.stats.reply_seconds.append(max(0.0, (self.clock() - inbound.received_at).total_seconds()))
         if conversation.handoff_id and _customer_adds(inbound, decision):

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.core.conversation import Conversation
+from bot.core.conversation import Conversation, conversation_key
 from bot.core.errors import handoff_not_found
-from bot.core.outbox import OutboxItem, OutboxStats, Recorded, TurnWrite
+from bot.core.outbox import ActionWrite, OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import Decision, Inbound, Ticket
 from bot.store.defaults import utc
 from bot.store.queue_records import DONE, FAILED, PENDING, SENT
@@ -58,6 +58,9 @@ class MemoryPipeline:
     async def open_ticket(self, ticket: Ticket) -> Ticket:
         raise NotImplementedError
 
+    async def update_ticket(self, ticket: Ticket) -> None:
+        raise NotImplementedError
+
     async def accept(self, inbound: Inbound) -> bool:
         inbox, _ = self._pipeline()
         key = (str(inbound.address.platform), inbound.message_id)
@@ -100,6 +103,37 @@ class MemoryPipeline:
             outbox[stored.id] = _Outbox(stored, now + timedelta(seconds=self.lease))
             queued.append(stored)
         return Recorded(decision_id, tuple(queued))
+
+    async def earlier_pending(self, inbound: Inbound) -> Sequence[Inbound]:
+        inbox, _ = self._pipeline()
+        key = conversation_key(inbound.address)
+        mine = (str(inbound.address.platform), inbound.message_id)
+        before: list[Inbound] = []
+        for at, row in inbox.items():  # insertion order is acceptance order
+            if at == mine:
+                return before if row.state == PENDING else []
+            if row.state == PENDING and conversation_key(row.inbound.address) == key:
+                before.append(row.inbound)
+        return []
+
+    async def record_action(self, action: ActionWrite) -> tuple[OutboxItem, ...]:
+        if action.ticket is not None:
+            await self.update_ticket(action.ticket)
+        if action.conversation is not None:
+            await self.save_conversation(action.conversation)
+        return self._queue(action.outbox)
+
+    def _queue(self, items: Sequence[OutboxItem]) -> tuple[OutboxItem, ...]:
+        _, outbox = self._pipeline()
+        now = utc(self._clock())
+        queued = []
+        for item in items:
+            if any(o.item.key == item.key for o in outbox.values()):
+                raise ValueError(f"outbox key {item.key!r} already queued")
+            stored = replace(item, id=len(outbox) + 1, attempts=1, created_at=now)
+            outbox[stored.id] = _Outbox(stored, now + timedelta(seconds=self.lease))
+            queued.append(stored)
+        return tuple(queued)
 
     async def claim_outbox(self, now: datetime, lease: float, limit: int = 20) -> Sequence[OutboxItem]:
         _, outbox = self._pipeline()

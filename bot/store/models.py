@@ -242,10 +242,12 @@ class InboxRow(Base):
     __table_args__ = (
         UniqueConstraint("platform", "message_id", name="uq_inbox_platform_message"),
         Index("ix_inbox_state_received", "state", "received_at"),
+        Index("ix_inbox_conversation_state", "conversation_key", "state"),  # 0004: earlier events decided first
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(255))
+    conversation_key: Mapped[str | None] = mapped_column(String(512))
     payload: Mapped[dict[str, Any]]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

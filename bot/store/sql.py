@@ -57,15 +57,15 @@ from bot.store.records import (
     normalize_ticket,
     trace_from_json,
 )
-from bot.store.sql_pipeline import SqlPipeline
 from bot.store.sql_rows import decision_record, decision_row, feedback_entry, ticket_from_row, ticket_values
+from bot.store.sql_shared import SqlShared
 from bot.store.upsert import insert_for
 
 CACHE_SECONDS = 5.0
 CACHE_ENTRIES = 10_000
 
 
-class SqlStore(SqlPipeline):
+class SqlStore(SqlShared):
     """Implements `bot.core.ports.Store` on a database URL. The schema must exist (`bot.store.migrate.upgrade`)."""
 
     def __init__(

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.conversation import conversation_key
 from bot.core.errors import StoreUnavailable, handoff_not_found
 from bot.core.outbox import OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import Inbound
@@ -53,6 +54,7 @@ async def accept(session: AsyncSession, dialect: str, inbound: Inbound, now: dat
         .values(
             platform=str(inbound.address.platform),
             message_id=inbound.message_id,
+            conversation_key=conversation_key(inbound.address),  # replicas: bot.store.sql_ordering
             payload=inbound_to_json(inbound),
             state=PENDING,
             attempts=0,

@@ -40,6 +40,7 @@ class Server:
     data: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[str] | None = None
+    extra: tuple[str, ...] = ()  # more arguments for tests.faults.server
 
     @property
     def url(self) -> str:
@@ -47,7 +48,7 @@ class Server:
 
     async def start(self, timeout: float = 60.0) -> None:
         command = [sys.executable, "-m", "tests.faults.server", "--port", str(self.port), "--database", self.database]
-        command += ["--slack-api", self.slack_api, "--data", str(self.data)]
+        command += ["--slack-api", self.slack_api, "--data", str(self.data), *self.extra]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None

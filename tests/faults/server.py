@@ -22,7 +22,7 @@ from tests.adapters.slack.conftest import FakeAnswerer, make_config, make_settin
 from tests.adapters.slack.fake_slack import FakeSlack
 
 
-async def serve(port: int, database: str, slack_api: str, data: Path, lease: float) -> None:
+async def serve(port: int, database: str, slack_api: str, data: Path, lease: float, shared_lock: bool = True) -> None:
     fake = FakeSlack(url=slack_api)  # only its URL: the real fake runs in the test process
     settings = make_settings(fake, data, database_url=database)
     config = make_config()
@@ -33,6 +33,9 @@ async def serve(port: int, database: str, slack_api: str, data: Path, lease: flo
         settings, config=config, store=store, answerer=FakeAnswerer(), kb_languages=frozenset({"en"}), migrate=False
     )
     app.dispatcher.outbox.lease = lease
+    if not shared_lock and app.dispatcher.locks.shared is not None:  # bench/replica_lock.py's baseline only
+        await app.dispatcher.locks.shared.close()
+        app.dispatcher.locks.shared = None
     timing = PipelineTiming(outbox_interval=0.2, sweep_interval=0.5, inbox_grace=1.0)
     runner = web.AppRunner(build_web_app(app, maintenance_interval=0, pipeline=timing))
     await runner.setup()
@@ -51,9 +54,10 @@ def main() -> None:
     parser.add_argument("--slack-api", required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--lease", type=float, default=3.0)
+    parser.add_argument("--no-shared-lock", action="store_true", help="the in-process lock only (a benchmark's baseline)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args.port, args.database, args.slack_api, args.data, args.lease))
+    asyncio.run(serve(args.port, args.database, args.slack_api, args.data, args.lease, not args.no_shared_lock))
 
 
 if __name__ == "__main__":

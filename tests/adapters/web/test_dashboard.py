@@ -203,14 +203,19 @@ async def test_only_this_machine_without_a_token(client: TestClient[Any, Any]) -
 def test_a_peer_on_another_machine_is_refused_without_a_token() -> None:
     from unittest.mock import Mock
 
+    from aiohttp import web
     from aiohttp.test_utils import make_mocked_request
 
-    from adapters.web.dashboard.access import refusal
+    from adapters.web.dashboard.access import LISTENERS, Listeners, refusal
+
+    app = web.Application()
+    app[LISTENERS] = Listeners(shared=True)  # a playground-only server on loopback: its main port serves it
 
     def peer(address: str) -> Any:
         transport = Mock()
-        transport.get_extra_info.side_effect = lambda name, default=None: (address, 50000) if name == "peername" else default
-        return make_mocked_request("GET", "/dashboard", transport=transport)
+        ends = {"peername": (address, 50000), "sockname": ("127.0.0.1", 8080)}
+        transport.get_extra_info.side_effect = lambda name, default=None: ends.get(name, default)
+        return make_mocked_request("GET", "/dashboard", transport=transport, app=app)
 
     remote = refusal(peer("203.0.113.9"), None)
     assert remote is not None and remote.status == 403

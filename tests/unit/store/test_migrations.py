@@ -32,7 +32,7 @@ def _tables(connection: Connection) -> set[str]:
 async def _check_schema_matches_models(url: str) -> None:
     assert await current(url) is None
     revision = await upgrade(url)
-    assert revision == head() == "0003"
+    assert revision == head() == "0004"
     assert await current(url) == revision
     assert await upgrade(url) == revision  # running it again changes nothing
     engine = make_engine(url)
