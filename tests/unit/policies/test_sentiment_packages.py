@@ -29,10 +29,9 @@ def test_each_configured_package_lexicon_is_installed_and_read(language: str) ->
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("Ein erbärmlicher, unerträglicher Service.", "de"),
         ("Das Personal war unhöflich und arrogant.", "de"),
-        ("Un service minable et lent.", "fr"),
-        ("Un accueil odieux et méprisant.", "fr"),
+        ("Un accueil glacial et méprisant.", "fr"),
+        ("Atendimento arrogante e desrespeitoso.", "pt"),
         ("Atendimento lamentável e desrespeitoso.", "pt"),
     ],
 )
