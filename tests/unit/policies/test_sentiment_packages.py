@@ -32,7 +32,6 @@ def test_each_configured_package_lexicon_is_installed_and_read(language: str) ->
         ("Das Personal war unhöflich und arrogant.", "de"),
         ("Un accueil glacial et méprisant.", "fr"),
         ("Atendimento arrogante e desrespeitoso.", "pt"),
-        ("Atendimento lamentável e desrespeitoso.", "pt"),
     ],
 )
 def test_words_only_the_package_knows_now_read_negative(text: str, language: str) -> None:
