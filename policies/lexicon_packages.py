@@ -18,12 +18,14 @@ sentiment then falls back to the hand-written words, it never fails the message.
 
 from __future__ import annotations
 
+import functools
 import logging
 import xml.etree.ElementTree as ET  # noqa: S405 - package data we installed, not input from the network
 from collections import defaultdict
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from policies.text import fold
@@ -65,17 +67,29 @@ def suffixes(spec: Mapping[str, Any]) -> tuple[str, ...]:
 
 def load(spec: Mapping[str, Any]) -> dict[str, float]:
     """One language's package lexicon (folded word → valence, -4..4), or {} with a warning when unavailable."""
-    dist, file, fmt = str(spec["distribution"]), str(spec["file"]), str(spec["format"])
+    return dict(
+        _load(
+            str(spec["distribution"]),
+            str(spec["file"]),
+            str(spec["format"]),
+            frozenset(spec.get("pos", [])),
+            float(spec.get("min_valence", 0.0)),
+        )
+    )
+
+
+@functools.cache
+def _load(dist: str, file: str, fmt: str, pos: frozenset[str], floor: float) -> Mapping[str, float]:
+    # Cached: the files are immutable installed data, and a policy set is built per config load (and per test).
     try:
         path = _path(dist, file)
         if fmt == "pattern":
-            table = _pattern(path, frozenset(spec.get("pos", [])))
+            table = _pattern(path, pos)
         elif fmt == "vader":
             table = _vader(path)
         else:
             raise ValueError(f"unknown lexicon format '{fmt}'")
     except (PackageNotFoundError, OSError, ValueError, ET.ParseError) as exc:
         log.warning("sentiment lexicon from package %s (%s) not used: %s", dist, file, exc)
-        return {}
-    floor = float(spec.get("min_valence", 0.0))
-    return {w: v for w, v in table.items() if v and abs(v) >= floor}
+        return MappingProxyType({})
+    return MappingProxyType({w: v for w, v in table.items() if v and abs(v) >= floor})
