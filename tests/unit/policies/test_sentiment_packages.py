@@ -64,3 +64,19 @@ def test_every_package_spec_names_a_known_format() -> None:
     for spec in shipped("sentiment")["packages"].values():
         assert spec["format"] in ("pattern", "vader")
         assert lexicon_packages.load(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Eine Rückerstattung ist leider nicht möglich, wenn die Zahlung älter als 90 Tage ist.", "de"),
+        ("Ungültige Links laufen nach 24 Stunden ab; fordern Sie einfach einen neuen an.", "de"),
+        ("Un remboursement est impossible après 90 jours.", "fr"),
+        ("Une carte bloquée ne peut pas être débloquée, vous recevrez une nouvelle carte.", "fr"),
+        ("Não é possível cancelar um pagamento já processado.", "pt"),
+        ("Links inválidos expiram depois de 24 horas; peça um novo.", "pt"),
+    ],
+)
+def test_factual_answers_stay_clear_of_the_reply_guard(text: str, language: str) -> None:
+    """The reply guardrail blocks an answer at -0.6 (policies/config.py): a policy stated plainly is not negative."""
+    assert (SHIPPED.score(text, language) or 0.0) > -0.6
