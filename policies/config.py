@@ -239,6 +239,9 @@ class LanguageConfig(_Strict):
     short_words: int = Field(default=3, ge=0)  # messages this short keep the thread's language unless confident
     short_min_confidence: float = Field(default=0.99, ge=0.0, le=1.0)
     thread_prior: float = Field(default=4.0, ge=1.0)  # the thread's language is this many times more likely
+    # Words that tell close languages apart (sr/hr/bs): each occurrence makes its language this many times likelier.
+    markers: dict[str, list[str]] = Field(default_factory=_from("languages", "markers"))
+    marker_weight: float = Field(default=4.0, ge=1.0)
 
     @model_validator(mode="after")
     def _default_supported(self) -> LanguageConfig:

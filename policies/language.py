@@ -29,6 +29,7 @@ from bot.core.errors import ConfigError
 from bot.core.ports import Outcome, Phrasebook, Proceed, Stop, StopAction, TurnContext
 from bot.core.types import EscalationReason, InboundKind
 from policies.config import LanguageConfig
+from policies.text import PhraseMatcher, normalize
 
 SWITCHED_FROM = "language_switched_from"
 _log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class Detector:
     certain: float = 0.99  # an extra language needs this probability among all candidates
     mix: Mapping[str, float] = field(default_factory=dict)
     mix_weight: float = 0.5
+    markers: Mapping[str, PhraseMatcher] = field(default_factory=dict)  # close-language words, per language
+    marker_weight: float = 1.0
     identifier: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +88,22 @@ class Detector:
         share = self.mix.get(language, 0.0) / total if total > 0 else 1.0 / len(self.languages)
         return float(share**self.mix_weight)
 
+    def marker_evidence(self, text: str) -> dict[str, float]:
+        """`marker_weight` ** (marker words found) per answered language that has markers. py3langid's character
+        n-grams barely separate Serbian, Croatian and Bosnian on a short message; the words that differ do
+        (ekavian "gde" / ijekavian "gdje", "što" / "šta", "točno" / "tačno", "tjedan" / "sedmica")."""
+        if self.marker_weight == 1.0 or not self.markers:
+            return {}
+        norm = normalize(text)
+        out = {}
+        for lang in self.languages:
+            matcher = self.markers.get(lang)
+            if matcher is not None and matcher.regex is not None:
+                hits = len(matcher.regex.findall(norm))
+                if hits:
+                    out[lang] = self.marker_weight ** min(hits, 4)
+        return out
+
     def posterior(self, text: str, thread: str | None = None, thread_prior: float = 1.0) -> list[tuple[str, float]]:
         """Answered languages by probability given the text, the KB mix and the thread's language; [] when the
         text has no letters."""
@@ -92,8 +111,9 @@ class Detector:
         if not any(ch.isalpha() for ch in clean):
             return []
         ranked = [(str(lang), float(p)) for lang, p in self.identifier.rank(clean)]
+        evidence = self.marker_evidence(clean)
         weighted = [
-            (lang, p * self.prior(lang) * (thread_prior if lang == thread else 1.0))
+            (lang, p * self.prior(lang) * (thread_prior if lang == thread else 1.0) * evidence.get(lang, 1.0))
             for lang, p in ranked
             if lang in self.languages
         ]
@@ -227,5 +247,8 @@ def language_step(
         default = config.default
     else:
         default = max(answered, key=lambda lang: (mix.get(lang, 0.0), lang == answered[0]))
-    detector = Detector(answered, tuple(sorted(extra)), config.short_min_confidence, mix)
+    markers = {lang: PhraseMatcher.of(words) for lang, words in config.markers.items() if lang in answered}
+    detector = Detector(
+        answered, tuple(sorted(extra)), config.short_min_confidence, mix, markers=markers, marker_weight=config.marker_weight
+    )
     return LanguageDetect(detector, config, default)

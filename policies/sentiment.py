@@ -1,8 +1,10 @@
-"""Sentiment of a message, -1 (very negative) .. 1, offline: vaderSentiment for English, small lexicons otherwise.
+"""Sentiment of a message, -1 (very negative) .. 1, offline: vaderSentiment for English, lexicons otherwise.
 
 VADER is tuned for social-media English (caps, "!!!", emoticons, emojis). For other languages we score the words of
-a hand-written lexicon (`defaults/sentiment.toml`) with negation, and add VADER's reading of the emojis and
-emoticons alone, which carry across languages. Scores use VADER's normalisation x / sqrt(x² + 15) so thresholds
+a hand-written lexicon (`defaults/sentiment.toml`) with negation, falling back for words it does not know to a
+lexicon shipped by a PyPI package where a licence-clean one exists (German, French, Portuguese:
+`policies/lexicon_packages.py`), and add VADER's reading of the emojis and emoticons alone, which carry across
+languages. Scores use VADER's normalisation x / sqrt(x² + 15) so thresholds
 mean roughly the same in every language. Languages without a lexicon score emojis only.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from policies import lexicon_packages
 from policies.defaults import shipped
 from policies.text import fold, words
 
@@ -30,28 +33,38 @@ _SYMBOLS = re.compile(
 class Lexicon:
     """One language's words. Entries are folded like the text (lower case, accents stripped). `strip` prefixes
     (Arabic's article and conjunctions) are removed for a second look; `substrings` languages (Chinese, Japanese:
-    no spaces) match entries inside the text instead of as words, without negation."""
+    no spaces) match entries inside the text instead of as words, without negation. `package` is a packaged
+    lexicon (exact words, -4..4) consulted only for words our own entries do not know: ours are written for
+    support messages and win where both have a word."""
 
     exact: Mapping[str, float]
     prefixes: Mapping[str, float]
     negators: frozenset[str]
     strip: tuple[str, ...] = ()
     substrings: bool = False
+    package: Mapping[str, float] = field(default_factory=dict)
+    package_suffixes: tuple[str, ...] = ()
+    neutral: tuple[str, ...] = ()  # folded prefixes of words that name a problem, not a mood: never scored
 
     @staticmethod
-    def of(raw: Mapping[str, Any]) -> Lexicon:
+    def of(
+        raw: Mapping[str, Any], package: Mapping[str, float] | None = None, suffixes: tuple[str, ...] = ()
+    ) -> Lexicon:
         exact: dict[str, float] = {}
         prefixes: dict[str, float] = {}
+        neutral = tuple(fold(w.rstrip("*")) for w in raw.get("neutral", []))
         for key, weight in (("positive", 2.0), ("strong_positive", 3.0), ("negative", -2.0), ("strong_negative", -3.0)):
             for entry in raw.get(key, []):
-                target = prefixes if entry.endswith("*") else exact
-                target[fold(entry.rstrip("*"))] = weight
+                (prefixes if entry.endswith("*") else exact)[fold(entry.rstrip("*"))] = weight
         return Lexicon(
             MappingProxyType(exact),
             MappingProxyType(prefixes),
             frozenset(fold(w) for w in raw.get("negators", [])),
             tuple(fold(p) for p in raw.get("strip", [])),
             bool(raw.get("substrings", False)),
+            MappingProxyType(dict(package or {})),
+            suffixes,
+            neutral,
         )
 
     def valence(self, token: str) -> float:
@@ -63,12 +76,25 @@ class Lexicon:
         return value
 
     def _lookup(self, token: str) -> float:
+        if self.neutral and token.startswith(self.neutral):
+            return 0.0
         if token in self.exact:
             return self.exact[token]
         for end in range(len(token), 2, -1):
             weight = self.prefixes.get(token[:end])
             if weight is not None:
                 return weight
+        return self._packaged(token)
+
+    def _packaged(self, token: str) -> float:
+        value = self.package.get(token)
+        if value is not None:
+            return value
+        for suffix in self.package_suffixes:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+                value = self.package.get(token[: -len(suffix)])
+                if value is not None:
+                    return value
         return 0.0
 
     def total(self, tokens: list[str]) -> float:
@@ -89,7 +115,7 @@ class Lexicon:
         is not also counted as a shorter entry inside it)."""
         total = 0.0
         for entry, weight in sorted({**self.exact, **self.prefixes}.items(), key=lambda item: -len(item[0])):
-            if entry and entry in folded:
+            if entry and entry in folded and not (self.neutral and entry.startswith(self.neutral)):
                 total += weight
                 folded = folded.replace(entry, " ")
         return total
@@ -107,14 +133,22 @@ class Sentiment:
     vader: SentimentIntensityAnalyzer = field(default_factory=SentimentIntensityAnalyzer)
 
     @staticmethod
-    def shipped() -> Sentiment:
+    def shipped(*, packages: bool = True) -> Sentiment:
+        """The shipped lexicons; `packages=False` leaves out the packaged ones (the benchmark's "before")."""
         raw = dict(shipped("sentiment"))
+        specs = raw.pop("packages", {}) if packages else {}
+        raw.pop("packages", None)
         english = raw.pop("en", {})
         vader = SentimentIntensityAnalyzer()
         for word in english.get("neutral", []):
             vader.lexicon.pop(word, None)  # this instance's own copy of the lexicon; see sentiment.toml
         vader.emojis.update(raw.pop("emoji", {}))
-        return Sentiment(MappingProxyType({lang: Lexicon.of(entry) for lang, entry in raw.items()}), vader)
+        tables = {lang: lexicon_packages.load(spec) for lang, spec in specs.items()}
+        lexicons = {
+            lang: Lexicon.of(raw.get(lang, {}), tables.get(lang), lexicon_packages.suffixes(specs.get(lang, {})))
+            for lang in {*raw, *tables}
+        }
+        return Sentiment(MappingProxyType(lexicons), vader)
 
     @property
     def languages(self) -> frozenset[str]:

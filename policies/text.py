@@ -36,9 +36,35 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+# Scripts written without spaces between words (Han, kana, Thai): a phrase there has no word boundary to stop at.
+_UNSPACED = (
+    (0x0E00, 0x0E7F),
+    (0x3040, 0x30FF),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+)
+# Hangul (as `fold` leaves it: decomposed into jamo): spaced, but particles attach to the end of a word ("상담원과").
+_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
+
+
+def _within(ch: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= ord(ch) <= hi for lo, hi in ranges)
+
+
+def _bounded(phrase: str) -> str:
+    """The phrase as a regex with word boundaries where its script has them: none before or after an unspaced
+    character ("人工客服" inside "我要人工客服"), none after Hangul (its particles), both for every other script."""
+    left = "" if _within(phrase[0], _UNSPACED) else r"(?<![\w'])"
+    right = "" if _within(phrase[-1], _UNSPACED + _HANGUL) else r"(?![\w'])"
+    return f"{left}{re.escape(phrase)}{right}"
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseMatcher:
-    """Finds whole-word phrases in normalised text with one compiled regex."""
+    """Finds whole-word phrases in normalised text with one compiled regex (whole words in spaced scripts)."""
 
     regex: re.Pattern[str] | None
     phrases: tuple[str, ...]
@@ -48,8 +74,7 @@ class PhraseMatcher:
         cleaned = sorted({normalize(p) for p in phrases if normalize(p)}, key=len, reverse=True)
         if not cleaned:
             return PhraseMatcher(None, ())
-        body = "|".join(re.escape(p) for p in cleaned)
-        return PhraseMatcher(re.compile(rf"(?<![\w'])(?:{body})(?![\w'])"), tuple(cleaned))
+        return PhraseMatcher(re.compile("|".join(_bounded(p) for p in cleaned)), tuple(cleaned))
 
     def find(self, normalized: str) -> str | None:
         """The first phrase found in already-normalised text, or None."""

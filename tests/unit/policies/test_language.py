@@ -133,3 +133,26 @@ def test_code_switching_notes_the_earlier_language_for_the_card() -> None:
     assert outcome.context.language == "de" and outcome.context.notes[SWITCHED_FROM] == "en"
     summary = build_handoff(outcome.context, reason="sensitive:complaint", team="support").summary
     assert "Language: de (earlier in this thread: en)" in summary
+
+
+SERBO_CROATIAN = frozenset({"sr", "hr", "bs"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gde je dugme za izvoz? Hteo bih da izvezem podatke.", "sr"),  # ekavian, "dugme"
+        ("Tko mi može pomoći? Trebam račun za prošli tjedan.", "hr"),  # "tko", "tjedan"
+        ("Sljedeće sedmice putujem, da li kartica radi u inostranstvu?", "bs"),  # ijekavian with "sedmica", "da li"
+    ],
+)
+def test_marker_words_tell_serbian_croatian_and_bosnian_apart(text: str, expected: str) -> None:
+    detect = language_step(LanguageConfig.model_validate({}), SERBO_CROATIAN, frozenset())
+    assert detect.decide(text, detect.default, first=True)[0] == expected
+
+
+def test_markers_only_weigh_among_the_answered_languages() -> None:
+    detector = language_step(LanguageConfig.model_validate({}), frozenset({"en", "hr"}), frozenset()).detector
+    assert set(detector.marker_evidence("gdje je tjedan, sta je to")) <= {"hr"}
+    off = language_step(LanguageConfig.model_validate({"marker_weight": 1.0}), SERBO_CROATIAN, frozenset()).detector
+    assert off.marker_evidence("gdje je tjedan") == {}
