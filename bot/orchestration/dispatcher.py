@@ -197,9 +197,9 @@ class Dispatcher:
             return await self.process(inbound, fail_safe=True)
         if done is None:
             return None
-        conversation, decision, items = done
+        conversation, decision, items, ticket = done
         self.stats.decisions[(decision_kind(decision), decision.reason)] += 1
-        await self.outbox.deliver(items)
+        await self.outbox.deliver(items, {ticket.id: ticket} if ticket else None)
         if items and len(self.stats.reply_seconds) < 10_000:
             self.stats.reply_seconds.append(max(0.0, (self.clock() - inbound.received_at).total_seconds()))
         if conversation.handoff_id and _customer_adds(inbound, decision):
@@ -237,7 +237,7 @@ class Dispatcher:
 
     async def _decide_and_record(
         self, key: str, inbound: Inbound, *, fail_safe: bool = False
-    ) -> tuple[Conversation, Decision, tuple[OutboxItem, ...]] | None:
+    ) -> tuple[Conversation, Decision, tuple[OutboxItem, ...], Ticket | None] | None:
         conversation = await self.store.load_conversation(key) or Conversation(
             key=key, address=inbound.address, customer=inbound.author, started_at=inbound.received_at
         )
@@ -265,7 +265,7 @@ class Dispatcher:
         if recorded is None:
             log.info("%s:%s was already decided elsewhere", inbound.address.platform, inbound.message_id)
             return None
-        return conversation, decision, recorded.outbox
+        return conversation, decision, recorded.outbox, ticket
 
     def _can_send(self, item: OutboxItem) -> bool:
         """Only queue what this deployment can deliver (a platform without an agents' side gets no card row)."""

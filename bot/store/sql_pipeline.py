@@ -7,20 +7,20 @@ statement is atomic under the database's one writer. Hand-rolled rather than a q
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.errors import StoreUnavailable, handoff_not_found
+from bot.core.errors import handoff_not_found
 from bot.core.outbox import OutboxItem, OutboxStats, Recorded, TurnWrite
 from bot.core.types import Inbound
 from bot.store import sql_conversations as conversations
 from bot.store.defaults import utc
+from bot.store.group_commit import GroupCommit
 from bot.store.models import InboxRow, OutboxRow, TicketRow
 from bot.store.queue_records import (
     DONE,
@@ -35,6 +35,8 @@ from bot.store.queue_records import (
 from bot.store.records import normalize_ticket
 from bot.store.sql_rows import decision_row, ticket_values
 from bot.store.upsert import insert_for
+
+T = TypeVar("T")
 
 _ITEM_COLUMNS = (
     OutboxRow.id,
@@ -114,10 +116,12 @@ async def close_inbox(session: AsyncSession, dialect: str, inbound: Inbound, now
 
 
 async def queue(session: AsyncSession, turn: TurnWrite, now: datetime, lease: float) -> tuple[OutboxItem, ...]:
-    """Insert the turn's outbox items, already claimed by this writer for an immediate first attempt."""
-    queued: list[OutboxItem] = []
-    for item in turn.outbox:
-        row = OutboxRow(
+    """Insert the turn's outbox items, already claimed by this writer for an immediate first attempt.
+
+    The rows are added to the session and written by the caller's one flush (with the decision and the ticket), so
+    the ORM sends each table's rows as one multi-row INSERT … RETURNING instead of one statement per item."""
+    rows = [
+        OutboxRow(
             key=item.key,
             kind=str(item.kind),
             platform=item.platform,
@@ -131,10 +135,11 @@ async def queue(session: AsyncSession, turn: TurnWrite, now: datetime, lease: fl
             ref="",
             last_error="",
         )
-        session.add(row)
-        await session.flush()
-        queued.append(replace(item, id=row.id, attempts=1, created_at=now))
-    return tuple(queued)
+        for item in turn.outbox
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return tuple(replace(item, id=row.id, attempts=1, created_at=now) for item, row in zip(turn.outbox, rows, strict=True))
 
 
 async def claim(session: AsyncSession, now: datetime, lease: float, limit: int) -> list[OutboxItem]:
@@ -190,57 +195,43 @@ async def stats(session: AsyncSession) -> OutboxStats:
     return OutboxStats(int(pending_count or 0), int(failed or 0), oldest, int(inbox or 0))
 
 
-ACCEPT_WAIT = 2.0  # seconds an event may queue for SQLite's writer before it is answered 503 (Slack waits 3 s)
+ACCEPT_WAIT = 2.0  # seconds an event may queue for the writer before it is answered 503 (Slack waits 3 s)
 
 
 class SqlPipeline:
-    """The inbox/outbox half of `SqlStore` (mixed in; kept apart so each module stays one job)."""
+    """The inbox/outbox half of `SqlStore` (mixed in; kept apart so each module stays one job).
+
+    Every write goes through `_write`, the process's group commit (`bot.store.group_commit`): concurrent messages'
+    inbox rows, decisions and "sent" marks share transactions."""
 
     _sessions: async_sessionmaker[AsyncSession]
     _dialect: str
     lease: float = 60.0  # seconds an attempt owns an outbox item before another worker may retry it
-    _sqlite_writer: asyncio.Lock | None = None
+    _group: GroupCommit | None = None
 
     def _now(self) -> datetime:
         raise NotImplementedError
 
-    @asynccontextmanager
-    async def _writing(self, wait: float | None = None) -> AsyncIterator[AsyncSession]:
-        """A write transaction. SQLite has one writer at a time: the process queues its own writers on a lock
-        rather than have several connections poll the file lock (busy_timeout sleeps, "database is locked").
-        `wait` bounds the queueing (an event must be answered within Slack's 3 seconds, if only with a 503)."""
-        if self._dialect != "sqlite":
-            async with self._sessions.begin() as session:
-                yield session
-            return
-        if self._sqlite_writer is None:
-            self._sqlite_writer = asyncio.Lock()
-        lock = self._sqlite_writer
-        try:
-            await asyncio.wait_for(lock.acquire(), wait)
-        except TimeoutError:
-            raise StoreUnavailable("the SQLite database is busy; try again") from None
-        try:
-            async with self._sessions.begin() as session:
-                yield session
-        finally:
-            lock.release()
+    async def _write(self, job: Callable[[AsyncSession], Awaitable[T]], wait: float | None = None) -> T:
+        if self._group is None:
+            self._group = GroupCommit(self._sessions)
+        return await self._group.run(job, wait)
 
     async def accept(self, inbound: Inbound) -> bool:
-        async with self._writing(wait=ACCEPT_WAIT) as session:
-            return await accept(session, self._dialect, inbound, self._now())
+        now = self._now()
+        return await self._write(lambda session: accept(session, self._dialect, inbound, now), wait=ACCEPT_WAIT)
 
     async def pending_inbound(self, older_than: datetime, limit: int = 100) -> Sequence[Inbound]:
         async with self._sessions() as session:
             return await pending(session, utc(older_than), limit)
 
     async def inbound_failed(self, inbound: Inbound) -> int:
-        async with self._writing() as session:
-            return await failed_attempt(session, inbound)
+        return await self._write(lambda session: failed_attempt(session, inbound))
 
     async def record_turn(self, turn: TurnWrite) -> Recorded | None:
         now = self._now()
-        async with self._writing() as session:
+
+        async def job(session: AsyncSession) -> Recorded | None:
             if not await close_inbox(session, self._dialect, turn.inbound, now):
                 return None
             turn.conversation.id = await conversations.save(session, self._dialect, turn.conversation, now)
@@ -250,32 +241,31 @@ class SqlPipeline:
             row = decision_row(turn.conversation.key, turn.inbound, turn.decision, turn.team)
             row.delivered = True  # handed to the outbox, whose rows say what was actually sent
             session.add(row)
-            await session.flush()
-            items = await queue(session, turn, now, self.lease)
+            items = await queue(session, turn, now, self.lease)  # one flush: ticket, decision and outbox rows
             return Recorded(row.id, items)
 
+        return await self._write(job)
+
     async def claim_outbox(self, now: datetime, lease: float, limit: int = 20) -> Sequence[OutboxItem]:
-        async with self._writing() as session:
-            return await claim(session, utc(now), lease, limit)
+        return await self._write(lambda session: claim(session, utc(now), lease, limit))
 
     async def outbox_sent(self, item_id: int, ref: str) -> None:
-        async with self._writing() as session:
-            await settle(session, item_id, **sent_values(ref, self._now()))
+        await self._write(lambda session: settle(session, item_id, **sent_values(ref, self._now())))
 
     async def outbox_retry(self, item_id: int, at: datetime, error: str) -> None:
-        async with self._writing() as session:
-            await settle(session, item_id, next_at=utc(at), last_error=error[:2000])
+        await self._write(lambda session: settle(session, item_id, next_at=utc(at), last_error=error[:2000]))
 
     async def outbox_failed(self, item_id: int, error: str) -> None:
-        async with self._writing() as session:
-            await settle(session, item_id, **failed_values(error))
+        await self._write(lambda session: settle(session, item_id, **failed_values(error)))
 
     async def outbox_stats(self) -> OutboxStats:
         async with self._sessions() as session:
             return await stats(session)
 
     async def set_card_ref(self, ticket_id: str, card_ref: str) -> None:
-        async with self._writing() as session:
+        async def job(session: AsyncSession) -> int:
             result = await session.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(card_ref=card_ref))
-            if result.rowcount == 0:  # type: ignore[attr-defined]
-                raise handoff_not_found(ticket_id)
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+        if await self._write(job) == 0:  # raised outside the job: a missing ticket must not fail the batch
+            raise handoff_not_found(ticket_id)
