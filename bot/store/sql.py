@@ -80,6 +80,7 @@ class SqlStore(SqlPipeline):
         # CACHE_SECONDS stale when another replica made the change.
         self._channel_cache: dict[tuple[str, str, str], tuple[ChannelState, float]] = {}
         self._vip_cache: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._customers = conversations.CustomerIds()  # see record_turn
         self._setting_cache: dict[str, tuple[str | None, float]] = {}  # key -> (value, when read); see get_setting
 
     async def close(self) -> None:
@@ -110,7 +111,7 @@ class SqlStore(SqlPipeline):
 
     async def save_conversation(self, conversation: Conversation) -> None:
         async with self._sessions.begin() as session:
-            conversation.id = await conversations.save(session, self._dialect, conversation, self._now())
+            conversation.id, _ = await conversations.save(session, self._dialect, conversation, self._now())
 
     # --- channels and VIPs -------------------------------------------------------------------------------------
 

@@ -208,6 +208,7 @@ class SqlPipeline:
     _dialect: str
     lease: float = 60.0  # seconds an attempt owns an outbox item before another worker may retry it
     _group: GroupCommit | None = None
+    _customers: conversations.CustomerIds
 
     def _now(self) -> datetime:
         raise NotImplementedError
@@ -230,11 +231,17 @@ class SqlPipeline:
 
     async def record_turn(self, turn: TurnWrite) -> Recorded | None:
         now = self._now()
+        customer = turn.conversation.customer
+        saved: list[int] = []
 
         async def job(session: AsyncSession) -> Recorded | None:
             if not await close_inbox(session, self._dialect, turn.inbound, now):
                 return None
-            turn.conversation.id = await conversations.save(session, self._dialect, turn.conversation, now)
+            known = self._customers.get(customer)
+            turn.conversation.id, customer_id = await conversations.save(
+                session, self._dialect, turn.conversation, now, known
+            )
+            saved[:] = [customer_id]
             if turn.ticket is not None:
                 stored = normalize_ticket(turn.ticket)
                 session.add(TicketRow(id=stored.id, **ticket_values(stored)))
@@ -244,7 +251,10 @@ class SqlPipeline:
             items = await queue(session, turn, now, self.lease)  # one flush: ticket, decision and outbox rows
             return Recorded(row.id, items)
 
-        return await self._write(job)
+        recorded = await self._write(job)
+        if saved:  # committed: the row exists
+            self._customers.put(customer, saved[0])
+        return recorded
 
     async def claim_outbox(self, now: datetime, lease: float, limit: int = 20) -> Sequence[OutboxItem]:
         return await self._write(lambda session: claim(session, utc(now), lease, limit))
