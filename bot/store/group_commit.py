@@ -32,14 +32,17 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Job = Callable[[AsyncSession], Awaitable[Any]]
+Many = Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]]  # one statement for many callers' items
 MAX_BATCH = 64  # jobs per transaction: bounds how long one commit makes the first caller wait
 
 
 @dataclass(slots=True)
 class _Entry:
-    job: Job
+    job: Job | None  # None: `item` is written by `many` together with the batch's other items of that kind
     done: asyncio.Future[Any]
     taken: bool = False
+    many: Many | None = None
+    item: Any = None
 
 
 def _job_specific(exc: BaseException) -> bool:
@@ -63,6 +66,11 @@ class GroupCommit:
     _queue: deque[_Entry] = field(default_factory=deque)
     _writer: asyncio.Task[None] | None = None
 
+    async def run_many(self, many: Many, item: Any, wait: float | None = None) -> Any:
+        """Like `run`, for writes of one kind that one statement makes for many callers (inbox rows, "sent" marks):
+        `many(session, items)` gets this batch's items of that kind and returns one result per item, in order."""
+        return await self._enqueue(_Entry(None, asyncio.get_running_loop().create_future(), many=many, item=item), wait)
+
     async def run(self, job: Callable[[AsyncSession], Awaitable[T]], wait: float | None = None) -> T:
         """Run `job` in the next batch's transaction and return its result once that transaction has committed.
 
@@ -70,22 +78,23 @@ class GroupCommit:
         Slack's 3 seconds, if only with a 503): past it, a job not yet taken is dropped and `StoreUnavailable` raised.
         Once taken, the caller waits for the commit, so an outcome is never unknown to it.
         """
-        entry = _Entry(job, asyncio.get_running_loop().create_future())
+        result: T = await self._enqueue(_Entry(job, asyncio.get_running_loop().create_future()), wait)
+        return result
+
+    async def _enqueue(self, entry: _Entry, wait: float | None) -> Any:
         entry.done.add_done_callback(_retrieved)
         self._queue.append(entry)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain(), name="frontdesk-group-commit")
         if wait is None:
-            result: T = await asyncio.shield(entry.done)
-            return result
+            return await asyncio.shield(entry.done)
         try:
-            result = await asyncio.wait_for(asyncio.shield(entry.done), wait)
+            return await asyncio.wait_for(asyncio.shield(entry.done), wait)
         except TimeoutError:
             if not entry.taken:
                 self._queue.remove(entry)
                 raise StoreUnavailable("the database is busy; try again") from None
-            result = await asyncio.shield(entry.done)
-        return result
+            return await asyncio.shield(entry.done)
 
     async def _drain(self) -> None:
         await asyncio.sleep(0)  # let callers woken in the same loop turn join this batch
@@ -99,7 +108,7 @@ class GroupCommit:
 
     async def _commit(self, batch: list[_Entry]) -> None:
         try:
-            results = await self._transaction([e.job for e in batch])
+            results = await self._transaction(batch)
         except Exception as exc:  # noqa: BLE001 - handed to each caller below
             if len(batch) > 1 and _job_specific(exc):
                 log.info("a batch of %d writes failed (%s); running each on its own", len(batch), type(exc).__name__)
@@ -114,7 +123,18 @@ class GroupCommit:
             if not entry.done.done():
                 entry.done.set_result(result)
 
-    async def _transaction(self, jobs: list[Job]) -> list[Any]:
+    async def _transaction(self, batch: list[_Entry]) -> list[Any]:
         self.transactions += 1
+        results: list[Any] = [None] * len(batch)
+        kinds: dict[Many, list[int]] = {}
         async with self.sessions.begin() as session:
-            return [await job(session) for job in jobs]
+            for n, entry in enumerate(batch):
+                if entry.job is not None:
+                    results[n] = await entry.job(session)
+                elif entry.many is not None:
+                    kinds.setdefault(entry.many, []).append(n)
+            for many, indexes in kinds.items():
+                written = await many(session, [batch[n].item for n in indexes])
+                for n, result in zip(indexes, written, strict=True):
+                    results[n] = result
+        return results

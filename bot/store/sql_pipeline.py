@@ -49,21 +49,37 @@ _ITEM_COLUMNS = (
 )
 
 
-async def accept(session: AsyncSession, dialect: str, inbound: Inbound, now: datetime) -> bool:
+def _inbox_values(inbound: Inbound, now: datetime) -> dict[str, object]:
+    return {
+        "platform": str(inbound.address.platform),
+        "message_id": inbound.message_id,
+        "payload": inbound_to_json(inbound),
+        "state": PENDING,
+        "attempts": 0,
+        "received_at": now,
+    }
+
+
+async def accept_many(session: AsyncSession, dialect: str, accepted: list[tuple[Inbound, datetime]]) -> list[bool]:
+    """Insert concurrent events' inbox rows in one statement; for each, whether it is new (False: a retry of an event
+    already recorded, or a second copy of one earlier in the same batch)."""
+    keys = [(str(i.address.platform), i.message_id) for i, _ in accepted]
+    first = {key: n for n, key in reversed(list(enumerate(keys)))}
+    rows = [_inbox_values(inbound, now) for n, (inbound, now) in enumerate(accepted) if first[keys[n]] == n]
     stmt = (
         insert_for(dialect, InboxRow)
-        .values(
-            platform=str(inbound.address.platform),
-            message_id=inbound.message_id,
-            payload=inbound_to_json(inbound),
-            state=PENDING,
-            attempts=0,
-            received_at=now,
-        )
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["platform", "message_id"])
-        .returning(InboxRow.id)
+        .returning(InboxRow.platform, InboxRow.message_id)
     )
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
+    inserted = {(r.platform, r.message_id) for r in (await session.execute(stmt)).all()}
+    return [key in inserted and first[key] == n for n, key in enumerate(keys)]
+
+
+async def sent_many(session: AsyncSession, marks: list[dict[str, object]]) -> list[None]:
+    """Mark concurrent deliveries' items sent: one executemany UPDATE by primary key (`sent_values` plus "id")."""
+    await session.execute(update(OutboxRow), marks)
+    return [None] * len(marks)
 
 
 async def pending(session: AsyncSession, older_than: datetime, limit: int) -> list[Inbound]:
@@ -213,14 +229,20 @@ class SqlPipeline:
     def _now(self) -> datetime:
         raise NotImplementedError
 
-    async def _write(self, job: Callable[[AsyncSession], Awaitable[T]], wait: float | None = None) -> T:
+    def _group_commit(self) -> GroupCommit:
         if self._group is None:
             self._group = GroupCommit(self._sessions)
-        return await self._group.run(job, wait)
+        return self._group
+
+    async def _write(self, job: Callable[[AsyncSession], Awaitable[T]], wait: float | None = None) -> T:
+        return await self._group_commit().run(job, wait)
+
+    async def _accept_many(self, session: AsyncSession, accepted: list[tuple[Inbound, datetime]]) -> list[bool]:
+        return await accept_many(session, self._dialect, accepted)
 
     async def accept(self, inbound: Inbound) -> bool:
-        now = self._now()
-        return await self._write(lambda session: accept(session, self._dialect, inbound, now), wait=ACCEPT_WAIT)
+        new: bool = await self._group_commit().run_many(self._accept_many, (inbound, self._now()), wait=ACCEPT_WAIT)
+        return new
 
     async def pending_inbound(self, older_than: datetime, limit: int = 100) -> Sequence[Inbound]:
         async with self._sessions() as session:
@@ -260,7 +282,7 @@ class SqlPipeline:
         return await self._write(lambda session: claim(session, utc(now), lease, limit))
 
     async def outbox_sent(self, item_id: int, ref: str) -> None:
-        await self._write(lambda session: settle(session, item_id, **sent_values(ref, self._now())))
+        await self._group_commit().run_many(sent_many, {"id": item_id, **sent_values(ref, self._now())})
 
     async def outbox_retry(self, item_id: int, at: datetime, error: str) -> None:
         await self._write(lambda session: settle(session, item_id, next_at=utc(at), last_error=error[:2000]))
