@@ -45,6 +45,12 @@ class _Entry:
     item: Any = None
 
 
+def _conflict(exc: BaseException) -> bool:
+    """PostgreSQL gave up on the batch because of another replica's concurrent batch (deadlock, serialization): the
+    same jobs succeed when run again."""
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
+
+
 def _job_specific(exc: BaseException) -> bool:
     """A failure one job caused (a constraint, a bug in the job), rather than the database's own (locked, down)."""
     if isinstance(exc, IntegrityError):
@@ -106,10 +112,14 @@ class GroupCommit:
                 batch.append(entry)
             await self._commit(batch)
 
-    async def _commit(self, batch: list[_Entry]) -> None:
+    async def _commit(self, batch: list[_Entry], *, again: bool = True) -> None:
         try:
             results = await self._transaction(batch)
         except Exception as exc:  # noqa: BLE001 - handed to each caller below
+            if again and _conflict(exc):
+                log.info("a batch of %d writes met another replica's; running it again: %s", len(batch), type(exc).__name__)
+                await self._commit(batch, again=False)
+                return
             if len(batch) > 1 and _job_specific(exc):
                 log.info("a batch of %d writes failed (%s); running each on its own", len(batch), type(exc).__name__)
                 for entry in batch:
