@@ -257,6 +257,7 @@ class SqlPipeline:
         saved: list[int] = []
 
         async def job(session: AsyncSession) -> Recorded | None:
+            saved.clear()  # a run of a batch that was rolled back (and is now run again alone) must not count
             if not await close_inbox(session, self._dialect, turn.inbound, now):
                 return None
             known = self._customers.get(customer)
@@ -274,7 +275,7 @@ class SqlPipeline:
             return Recorded(row.id, items)
 
         recorded = await self._write(job)
-        if saved:  # committed: the row exists
+        if saved:  # the last run committed: the customer's row exists
             self._customers.put(customer, saved[0])
         return recorded
 
