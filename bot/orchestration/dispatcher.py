@@ -142,6 +142,7 @@ class Dispatcher:
     concurrency: int = 16  # decisions in flight per process: a burst is served in arrival order, not all at once
     stats: PipelineStats = field(default_factory=PipelineStats)
     _slots: asyncio.Semaphore | None = None
+    _in_hand: Counter[tuple[str, str]] = field(default_factory=Counter)  # events this process is deciding or queueing
 
     def __post_init__(self) -> None:
         if self.delivery is None:
@@ -178,7 +179,16 @@ class Dispatcher:
         None when the event was already decided (by another replica or an earlier attempt), or when the store
         failed: the event then stays pending in the inbox and `sweep_inbox` hands it out again.
         """
-        inbound = clean(inbound)
+        held = (str(inbound.address.platform), inbound.message_id)
+        self._in_hand[held] += 1
+        try:
+            return await self._process(clean(inbound), fail_safe=fail_safe)
+        finally:
+            self._in_hand[held] -= 1
+            if self._in_hand[held] <= 0:
+                del self._in_hand[held]
+
+    async def _process(self, inbound: Inbound, *, fail_safe: bool) -> Decision | None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         attempts = 0
@@ -194,7 +204,7 @@ class Dispatcher:
                 done = None
         if done is None and not fail_safe and attempts >= FAIL_SAFE_AFTER:
             # Something about this event keeps failing (not only a database outage): hand it to a person as it is.
-            return await self.process(inbound, fail_safe=True)
+            return await self._process(inbound, fail_safe=True)
         if done is None:
             return None
         conversation, decision, items, ticket = done
@@ -217,6 +227,8 @@ class Dispatcher:
         """Decide events accepted but never decided (the process died, or the database failed, in between)."""
         handled = 0
         for inbound in await self.store.pending_inbound(self.clock() - older_than, limit):
+            if (str(inbound.address.platform), inbound.message_id) in self._in_hand:
+                continue  # queued here behind a burst, not forgotten: deciding it twice would only waste the work
             if await self.process(inbound) is not None:
                 handled += 1
         return handled
