@@ -9,8 +9,9 @@ A fake Slack Web API on loopback (tests/adapters/slack/fake_slack.py) receives t
 - `pg1` / `pg2`: one and two Frontdesk processes on one PostgreSQL (a private initdb cluster), events spread over
   both.
 
-For each: replies per second (first send to last reply), reply latency p50/p99 (event sent -> reply posted), lost
-(no reply) and duplicated (more than one) messages.
+For each: replies per second (first send to last reply), reply latency (event sent -> reply posted: the first reply
+of the burst, p50, p99), lost (no reply) and duplicated (more than one) messages, and the machine's load average
+before and after (the machine is shared: compare variants within one run).
 
     .venv/bin/python -m bench.pipeline_throughput [--events 500] [--inflight 50] [--only bolt,sqlite,pg1,pg2]
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -98,18 +100,22 @@ class Result:
     lost: int
     duplicated: int
     statuses: Counter[int]
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average before and after the burst
 
     def line(self) -> str:
         p50 = statistics.median(self.latencies) if self.latencies else float("nan")
         p99 = statistics.quantiles(self.latencies, n=100)[98] if len(self.latencies) > 2 else float("nan")
+        first = min(self.latencies) if self.latencies else float("nan")
         return (
-            f"{self.name:8s} {self.events / self.seconds:7.1f} replies/s   reply latency p50 {p50 * 1000:7.0f} ms "
-            f"p99 {p99 * 1000:7.0f} ms   lost {self.lost}  duplicated {self.duplicated}   HTTP {dict(self.statuses)}"
+            f"{self.name:8s} {self.events / self.seconds:7.1f} replies/s   reply latency first {first * 1000:5.0f} ms "
+            f"p50 {p50 * 1000:7.0f} ms p99 {p99 * 1000:7.0f} ms   lost {self.lost}  duplicated {self.duplicated}   "
+            f"HTTP {dict(self.statuses)}   load {self.load[0]:.1f} -> {self.load[1]:.1f}"
         )
 
 
 async def burst(name: str, fake: TimedSlack, urls: list[str], events: int, inflight: int) -> Result:
     fake.replies.clear()
+    load_before = os.getloadavg()[0]
     gate = asyncio.Semaphore(inflight)
     sent: dict[str, float] = {}
     statuses: Counter[int] = Counter()
@@ -137,7 +143,7 @@ async def burst(name: str, fake: TimedSlack, urls: list[str], events: int, infli
     latencies = [fake.replies[ts][0] - at for ts, at in sent.items() if fake.replies.get(ts)]
     lost = sum(1 for ts in sent if not fake.replies.get(ts))
     duplicated = sum(1 for ts in sent if len(fake.replies.get(ts, [])) > 1)
-    return Result(name, events, end - start, latencies, lost, duplicated, statuses)
+    return Result(name, events, end - start, latencies, lost, duplicated, statuses, (load_before, os.getloadavg()[0]))
 
 
 async def run(events: int, inflight: int, only: set[str]) -> list[Result]:

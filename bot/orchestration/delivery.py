@@ -72,10 +72,24 @@ class Delivery:
     stats: DeliveryStats = field(default_factory=DeliveryStats)
     on_sent: Callable[[OutboxItem], None] | None = None  # metrics hook (reply latency)
 
-    async def deliver(self, items: Iterable[OutboxItem]) -> None:
-        """Attempt `items` in order (one conversation's reply before its card); failures are scheduled, not raised."""
-        for item in items:
-            await self.attempt(item)
+    async def deliver(self, items: Iterable[OutboxItem], tickets: Mapping[str, Ticket] | None = None) -> None:
+        """Attempt `items` in order (one conversation's reply before its card); failures are scheduled, not raised.
+
+        The outcomes are recorded together after the sends: a turn's "sent" marks and its card's reference are one
+        write (in a burst, one of the group commit's batches), not one per item. Until then an item stays claimed;
+        if the process dies first, its retry looks the message up before posting (`SentLookup`), as after any
+        crash between a post and its mark. `tickets`: the ones the caller has just written (the decision's), so the
+        first attempt does not read back what was written a moment ago.
+        """
+        outcomes: list[Awaitable[None]] = []
+        try:
+            for item in items:
+                if item.kind is OutboxKind.CARD_UPDATE and outcomes:
+                    await self._record(outcomes)  # the update needs the card reference its card's outcome writes
+                    outcomes = []
+                outcomes.extend(await self._attempt(item, tickets or {}))
+        finally:
+            await self._record(outcomes)
 
     async def run_once(self, limit: int = 50) -> int:
         """Claim due items and deliver them: conversations in parallel, each conversation's items in order."""
@@ -87,19 +101,25 @@ class Delivery:
         return len(items)
 
     async def attempt(self, item: OutboxItem) -> None:
+        await self.deliver((item,))
+
+    async def _attempt(self, item: OutboxItem, tickets: Mapping[str, Ticket]) -> list[Awaitable[None]]:
+        """Send one item; the writes recording its success, for the caller to make together with the others'."""
+        writes: list[Awaitable[None]] = []
         try:
-            ref = await self._send(item)
+            ref = await self._send(item, tickets, writes)
         except Exception as exc:  # noqa: BLE001 - every failure is scheduled for a retry or a fallback
             await self._failed(item, exc)
-            return
-        await self._settle(self.store.outbox_sent(item.id, ref), item)
-        self.stats.sent += 1
-        if self.on_sent is not None:
-            self.on_sent(item)
+            return []
+        return [*writes, self._settle(self.store.outbox_sent(item.id, ref), item, sent=True)]
+
+    async def _record(self, writes: list[Awaitable[None]]) -> None:
+        if writes:
+            await asyncio.gather(*writes)  # issued together, so the group commit takes them in one transaction
 
     # -- sending ------------------------------------------------------------------------------------------------
 
-    async def _send(self, item: OutboxItem) -> str:
+    async def _send(self, item: OutboxItem, tickets: Mapping[str, Ticket], writes: list[Awaitable[None]]) -> str:
         platform = Platform(item.platform)
         match item.kind:
             case OutboxKind.REPLY:
@@ -111,11 +131,13 @@ class Delivery:
                     return found
                 return await outbox.send(item.address, replace(item.reply, idempotency_key=item.key))
             case OutboxKind.CARD:
-                desk, ticket = self._desk(platform), await self._ticket(item)
+                desk = self._desk(platform)
+                ticket = tickets.get(item.ticket_id) if item.attempts <= 1 else None
+                ticket = ticket or await self._ticket(item)
                 found = await self._already_sent(desk, item, ticket)
                 ref = found or await desk.post(ticket)
                 if ref:
-                    await self.store.set_card_ref(ticket.id, ref)
+                    writes.append(self._settle(self.store.set_card_ref(ticket.id, ref), item))
                 return ref
             case OutboxKind.CARD_UPDATE:
                 desk, ticket = self._desk(platform), await self._ticket(item)
@@ -188,10 +210,13 @@ class Delivery:
         self.stats.failed += 1
         await self._settle(self.store.outbox_failed(item.id, error), item)
 
-    @staticmethod
-    async def _settle(update: Awaitable[None], item: OutboxItem) -> None:
+    async def _settle(self, update: Awaitable[None], item: OutboxItem, *, sent: bool = False) -> None:
         """Record an outcome; if the database is down the item's lease runs out and it is retried (and looked up)."""
         try:
             await update
         except Exception as exc:  # noqa: BLE001
             log.error("could not record the outcome of outbox item %s: %s", item.key, describe(exc))
+        if sent:
+            self.stats.sent += 1
+            if self.on_sent is not None:
+                self.on_sent(item)

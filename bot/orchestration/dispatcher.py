@@ -130,6 +130,11 @@ class PipelineStats:
     reply_seconds: list[float] = field(default_factory=list)  # drained by the metrics collector
 
 
+def _just_written(ticket: Ticket | None) -> dict[str, Ticket] | None:
+    """The decision's own ticket for the first delivery attempt, so the card is not read back (one write fewer)."""
+    return {ticket.id: ticket} if ticket else None
+
+
 @dataclass(slots=True)
 class Dispatcher:
     store: Store
@@ -143,6 +148,7 @@ class Dispatcher:
     concurrency: int = 16  # decisions in flight per process: a burst is served in arrival order, not all at once
     stats: PipelineStats = field(default_factory=PipelineStats)
     _slots: asyncio.Semaphore | None = None
+    _in_hand: Counter[tuple[str, str]] = field(default_factory=Counter)  # events this process is deciding or queueing
 
     def __post_init__(self) -> None:
         if self.delivery is None:
@@ -179,7 +185,16 @@ class Dispatcher:
         None when the event was already decided (by another replica or an earlier attempt), or when the store
         failed: the event then stays pending in the inbox and `sweep_inbox` hands it out again.
         """
-        inbound = clean(inbound)
+        held = (str(inbound.address.platform), inbound.message_id)
+        self._in_hand[held] += 1
+        try:
+            return await self._process(clean(inbound), fail_safe=fail_safe)
+        finally:
+            self._in_hand[held] -= 1
+            if self._in_hand[held] <= 0:
+                del self._in_hand[held]
+
+    async def _process(self, inbound: Inbound, *, fail_safe: bool) -> Decision | None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         attempts = 0
@@ -194,7 +209,7 @@ class Dispatcher:
                         )
                     done = await self._decide_and_record(key, inbound, fail_safe=fail_safe)
                     if done is not None:  # sent under the lock, so replies leave in the order they were decided
-                        await self.outbox.deliver(done[2])
+                        await self.outbox.deliver(done[2], _just_written(done[3]))
             except Exception as exc:  # noqa: BLE001 - the event stays in the inbox and is retried
                 log.error("could not decide %s:%s: %s", inbound.address.platform, inbound.message_id, describe(exc))
                 attempts = await self._count_failure(inbound)
@@ -204,14 +219,14 @@ class Dispatcher:
             await self._follow_up(event, finished)
         if done is None and not fail_safe and attempts >= FAIL_SAFE_AFTER:
             # Something about this event keeps failing (not only a database outage): hand it to a person as it is.
-            return await self.process(inbound, fail_safe=True)
+            return await self._process(inbound, fail_safe=True)
         if done is None:
             return None
         return await self._follow_up(inbound, done)
 
     async def _follow_up(self, inbound: Inbound, done: Done) -> Decision:
         """After a decided event's lock is released: counters, and the desk's part (which takes the lock itself)."""
-        conversation, decision, items = done
+        conversation, decision, items, _ticket = done
         self.stats.decisions[(decision_kind(decision), decision.reason)] += 1
         if items and len(self.stats.reply_seconds) < 10_000:
             self.stats.reply_seconds.append(max(0.0, (self.clock() - inbound.received_at).total_seconds()))
@@ -230,6 +245,8 @@ class Dispatcher:
         """Decide events accepted but never decided (the process died, or the database failed, in between)."""
         handled = 0
         for inbound in await self.store.pending_inbound(self.clock() - older_than, limit):
+            if (str(inbound.address.platform), inbound.message_id) in self._in_hand:
+                continue  # queued here behind a burst, not forgotten: deciding it twice would only waste the work
             if await self.process(inbound) is not None:
                 handled += 1
         return handled
@@ -250,7 +267,7 @@ class Dispatcher:
 
     async def _decide_and_record(
         self, key: str, inbound: Inbound, *, fail_safe: bool = False
-    ) -> tuple[Conversation, Decision, tuple[OutboxItem, ...]] | None:
+    ) -> Done | None:
         conversation = await self.store.load_conversation(key) or Conversation(
             key=key, address=inbound.address, customer=inbound.author, started_at=inbound.received_at
         )
@@ -278,7 +295,7 @@ class Dispatcher:
         if recorded is None:
             log.info("%s:%s was already decided elsewhere", inbound.address.platform, inbound.message_id)
             return None
-        return conversation, decision, recorded.outbox
+        return conversation, decision, recorded.outbox, ticket
 
     def _can_send(self, item: OutboxItem) -> bool:
         """Only queue what this deployment can deliver (a platform without an agents' side gets no card row)."""

@@ -23,6 +23,7 @@ from bot.core.types import Actor, Address, Decision, Ignore, Inbound, InboundKin
 log = logging.getLogger(__name__)
 
 PREFIX = "no_ai."
+CACHE_SECONDS = 5.0
 INDEX = "no_ai_index"  # JSON object: subject -> entry (who, when, how), for `/frontdesk optout`
 
 
@@ -46,8 +47,11 @@ def subject(customer: Actor, address: Address) -> str:
 
 
 async def opted_out(store: Store, customer: Actor, address: Address) -> bool:
-    """True when this customer asked for no AI answers (one setting read per message)."""
-    return bool(await store.get_setting(PREFIX + subject(customer, address)))
+    """True when this customer asked for no AI answers. Read on every customer message, so cached for
+    `CACHE_SECONDS`: a choice made through this process counts at once (`opt_out` and `clear` write through the
+    same store), one made on another replica within seconds. The thread where the customer asked is already with a
+    person, so the window concerns only a new thread opened in those seconds."""
+    return bool(await store.get_setting(PREFIX + subject(customer, address), max_age=CACHE_SECONDS))
 
 
 async def opt_out(store: Store, customer: Actor, address: Address, at: datetime, how: str) -> NoAiEntry:

@@ -10,24 +10,24 @@ none of this: its lock is first come, first served in arrival order.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from bot.core.conversation import Conversation
 from bot.core.outbox import OutboxItem
 from bot.core.ports import Store
-from bot.core.types import Decision, Inbound
+from bot.core.types import Decision, Inbound, Ticket
 from bot.orchestration.delivery import describe
 
 log = logging.getLogger(__name__)
 
-Done = tuple[Conversation, Decision, tuple[OutboxItem, ...]]
+Done = tuple[Conversation, Decision, tuple[OutboxItem, ...], Ticket | None]
 
 
 async def decide_earlier(
     store: Store,
     inbound: Inbound,
     decide: Callable[[Inbound], Awaitable[Done | None]],
-    deliver: Callable[[Iterable[OutboxItem]], Awaitable[None]],
+    deliver: Callable[[Iterable[OutboxItem], Mapping[str, Ticket] | None], Awaitable[None]],
 ) -> list[tuple[Inbound, Done]]:
     """Decide and send `inbound`'s pending predecessors, oldest first; the caller holds the conversation's lock.
 
@@ -47,6 +47,6 @@ async def decide_earlier(
             log.warning("could not decide the earlier message %s first: %s", event.message_id, describe(exc))
             break
         if done is not None:
-            await deliver(done[2])
+            await deliver(done[2], {done[3].id: done[3]} if done[3] else None)
             finished.append((event, done))
     return finished

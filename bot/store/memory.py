@@ -223,8 +223,8 @@ class MemoryStore(MemoryPipeline):
         cutoff = None if since is None else utc(since)
         return [c for c in self._admin_changes if cutoff is None or c.at >= cutoff]
 
-    async def get_setting(self, key: str) -> str | None:
-        return self._settings.get(key)
+    async def get_setting(self, key: str, *, max_age: float = 0.0) -> str | None:
+        return self._settings.get(key)  # always current: memory is read in place
 
     async def put_setting(self, key: str, value: str) -> None:
         self._settings[key] = value

@@ -80,6 +80,8 @@ class SqlStore(SqlShared):
         # CACHE_SECONDS stale when another replica made the change.
         self._channel_cache: dict[tuple[str, str, str], tuple[ChannelState, float]] = {}
         self._vip_cache: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._customers = conversations.CustomerIds()  # see record_turn
+        self._setting_cache: dict[str, tuple[str | None, float]] = {}  # key -> (value, when read); see get_setting
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -109,7 +111,7 @@ class SqlStore(SqlShared):
 
     async def save_conversation(self, conversation: Conversation) -> None:
         async with self._sessions.begin() as session:
-            conversation.id = await conversations.save(session, self._dialect, conversation, self._now())
+            conversation.id, _ = await conversations.save(session, self._dialect, conversation, self._now())
 
     # --- channels and VIPs -------------------------------------------------------------------------------------
 
@@ -337,9 +339,17 @@ class SqlStore(SqlShared):
         async with self._sessions() as session:
             return [AdminChange(r.actor_id, r.what, r.at) for r in (await session.scalars(stmt)).all()]
 
-    async def get_setting(self, key: str) -> str | None:
+    async def get_setting(self, key: str, *, max_age: float = 0.0) -> str | None:
+        cached = self._setting_cache.get(key) if max_age > 0 else None
+        if cached is not None and time.monotonic() - cached[1] <= max_age:
+            return cached[0]
         async with self._sessions() as session:
-            return await session.scalar(select(Setting.value).where(Setting.key == key))
+            value = await session.scalar(select(Setting.value).where(Setting.key == key))
+        if max_age > 0:
+            if len(self._setting_cache) > CACHE_ENTRIES:
+                self._setting_cache.clear()
+            self._setting_cache[key] = (value, time.monotonic())
+        return value
 
     async def put_setting(self, key: str, value: str) -> None:
         now = self._now()
@@ -349,3 +359,4 @@ class SqlStore(SqlShared):
                 .values(key=key, value=value, updated_at=now)
                 .on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now})
             )
+        self._setting_cache.pop(key, None)  # after the commit: this process's next read sees the new value

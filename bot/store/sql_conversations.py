@@ -7,6 +7,7 @@ customer and their org are upserted so first/last seen and names stay current wi
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -91,9 +92,15 @@ def _turn_values(conversation_id: int, seq: int, turn: Turn) -> dict[str, Any]:
     }
 
 
-async def save(session: AsyncSession, dialect: str, conversation: Conversation, now: datetime) -> int:
-    """Insert or update the conversation and append its new turns; returns the row id."""
-    customer_id = await upsert_customer(session, dialect, conversation.customer, now)
+async def save(
+    session: AsyncSession, dialect: str, conversation: Conversation, now: datetime, customer_id: int | None = None
+) -> tuple[int, int]:
+    """Insert or update the conversation and append its new turns; returns the row id and the customer's.
+
+    `customer_id`: the customer's row id when the caller upserted them a moment ago (`CustomerIds`); their row is
+    then left alone (its last_seen is refreshed at most every `CustomerIds.seconds`)."""
+    if customer_id is None:
+        customer_id = await upsert_customer(session, dialect, conversation.customer, now)
     values: dict[str, Any] = {
         **address_to_json(conversation.address),  # the address columns are named like its JSON form
         "customer_id": customer_id,
@@ -107,13 +114,16 @@ async def save(session: AsyncSession, dialect: str, conversation: Conversation, 
         "reopened": conversation.reopened,
         "updated_at": now,
     }
-    stmt = (
-        insert_for(dialect, ConversationRow)
-        .values(key=conversation.key, started_at=conversation.started_at, **values)
-        .on_conflict_do_update(index_elements=["key"], set_=values)
-        .returning(ConversationRow.id)
-    )
-    row_id: int = (await session.execute(stmt)).scalar_one()
+    insert = insert_for(dialect, ConversationRow).values(key=conversation.key, started_at=conversation.started_at, **values)
+    if conversation.id is None:
+        # New to the caller: if it is new to the database too, every turn is new and there is nothing to read back.
+        fresh = await session.execute(insert.on_conflict_do_nothing(index_elements=["key"]).returning(ConversationRow.id))
+        row_id = fresh.scalar_one_or_none()
+        if row_id is not None:
+            await _append(session, dialect, [_turn_values(row_id, seq, t) for seq, t in enumerate(conversation.turns)])
+            return row_id, customer_id
+    stmt = insert.on_conflict_do_update(index_elements=["key"], set_=values).returning(ConversationRow.id)
+    row_id = (await session.execute(stmt)).scalar_one()
     stored = (
         await session.execute(
             select(TurnRow.role, TurnRow.author, TurnRow.at, TurnRow.text, TurnRow.seq).where(
@@ -124,7 +134,36 @@ async def save(session: AsyncSession, dialect: str, conversation: Conversation, 
     # The upsert above holds the conversation row's lock, so a concurrent save waits here and then sees our turns.
     after = max((r.seq for r in stored), default=-1) + 1
     missing = unsaved_turns(((r.role, r.author, r.at, r.text) for r in stored), conversation.turns)
-    new = [_turn_values(row_id, after + i, t) for i, t in enumerate(missing)]
-    if new:
-        await session.execute(insert_for(dialect, TurnRow), new)
-    return row_id
+    await _append(session, dialect, [_turn_values(row_id, after + i, t) for i, t in enumerate(missing)])
+    return row_id, customer_id
+
+
+async def _append(session: AsyncSession, dialect: str, turns: list[dict[str, Any]]) -> None:
+    if turns:
+        await session.execute(insert_for(dialect, TurnRow), turns)
+
+
+class CustomerIds:
+    """Customers' row ids this process upserted recently, so a busy customer's every message does not rewrite
+    their row (two statements, and on PostgreSQL a row lock every replica's writes of that customer queue on).
+
+    Keyed by everything the upsert writes (id, name, org, role, external): a change of name or org upserts again.
+    Filled only after the transaction that wrote the row has committed. Customer rows are never deleted."""
+
+    def __init__(self, seconds: float = 60.0, entries: int = 10_000) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        self._ids: dict[tuple[str, str, str, str, bool], tuple[int, float]] = {}
+
+    @staticmethod
+    def _key(actor: Actor) -> tuple[str, str, str, str, bool]:
+        return (actor.id, actor.name, actor.org, str(actor.role), actor.is_external)
+
+    def get(self, actor: Actor) -> int | None:
+        found = self._ids.get(self._key(actor))
+        return found[0] if found is not None and time.monotonic() - found[1] < self.seconds else None
+
+    def put(self, actor: Actor, customer_id: int) -> None:
+        if len(self._ids) >= self.entries:
+            self._ids.clear()
+        self._ids[self._key(actor)] = (customer_id, time.monotonic())

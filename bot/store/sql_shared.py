@@ -78,10 +78,11 @@ class SqlShared(SqlPipeline):
 
     async def record_action(self, action: ActionWrite) -> tuple[OutboxItem, ...]:
         now = self._now()
-        async with self._writing() as session:
+
+        async def job(session: AsyncSession) -> tuple[OutboxItem, ...]:
             if action.conversation is not None:
                 conversation = action.conversation
-                conversation.id = await conversations.save(session, self._dialect, conversation, now)
+                conversation.id, _customer_id = await conversations.save(session, self._dialect, conversation, now)
             if action.ticket is not None:
                 values = ticket_values(normalize_ticket(action.ticket))
                 result = await session.execute(update(TicketRow).where(TicketRow.id == action.ticket.id).values(**values))
@@ -89,4 +90,4 @@ class SqlShared(SqlPipeline):
                     raise handoff_not_found(action.ticket.id)
             return await queue_items(session, action.conversation_key, action.outbox, now, self.lease)
 
-
+        return await self._write(job)  # the process's group commit, like every other pipeline write

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from bot.core.conversation import ConversationStatus, conversation_key
 from bot.core.types import Escalate, Ignore, InboundKind, Respond
 from tests.fakes import AGENT, message
@@ -168,3 +171,21 @@ async def test_a_stop_that_is_a_failed_attempt_is_counted_and_speaks_its_languag
     assert isinstance(hello, Respond) and hello.language == "de"
     greeted = await core.store.load_conversation(conversation_key(message("x", "m", thread="t2").address))
     assert greeted is not None and greeted.language == "de" and greeted.failed_attempts == 0
+
+
+async def test_the_sweep_leaves_events_this_process_is_holding_to_it(core: Core) -> None:
+    """A burst queues events behind the bounded decisions in flight; the inbox sweep (for events a crash left
+    pending) must not decide them a second time meanwhile."""
+    core.dispatcher._slots = asyncio.Semaphore(0)  # every decision waits for a free slot, as behind a long burst
+    events = [message("Where is my invoice?", f"b{n}") for n in range(3)]
+    for event in events:
+        assert await core.dispatcher.accept(event)
+    queued = [asyncio.create_task(core.dispatcher.process(event)) for event in events]
+    await asyncio.sleep(0)
+    swept = await asyncio.wait_for(core.dispatcher.sweep_inbox(timedelta(0)), 10)  # a guard, not a timing
+    assert swept == 0 and not core.outbox.sent
+    for _ in events:
+        core.dispatcher._slots.release()
+    decided = await asyncio.gather(*queued)
+    assert all(isinstance(d, Respond) for d in decided)
+    assert len(core.outbox.sent) == 3  # one reply each
