@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from bot.core.sentences import sentences as split_sentences
-from knowledge.asks import QUANTITY, WHERE, asks_fact, asks_quantity, wants_steps
+from knowledge.asks import WHEN_SAID, WHERE, answer_form, asks_fact, figures, wants_steps
 from knowledge.documents import Article, Passage
 from knowledge.terms import terms
 from knowledge.units import Unit, inline, units
@@ -36,14 +36,18 @@ def compose(
     found = units(passage.text)
     if not found:
         return ""
-    q = terms(query, language)
-    overlap = [len(q & terms(u.text(), language)) for u in found]
-    if asks_quantity(query):
-        # "how long until our data gets wiped": the unit stating a figure answers it, so the figure counts as a word.
-        overlap = [o + (1 if o and QUANTITY.search(u.text()) else 0) for o, u in zip(overlap, found, strict=True)]
+    q = terms(query, language) | figures(query)
+    overlap = [len(q & (terms(u.text(), language) | figures(u.text()))) for u in found]
     start = 0
     best = max(range(len(found)), key=lambda i: (overlap[i], -i))
-    if overlap[best] >= 2 and overlap[best] > overlap[0]:
+    form = answer_form(query)
+    # "how long until our data gets wiped", "when does the change apply": the unit that states a figure or says when
+    # answers it, even if another shares more of the question's words ("Growth (30 days) to Starter (7 days)" for a
+    # "when"). A figure must concern the question (numbers are everywhere); a time point need not.
+    said = [i for i, u in enumerate(found) if form and form.search(u.text()) and (overlap[i] or form is WHEN_SAID)]
+    if said:
+        best = max(said, key=lambda i: (overlap[i], -i))
+    if (said and best > 0) or (overlap[best] >= 2 and overlap[best] > overlap[0]):
         start = best
         # A sentence from mid-paragraph ("If there is no response in that time, ...") leans on the ones before
         # it: start at its paragraph's first sentence when both fit.

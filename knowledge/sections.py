@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from knowledge.asks import QUANTITY, asks_quantity, wants_steps
+from knowledge.asks import answer_form, figures, wants_steps
 from knowledge.documents import Article, Passage
 from knowledge.terms import situations, terms
 from knowledge.units import units
@@ -68,7 +68,7 @@ def section_scores(
             candidates = sorted(i for i in top if i < len(article.passages))
         else:
             candidates = candidates[: 3 * shortlist]
-    q = terms(query, language) | situations(query)
+    q = terms(query, language) | situations(query) | figures(query)
     weights: dict[str, float] = {}
     if word_weight is not None:
         for raw in _RAW_WORD.findall(query):
@@ -78,45 +78,51 @@ def section_scores(
         mean = sum(weights.get(w, 1.0) for w in q) / len(q) if q else 1.0
         weights = {w: v / mean for w, v in weights.items()} if mean > 0 else weights
     steps = wants_steps(query)
-    quantity = asks_quantity(query)
+    form = answer_form(query)
     sections = []
     for i in candidates:
         p = article.passages[i]
         lead = i == 0 or p.heading == article.title
         heading = set() if lead else terms(p.heading, language) | situations(p.heading)
-        sections.append((i, heading, terms(p.text, language), lead))
+        sections.append((i, heading, terms(p.text, language) | figures(p.text), lead))
     # A word in every section (usually the article's topic: "password" in a password article) says nothing about
     # which section answers; a word in one section says a lot. Each shared word counts 1/(sections it is in).
     df: dict[str, int] = {}
     for _, heading, text, _ in sections:
         for w in q & (heading | text):
             df[w] = df.get(w, 0) + 1
+    n = len(q) or 1
+    topic = terms(article.title, language)
     out = []
     for i, heading, text, lead in sections:
         dense = float(passage_sims[i]) if passage_sims is not None and i < len(passage_sims) else 0.0
         procedure = steps and bool(_ORDERED.search(article.passages[i].text))
         # Steps headed by what is asked ("Send an invitation" for "how do I invite ...") are the answer, even when
         # another section's heading names the question's context ("Workspaces with SSO enforced").
-        named = STEPS_BONUS if procedure and q & heading else 0.0
-        figure = QUANTITY_BONUS * _figure_coverage(article.passages[i].text, q, weights, language) if quantity else 0.0
+        # The heading must name more than the article's topic ("key" in "Create a key" of "API keys").
+        named = STEPS_BONUS if procedure and (q & heading) - topic else 0.0
+        figure = QUANTITY_BONUS * _said_coverage(article.passages[i].text, q, weights, language, form) if form else 0.0
         # A how-to question is answered by the steps, and a question about a figure by the unit stating it, not by
         # the lead's summary of them.
-        lead_bonus = lead and not steps and not quantity
-        score = _section_score(q, heading, text, df, dense, weights, lead=lead_bonus, steps=procedure)
+        lead_bonus = lead and not steps and form is None
+        score = _section_score(q, heading, text, df, n, dense, weights, lead=lead_bonus, steps=procedure)
         out.append((i, score + figure + named - 0.01 * i))
     return out
 
 
-def _figure_coverage(text: str, q: set[str], weights: dict[str, float], language: str) -> float:
-    """The share of the question's (weighted) words covered by the best unit of `text` that states a figure."""
-    if not QUANTITY.search(text):
+def _said_coverage(
+    text: str, q: set[str], weights: dict[str, float], language: str, form: re.Pattern[str]
+) -> float:
+    """The share of the question's (weighted) words covered by the best unit of `text` that says what is asked (a
+    figure, a point in time: `form`)."""
+    if not form.search(text):
         return 0.0
     total = sum(weights.get(w, 1.0) for w in q) or 1.0
     best = 0.0
     for unit in units(text):
         said = unit.text()
-        if QUANTITY.search(said):
-            best = max(best, sum(weights.get(w, 1.0) for w in q & terms(said, language)) / total)
+        if form.search(said):
+            best = max(best, sum(weights.get(w, 1.0) for w in q & (terms(said, language) | figures(said))) / total)
     return best
 
 
@@ -125,6 +131,7 @@ def _section_score(
     heading: set[str],
     text: set[str],
     df: dict[str, int],
+    n: int,
     dense: float,
     weights: dict[str, float],
     *,
@@ -134,7 +141,6 @@ def _section_score(
     """Dense similarity plus weighted word overlap (a heading names what its section answers: its words count
     double); the lead gets a small bonus (a help article's first paragraph answers its main question), and so
     does a numbered procedure when the question asks how to do something."""
-    n = len(q) or 1
     lexical = sum((2.0 if w in heading else 1.0) * weights.get(w, 1.0) / df[w] for w in q & (heading | text)) / n
     return DENSE_WEIGHT * dense + lexical + (LEAD_BONUS if lead else 0.0) + (STEPS_BONUS if steps else 0.0)
 
