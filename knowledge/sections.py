@@ -23,6 +23,7 @@ DENSE_WEIGHT, LEAD_BONUS, STEPS_BONUS = 1.0, 0.1, 0.3
 # The bonus is scaled by how much of the question the best figure-stating unit (sentence, table row) covers, so the
 # table row "Events included per month: Starter 100,000, ..." beats a price sentence for "how many events per month".
 QUANTITY_BONUS = 0.6
+SITUATION_WEIGHT = 2.0
 
 
 def best_passage(
@@ -68,8 +69,10 @@ def section_scores(
             candidates = sorted(i for i in top if i < len(article.passages))
         else:
             candidates = candidates[: 3 * shortlist]
-    q = terms(query, language) | situations(query) | figures(query)
-    weights: dict[str, float] = {}
+    marks = situations(query)
+    q = terms(query, language) | marks | figures(query)
+    # A situation stands for a whole clause ("keine Mail bekommen"): it counts as much as two words.
+    weights: dict[str, float] = dict.fromkeys(marks, SITUATION_WEIGHT)
     if word_weight is not None:
         for raw in _RAW_WORD.findall(query):
             for t in terms(raw, language):
@@ -92,15 +95,13 @@ def section_scores(
         for w in q & (heading | text):
             df[w] = df.get(w, 0) + 1
     n = len(q) or 1
-    topic = terms(article.title, language)
     out = []
     for i, heading, text, lead in sections:
         dense = float(passage_sims[i]) if passage_sims is not None and i < len(passage_sims) else 0.0
         procedure = steps and bool(_ORDERED.search(article.passages[i].text))
         # Steps headed by what is asked ("Send an invitation" for "how do I invite ...") are the answer, even when
         # another section's heading names the question's context ("Workspaces with SSO enforced").
-        # The heading must name more than the article's topic ("key" in "Create a key" of "API keys").
-        named = STEPS_BONUS if procedure and (q & heading) - topic else 0.0
+        named = STEPS_BONUS if procedure and q & heading else 0.0
         figure = QUANTITY_BONUS * _said_coverage(article.passages[i].text, q, weights, language, form) if form else 0.0
         # A how-to question is answered by the steps, and a question about a figure by the unit stating it, not by
         # the lead's summary of them.

@@ -87,6 +87,14 @@ _SITUATIONS = (
             r"|\bno\s+(?:(?:me|nos|le|les|ha|han|he|hemos)\s+)*(?:llega\w*|lleg[oó]|recib\w*)"
         ),
     ),
+    # "the trial ran out", "my link expired", "when the trial ends": something came to its end.
+    (
+        "~ended",
+        re.compile(
+            r"\b(?:ran|run|runs|running)\s+out\b|\bexpir\w*|\b(?:end|ends|ended|ending)\b|\b(?:is|was|are|were)\s+over\b"
+            r"|\babgelaufen\b|\bläuft\s+(?:\w+\s+)?ab\b|\bendet\b|\bvenc\w+|\bcaduc\w+|\btermin[aó]\w*"
+        ),
+    ),
 )
 
 # Spellings of one word that a prefix cannot join ("email" / "e-mail" / "mail").
