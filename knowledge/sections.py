@@ -23,7 +23,11 @@ DENSE_WEIGHT, LEAD_BONUS, STEPS_BONUS = 1.0, 0.1, 0.3
 # The bonus is scaled by how much of the question the best figure-stating unit (sentence, table row) covers, so the
 # table row "Events included per month: Starter 100,000, ..." beats a price sentence for "how many events per month".
 QUANTITY_BONUS = 0.6
+# A situation phrase stands for a whole clause ("keine Mail bekommen"); a heading that alone names a specific word
+# of the question gets a nudge. Both chosen on the example KB's replies (q085, q059) and checked neutral on the
+# Mattermost report part (bench/passage_quality.py).
 SITUATION_WEIGHT = 2.0
+HEADING_BONUS = 0.2
 
 
 def best_passage(
@@ -102,6 +106,10 @@ def section_scores(
         # Steps headed by what is asked ("Send an invitation" for "how do I invite ...") are the answer, even when
         # another section's heading names the question's context ("Workspaces with SSO enforced").
         named = STEPS_BONUS if procedure and q & heading else 0.0
+        # A heading that alone names one of the question's specific words ("Events in Pending" for "deliveries
+        # still pending") is what the question is about, even when the lead's summary is closer in meaning.
+        if any(df[w] == 1 and weights.get(w, 1.0) >= 1.0 for w in q & heading):
+            named += HEADING_BONUS
         figure = QUANTITY_BONUS * _said_coverage(article.passages[i].text, q, weights, language, form) if form else 0.0
         # A how-to question is answered by the steps, and a question about a figure by the unit stating it, not by
         # the lead's summary of them.
