@@ -21,7 +21,8 @@ _HOW_ANYWHERE = re.compile(
     re.I,
 )
 
-# "Where do I put the new card?": within a section that has steps, the steps say where.
+# "Where do I put the new card?": within a section that has steps, the steps say where (a bullet list of options
+# does not: "where do my scheduled posts go?" is answered by "under the Scheduled tab").
 WHERE = re.compile(r"\b(where (do|can|should) (i|we)|wo (kann|finde|muss) ich|dónde (puedo|pongo|cambio))\b", re.I)
 # Questions about a fact ("can an endpoint be plain HTTP?", "what characters are allowed?"), not a request to do
 # something ("can we switch to yearly", "how do I ...").
@@ -45,7 +46,10 @@ def wants_steps(query: str) -> bool:
 # answer is the sentence or table row that states a number, not the section's summary or its steps.
 _QUANTITY = re.compile(
     r"\b(how (long|many|much|often|big|large|fast)|what (is|are) the (limit|price|cost)s?|wie (lange|viele?|oft)|"
-    r"cuánto|cuántos|cuántas)\b",
+    r"cuánto|cuántos|cuántas|"
+    # "whats the biggest attachment i can upload", "max size of a post": a limit is a figure
+    r"biggest|largest|maximum|max|minimum|smallest|longest|shortest|highest|lowest|limits?|höchstens|maximal|"
+    r"máximo|mínimo|límite)\b",
     re.I,
 )
 # A figure (a price, a number standing alone: "100,000", "7 days", "$49/month"; not a name like "v2" or "2FA"): what a
@@ -75,6 +79,31 @@ WHEN_SAID = re.compile(
 )
 
 
+# A sentence that tells the reader what to do in the product ("Toggle the thread's Following indicator, or select
+# Unfollow thread"): what a how-to question wants when its section has no numbered steps.
+INSTRUCTION = re.compile(
+    r"^\W*(select|click|tap|go to|open|choose|press|toggle|enable|disable|type|enter|navigate|hover|drag|"
+    r"right-click|long[- ]press|search for|turn (on|off)|klicken|wählen|öffnen|gehen sie|haz clic|ve a|abre|"
+    r"selecciona|elige)\b|\b(select|click|tap|go to|press|klicken sie|haz clic)\b",
+    re.I,
+)
+
+
+# The words that only say which form of answer is wanted ("how long", "biggest"): no section is about them, and a
+# section that happens to contain "long" or "maximum" is no better an answer for it.
+_ASK_WORDS = re.compile(
+    r"\b(how (long|many|much|often|soon|big|large|fast)|what (time|date|day)|biggest|largest|maximum|max|minimum|"
+    r"smallest|longest|shortest|highest|lowest|wie (lange|viele?|oft)|cuánto|cuántos|cuántas|cuándo|wann)\b",
+    re.I,
+)
+
+
+def without_ask_words(query: str) -> str:
+    """`query` without the words that only ask for a figure or a time ("how long do you keep retrying" → "do you keep
+    retrying")."""
+    return _ASK_WORDS.sub(" ", query)
+
+
 def asks_quantity(query: str) -> bool:
     return bool(_QUANTITY.search(query))
 
@@ -83,13 +112,23 @@ def asks_when(query: str) -> bool:
     return bool(_WHEN.search(query))
 
 
+# "how much do we save if we pay yearly", "what does growth cost": a question about money is answered by a price,
+# not by any number ("net 30 terms").
+_MONEY_ASKED = re.compile(
+    r"\b(cost|costs|price|prices|pricing|pay|paid|save|saving|savings|charge|charged|fee|fees|spend|discount|"
+    r"kostet|kosten|preis|cuesta|cuestan|precio|cobran)\b",
+    re.I,
+)
+MONEY_SAID = re.compile(r"[$€£]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?)\b|\bfree\b|\d\s?%|\bdiscount", re.I)
+
+
 def answer_form(query: str) -> re.Pattern[str] | None:
-    """What the sentence answering `query` must say: a point in time for "when", a figure for "how many / how long",
-    None when the question does not ask for either."""
+    """What the sentence answering `query` must say: a point in time for "when", a price for "how much does it
+    cost", a figure for "how many / how long", None when the question does not ask for either."""
     if asks_when(query):
         return WHEN_SAID
     if asks_quantity(query):
-        return QUANTITY
+        return MONEY_SAID if _MONEY_ASKED.search(query) else QUANTITY
     return None
 
 

@@ -8,7 +8,16 @@ import re
 import numpy as np
 
 from bot.core.sentences import sentences as split_sentences
-from knowledge.asks import WHEN_SAID, WHERE, answer_form, asks_fact, figures, wants_steps
+from knowledge.asks import (
+    INSTRUCTION,
+    WHEN_SAID,
+    WHERE,
+    answer_form,
+    asks_fact,
+    figures,
+    wants_steps,
+    without_ask_words,
+)
 from knowledge.documents import Article, Passage
 from knowledge.terms import terms
 from knowledge.units import Unit, inline, units
@@ -36,7 +45,7 @@ def compose(
     found = units(passage.text)
     if not found:
         return ""
-    q = terms(query, language) | figures(query)
+    q = terms(without_ask_words(query), language) | figures(query)
     overlap = [len(q & (terms(u.text(), language) | figures(u.text()))) for u in found]
     start = 0
     best = max(range(len(found)), key=lambda i: (overlap[i], -i))
@@ -57,7 +66,7 @@ def compose(
         if start - opening < max_units:
             start = opening
     steps = wants_steps(query)
-    lists = [i for i, u in enumerate(found) if u.is_list]
+    lists = [i for i, u in enumerate(found) if u.is_list and (steps or u.ordered)]
     if lists and not found[start].is_list and (steps or WHERE.search(query)):
         start = max(lists, key=lambda i: (overlap[i], -i))
     candidates = found[start:]
@@ -79,12 +88,26 @@ def compose(
             break
         chosen.append(u)
         size += length
+    if steps and chosen and not any(u.is_list or INSTRUCTION.search(u.text()) for u in chosen):
+        chosen = _with_instruction(chosen, found[start + 1 :], max_units, max_chars)
     if chosen and chosen[0].is_list and not chosen[0].sentences:
         chosen[0] = Unit((_heading_intro(passage, article),), chosen[0].items, chosen[0].ordered)
     text = _render(chosen)
     if link and article.url and text:
         text += f"\n{_more(language)} {article.url}"
     return text
+
+
+def _with_instruction(chosen: list[Unit], rest: list[Unit], max_units: int, max_chars: int) -> list[Unit]:
+    """A how-to reply on a section without steps: the first sentence that tells what to do ("Toggle the thread's
+    Following indicator, or select Unfollow thread") in place of the context sentences after the opening one."""
+    for u in rest[: 2 * max_units + 2]:
+        if not u.is_list and INSTRUCTION.search(u.text()) and u not in chosen:
+            head = chosen[: max(1, max_units - 1)]
+            if sum(len(c.text()) + 1 for c in head) + len(u.text()) + 1 <= max_chars:
+                return [*head, u]
+            return chosen
+    return chosen
 
 
 def _focus(unit: Unit, q: set[str], language: str) -> list[Unit]:

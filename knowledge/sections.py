@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from knowledge.asks import answer_form, figures, wants_steps
+from knowledge.asks import answer_form, figures, wants_steps, without_ask_words
 from knowledge.documents import Article, Passage
 from knowledge.terms import situations, terms
 from knowledge.units import units
@@ -23,6 +23,9 @@ DENSE_WEIGHT, LEAD_BONUS, STEPS_BONUS = 1.0, 0.1, 0.3
 # The bonus is scaled by how much of the question the best figure-stating unit (sentence, table row) covers, so the
 # table row "Events included per month: Starter 100,000, ..." beats a price sentence for "how many events per month".
 QUANTITY_BONUS = 0.6
+# ... and a section that states no figure (no price, no time) at all is not the answer to such a question, whatever
+# words it shares with it: a section that states one starts from this share.
+SAID_FLOOR = 0.4
 # A situation phrase stands for a whole clause ("keine Mail bekommen"); a heading that alone names a specific word
 # of the question gets a nudge. Both chosen on the example KB's replies (q085, q059) and checked neutral on the
 # Mattermost report part (bench/passage_quality.py).
@@ -66,19 +69,25 @@ def section_scores(
     `word_weight` (how specific a word is in the whole KB), a word found everywhere in the KB ("workspace") weighs
     less than the one that names what is asked ("invite").
     """
+    marks = situations(query)
+    q = terms(without_ask_words(query), language) | marks | figures(query)
     candidates = list(range(len(article.passages)))
     if len(candidates) > 3 * shortlist:
         if passage_sims is not None and len(passage_sims):
-            top = set(np.argsort(-passage_sims)[:shortlist].tolist()) | {0}
-            candidates = sorted(i for i in top if i < len(article.passages))
+            order = np.argsort(-passage_sims).tolist()
+            top = set(order[:shortlist]) | {0}
+            # A section headed by one of the question's words ("Zoom in & zoom out display" for "how do i zoom in")
+            # stays a candidate even when the dense keys rank it low (a table's key embeds poorly).
+            # Only the first passages have dense keys (index.MAX_PASSAGE_KEYS): the others follow in reading order.
+            order += [i for i in range(len(article.passages)) if i >= len(passage_sims)]
+            named = [i for i in order if i < len(article.passages) and q & _heading_terms(article.passages[i], language)]
+            candidates = sorted(i for i in top | set(named[:shortlist]) if i < len(article.passages))
         else:
             candidates = candidates[: 3 * shortlist]
-    marks = situations(query)
-    q = terms(query, language) | marks | figures(query)
     # A situation stands for a whole clause ("keine Mail bekommen"): it counts as much as two words.
     weights: dict[str, float] = dict.fromkeys(marks, SITUATION_WEIGHT)
     if word_weight is not None:
-        for raw in _RAW_WORD.findall(query):
+        for raw in _RAW_WORD.findall(without_ask_words(query)):
             for t in terms(raw, language):
                 weights[t] = max(weights.get(t, 0.0), 0.5 + 0.5 * word_weight(raw))
         # Relative to the question's other words: the overlap keeps its scale against dense similarity and bonuses.
@@ -99,9 +108,12 @@ def section_scores(
         for w in q & (heading | text):
             df[w] = df.get(w, 0) + 1
     n = len(q) or 1
+    # A passage past the article's dense keys (a long manual's later sections) has no similarity of its own: it
+    # gets the article's typical one, neither favoured nor ruled out.
+    unkeyed = float(np.median(passage_sims)) if passage_sims is not None and len(passage_sims) else 0.0
     out = []
     for i, heading, text, lead in sections:
-        dense = float(passage_sims[i]) if passage_sims is not None and i < len(passage_sims) else 0.0
+        dense = float(passage_sims[i]) if passage_sims is not None and i < len(passage_sims) else unkeyed
         procedure = steps and bool(_ORDERED.search(article.passages[i].text))
         # Steps headed by what is asked ("Send an invitation" for "how do I invite ...") are the answer, even when
         # another section's heading names the question's context ("Workspaces with SSO enforced").
@@ -127,7 +139,7 @@ def _said_coverage(
     if not form.search(text):
         return 0.0
     total = sum(weights.get(w, 1.0) for w in q) or 1.0
-    best = 0.0
+    best = SAID_FLOOR
     for unit in units(text):
         said = unit.text()
         if form.search(said):
@@ -152,6 +164,10 @@ def _section_score(
     does a numbered procedure when the question asks how to do something."""
     lexical = sum((2.0 if w in heading else 1.0) * weights.get(w, 1.0) / df[w] for w in q & (heading | text)) / n
     return DENSE_WEIGHT * dense + lexical + (LEAD_BONUS if lead else 0.0) + (STEPS_BONUS if steps else 0.0)
+
+
+def _heading_terms(passage: Passage, language: str) -> set[str]:
+    return terms(passage.heading, language) | situations(passage.heading)
 
 
 _ORDERED = re.compile(r"^1[.)]\s", re.M)
