@@ -100,7 +100,10 @@ def section_scores(
         p = article.passages[i]
         lead = i == 0 or p.heading == article.title
         heading = set() if lead else terms(p.heading, language) | situations(p.heading)
-        sections.append((i, heading, terms(p.text, language) | figures(p.text), lead))
+        text = terms(p.text, language) | figures(p.text)
+        # The lead's heading is the article's title: its words (the article's topic) are the lead's too, so a later
+        # heading repeating them ("Rate limit headers" in "API rate limits") does not look specific.
+        sections.append((i, heading, text | _heading_terms_of(article.title, language) if lead else text, lead))
     # A word in every section (usually the article's topic: "password" in a password article) says nothing about
     # which section answers; a word in one section says a lot. Each shared word counts 1/(sections it is in).
     df: dict[str, int] = {}
@@ -167,7 +170,11 @@ def _section_score(
 
 
 def _heading_terms(passage: Passage, language: str) -> set[str]:
-    return terms(passage.heading, language) | situations(passage.heading)
+    return _heading_terms_of(passage.heading, language)
+
+
+def _heading_terms_of(heading: str, language: str) -> set[str]:
+    return terms(heading, language) | situations(heading)
 
 
 _ORDERED = re.compile(r"^1[.)]\s", re.M)

@@ -95,12 +95,13 @@ _SITUATIONS = (
             r"|\babgelaufen\b|\bläuft\s+(?:\w+\s+)?ab\b|\bendet\b|\bvenc\w+|\bcaduc\w+|\btermin[aó]\w*"
         ),
     ),
-    # "whats the biggest attachment", "max size": the question asks for a limit, which a section on limits states.
+    # "whats the biggest attachment", "max size": the question asks for a limit, which a section on sizes states
+    # ("Attachment limits and sizes"). Not "limit" itself: it is a word of its own ("rate limit").
     (
         "~limit",
         re.compile(
-            r"\b(?:biggest|largest|maximum|max|minimum|smallest|limits?|how\s+(?:big|large)|höchst\w*|maxim\w*"
-            r"|minim\w*|grenze\w*|límite\w*|máxim\w*|mínim\w*)\b"
+            r"\b(?:biggest|largest|maximum|max|minimum|smallest|sizes?|how\s+(?:big|large)|höchst\w*|maxim\w*"
+            r"|minim\w*|größe\w*|máxim\w*|mínim\w*|tamaño\w*)\b"
         ),
     ),
     # "archived by mistake, can we get it back", "restore a deleted board": undoing a removal.
