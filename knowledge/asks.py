@@ -122,11 +122,24 @@ _MONEY_ASKED = re.compile(
 MONEY_SAID = re.compile(r"[$€£]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?)\b|\bfree\b|\d\s?%|\bdiscount", re.I)
 
 
+# "how long does that take?", "wie lange ist der Link gültig?": a duration, not any number ("SOC 2", "step 3").
+_DURATION_ASKED = re.compile(r"\b(how (long|often|soon)|wie (lange|oft)|cuánto tiempo|por cuánto)\b", re.I)
+DURATION_SAID = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|ten|twelve|a|an|a few)[\s-]+(business |working )?"
+    r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?|sec|min|h|sekunden|minuten|stunden|tagen?|wochen?|"
+    r"monaten?|jahren?|segundos?|minutos?|horas?|días?|semanas?|meses|mes|años?)\b|"
+    r"\b(immediately|right away|instantly|daily|weekly|monthly|yearly|annually|every (day|week|month|year))\b",
+    re.I,
+)
+
+
 def answer_form(query: str) -> re.Pattern[str] | None:
-    """What the sentence answering `query` must say: a point in time for "when", a price for "how much does it
-    cost", a figure for "how many / how long", None when the question does not ask for either."""
+    """What the sentence answering `query` must say: a point in time for "when", a duration for "how long", a price
+    for "how much does it cost", a figure for "how many", None when the question asks for none of them."""
     if asks_when(query):
         return WHEN_SAID
+    if _DURATION_ASKED.search(query):
+        return DURATION_SAID
     if asks_quantity(query):
         return MONEY_SAID if _MONEY_ASKED.search(query) else QUANTITY
     return None

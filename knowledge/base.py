@@ -324,8 +324,10 @@ class KnowledgeBase:
             CONFIDENT,
             lambda found, words: shares_words(found, words, question.language),
         )
-        # The thread finds the article; the message itself picks the passage ("how long is the link valid?").
+        # The thread finds the article; the message itself picks the passage ("how long is the link valid?"), with
+        # the thread's words at half weight for what it points at ("and how long does that take?").
         own = question.text
+        context = query if query != own else ""
         if r is None or not r.ranking.hits:
             return Answer(text="", confidence=0.0, relevant=False)
         hits: list[ArticleHit] = []
@@ -337,7 +339,13 @@ class KnowledgeBase:
                 all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
                 sims = all_sims[kinds == KIND_PASSAGE]
             passage = best_passage(
-                art, own, sims, question.language, shortlist=4 if i == 0 else 1, word_weight=r.index.word_weight
+                art,
+                own,
+                sims,
+                question.language,
+                shortlist=4 if i == 0 else 1,
+                word_weight=r.index.word_weight,
+                context=context,
             )
             if i == 0:
                 top_passage = passage
@@ -360,12 +368,15 @@ class KnowledgeBase:
                 question.language,
                 max_units=self.config.answer_sentences,
                 max_chars=self.config.answer_chars,
+                context=context,
             )
         if self.chat_model is not None and relevant:
             passages = []
             for hit in r.ranking.hits[:3]:
                 art = r.index.articles[hit.row]
-                p = best_passage(art, own, None, question.language, shortlist=2, word_weight=r.index.word_weight)
+                p = best_passage(
+                    art, own, None, question.language, shortlist=2, word_weight=r.index.word_weight, context=context
+                )
                 if p is not None:
                     passages.append((art, p))
             llm_text, usage = await asyncio.to_thread(

@@ -9,6 +9,7 @@ import numpy as np
 
 from bot.core.sentences import sentences as split_sentences
 from knowledge.asks import (
+    DURATION_SAID,
     INSTRUCTION,
     WHEN_SAID,
     WHERE,
@@ -32,6 +33,7 @@ def compose(
     max_units: int = 2,
     max_chars: int = 700,
     link: bool = True,
+    context: str = "",
 ) -> str:
     """The reply a support agent would write from one section: what answers the question, whole.
 
@@ -46,17 +48,23 @@ def compose(
     if not found:
         return ""
     q = terms(without_ask_words(query), language) | figures(query)
-    overlap = [len(q & (terms(u.text(), language) | figures(u.text()))) for u in found]
+    # A follow-up's thread ("How do I request the SOC 2 report?" before "how long does that take?") names what the
+    # message points at: its words count half.
+    thread = terms(without_ask_words(context), language) - q if context else set()
+    said = [terms(u.text(), language) | figures(u.text()) for u in found]
+    overlap = [len(q & words) + 0.5 * len(thread & words) for words in said]
     start = 0
     best = max(range(len(found)), key=lambda i: (overlap[i], -i))
     form = answer_form(query)
     # "how long until our data gets wiped", "when does the change apply": the unit that states a figure or says when
     # answers it, even if another shares more of the question's words ("Growth (30 days) to Starter (7 days)" for a
-    # "when"). A figure must concern the question (numbers are everywhere); a time point need not.
-    said = [i for i, u in enumerate(found) if form and form.search(u.text()) and (overlap[i] or form is WHEN_SAID)]
-    if said:
-        best = max(said, key=lambda i: (overlap[i], -i))
-    if (said and best > 0) or (overlap[best] >= 2 and overlap[best] > overlap[0]):
+    # "when"). A figure must concern the question (numbers are everywhere); a time or a duration need not ("how long
+    # does that take?" shares no word with "Customers on any paid plan get access within 2 business days.").
+    timely = form is WHEN_SAID or form is DURATION_SAID
+    stating = [i for i, u in enumerate(found) if form and form.search(u.text()) and (overlap[i] or timely)]
+    if stating:
+        best = max(stating, key=lambda i: (overlap[i], -i))
+    if (stating and best > 0) or (overlap[best] >= 2 and overlap[best] > overlap[0]):
         start = best
         # A sentence from mid-paragraph ("If there is no response in that time, ...") leans on the ones before
         # it: start at its paragraph's first sentence when both fit.

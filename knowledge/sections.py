@@ -30,6 +30,7 @@ SAID_FLOOR = 0.4
 # of the question gets a nudge. Both chosen on the example KB's replies (q085, q059) and checked neutral on the
 # Mattermost report part (bench/passage_quality.py).
 SITUATION_WEIGHT = 2.0
+CONTEXT_WEIGHT = 0.5  # a word of the thread's earlier turns, against one of the message itself
 HEADING_BONUS = 0.2
 
 
@@ -41,9 +42,12 @@ def best_passage(
     *,
     shortlist: int = 4,
     word_weight: Callable[[str], float] | None = None,
+    context: str = "",
 ) -> Passage | None:
     """The section that best answers `query` (see `section_scores`)."""
-    scores = section_scores(article, query, passage_sims, language, shortlist=shortlist, word_weight=word_weight)
+    scores = section_scores(
+        article, query, passage_sims, language, shortlist=shortlist, word_weight=word_weight, context=context
+    )
     if not scores:
         return None
     best = max(scores, key=lambda pair: pair[1])[0]
@@ -58,6 +62,7 @@ def section_scores(
     *,
     shortlist: int = 4,
     word_weight: Callable[[str], float] | None = None,
+    context: str = "",
 ) -> list[tuple[int, float]]:
     """(passage index, score) for the passages considered as the answer's section.
 
@@ -71,6 +76,10 @@ def section_scores(
     """
     marks = situations(query)
     q = terms(without_ask_words(query), language) | marks | figures(query)
+    # A follow-up ("and how long does that take?") is about the thread's topic: the earlier turns' words count too,
+    # at half weight, while what is asked (steps, a figure, a time) is read from the message alone.
+    thread = terms(without_ask_words(context), language) - q if context else set()
+    q |= thread
     candidates = list(range(len(article.passages)))
     if len(candidates) > 3 * shortlist:
         if passage_sims is not None and len(passage_sims):
@@ -87,9 +96,12 @@ def section_scores(
     # A situation stands for a whole clause ("keine Mail bekommen"): it counts as much as two words.
     weights: dict[str, float] = dict.fromkeys(marks, SITUATION_WEIGHT)
     if word_weight is not None:
-        for raw in _RAW_WORD.findall(without_ask_words(query)):
+        for raw in _RAW_WORD.findall(without_ask_words(f"{query} {context}")):
             for t in terms(raw, language):
                 weights[t] = max(weights.get(t, 0.0), 0.5 + 0.5 * word_weight(raw))
+    for t in thread:
+        weights[t] = CONTEXT_WEIGHT * weights.get(t, 1.0)
+    if word_weight is not None:
         # Relative to the question's other words: the overlap keeps its scale against dense similarity and bonuses.
         mean = sum(weights.get(w, 1.0) for w in q) / len(q) if q else 1.0
         weights = {w: v / mean for w, v in weights.items()} if mean > 0 else weights
@@ -110,7 +122,7 @@ def section_scores(
     for _, heading, text, _ in sections:
         for w in q & (heading | text):
             df[w] = df.get(w, 0) + 1
-    n = len(q) or 1
+    n = (len(q - thread) + CONTEXT_WEIGHT * len(thread)) or 1
     # A passage past the article's dense keys (a long manual's later sections) has no similarity of its own: it
     # gets the article's typical one, neither favoured nor ruled out.
     unkeyed = float(np.median(passage_sims)) if passage_sims is not None and len(passage_sims) else 0.0
