@@ -109,9 +109,11 @@ def with_context(text: str, history: Sequence[str], language: str) -> str | None
         chain.append(turn.strip())
         if not is_follow_up(turn, language):
             return " ".join([*chain[::-1], text.strip()])
-    # No earlier turn stands alone: the longest-named one still carries more than nothing.
-    named = [t for t in chain if len(_own_terms(t, language)) > SHORT_QUESTION_TERMS]
-    return f"{named[0]} {text.strip()}" if named else None
+    # No earlier turn stands alone ("How do I invite teammates?" is short too): the chain still names something when
+    # one of its turns has a couple of content words.
+    if any(len(_own_terms(t, language)) >= SHORT_QUESTION_TERMS for t in chain):
+        return " ".join([*chain[::-1], text.strip()])
+    return None
 
 
 def in_thread(
