@@ -89,8 +89,8 @@ def section_scores(
             # stays a candidate even when the dense keys rank it low (a table's key embeds poorly).
             # Only the first passages have dense keys (index.MAX_PASSAGE_KEYS): the others follow in reading order.
             order += [i for i in range(len(article.passages)) if i >= len(passage_sims)]
-            named = [i for i in order if i < len(article.passages) and q & _heading_terms(article.passages[i], language)]
-            candidates = sorted(i for i in top | set(named[:shortlist]) if i < len(article.passages))
+            headed = [i for i in order if i < len(article.passages) and q & _heading_terms(article.passages[i], language)]
+            candidates = sorted(i for i in top | set(headed[:shortlist]) if i < len(article.passages))
         else:
             candidates = candidates[: 3 * shortlist]
     # A situation stands for a whole clause ("keine Mail bekommen"): it counts as much as two words.
@@ -167,7 +167,7 @@ def _section_score(
     heading: set[str],
     text: set[str],
     df: dict[str, int],
-    n: int,
+    n: float,
     dense: float,
     weights: dict[str, float],
     *,
