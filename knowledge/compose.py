@@ -39,7 +39,9 @@ def compose(
 
     - Starts at the section's first unit unless a later one clearly matches the question better; a list is taken
       whole from its first item (never from step 3), with the sentence that introduces it.
-    - A "how do I / where" question on a section that has steps gets the steps.
+    - A "how do I / where" question on a section that has steps gets the steps; a how-to on prose gets the sentence
+      that says what to do; a question about a time, a duration, a price or a figure starts at the unit stating it.
+    - `context` (a follow-up's thread) adds its words at half weight to where the reply starts.
     - At most `max_units` units (a list counts as one, as the persona counts it) and `max_chars` characters;
       what does not fit is left out whole, never cut mid-sentence or mid-list.
     - A bare list gets its section heading as its intro, and the reply ends with "More: <article url>".
@@ -109,6 +111,8 @@ def compose(
 def _with_instruction(chosen: list[Unit], rest: list[Unit], max_units: int, max_chars: int) -> list[Unit]:
     """A how-to reply on a section without steps: the first sentence that tells what to do ("Toggle the thread's
     Following indicator, or select Unfollow thread") in place of the context sentences after the opening one."""
+    if max_units < 2:
+        return chosen  # no room beside the opening sentence
     for u in rest[: 2 * max_units + 2]:
         if not u.is_list and INSTRUCTION.search(u.text()) and u not in chosen:
             head = chosen[: max(1, max_units - 1)]
