@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -324,10 +325,12 @@ class KnowledgeBase:
             CONFIDENT,
             lambda found, words: shares_words(found, words, question.language),
         )
-        # The thread finds the article; the message itself picks the passage ("how long is the link valid?").
-        own = question.text
+        # The thread finds the article; the message itself picks the passage ("how long is the link valid?"), the
+        # thread's words at half weight for what it points at ("and how long does that take?").
+        own, context = question.text, (query if query != question.text else "")
         if r is None or not r.ranking.hits:
             return Answer(text="", confidence=0.0, relevant=False)
+        pick = partial(best_passage, word_weight=r.index.word_weight, context=context)
         hits: list[ArticleHit] = []
         top_passage = None
         for i, hit in enumerate(r.ranking.hits[: self.config.top_k]):
@@ -336,9 +339,7 @@ class KnowledgeBase:
             if r.qvec is not None:
                 all_sims, kinds = r.index.key_sims(hit.row, r.qvec)
                 sims = all_sims[kinds == KIND_PASSAGE]
-            passage = best_passage(
-                art, own, sims, question.language, shortlist=4 if i == 0 else 1, word_weight=r.index.word_weight
-            )
+            passage = pick(art, own, sims, question.language, shortlist=4 if i == 0 else 1)
             if i == 0:
                 top_passage = passage
             snippet = (
@@ -360,12 +361,13 @@ class KnowledgeBase:
                 question.language,
                 max_units=self.config.answer_sentences,
                 max_chars=self.config.answer_chars,
+                context=context,
             )
         if self.chat_model is not None and relevant:
             passages = []
             for hit in r.ranking.hits[:3]:
                 art = r.index.articles[hit.row]
-                p = best_passage(art, own, None, question.language, shortlist=2, word_weight=r.index.word_weight)
+                p = pick(art, own, None, question.language, shortlist=2)
                 if p is not None:
                     passages.append((art, p))
             llm_text, usage = await asyncio.to_thread(

@@ -8,7 +8,17 @@ import re
 import numpy as np
 
 from bot.core.sentences import sentences as split_sentences
-from knowledge.asks import QUANTITY, WHERE, asks_fact, asks_quantity, wants_steps
+from knowledge.asks import (
+    DURATION_SAID,
+    INSTRUCTION,
+    WHEN_SAID,
+    WHERE,
+    answer_form,
+    asks_fact,
+    figures,
+    wants_steps,
+    without_ask_words,
+)
 from knowledge.documents import Article, Passage
 from knowledge.terms import terms
 from knowledge.units import Unit, inline, units
@@ -23,12 +33,15 @@ def compose(
     max_units: int = 2,
     max_chars: int = 700,
     link: bool = True,
+    context: str = "",
 ) -> str:
     """The reply a support agent would write from one section: what answers the question, whole.
 
     - Starts at the section's first unit unless a later one clearly matches the question better; a list is taken
       whole from its first item (never from step 3), with the sentence that introduces it.
-    - A "how do I / where" question on a section that has steps gets the steps.
+    - A "how do I / where" question on a section that has steps gets the steps; a how-to on prose gets the sentence
+      that says what to do; a question about a time, a duration, a price or a figure starts at the unit stating it.
+    - `context` (a follow-up's thread) adds its words at half weight to where the reply starts.
     - At most `max_units` units (a list counts as one, as the persona counts it) and `max_chars` characters;
       what does not fit is left out whole, never cut mid-sentence or mid-list.
     - A bare list gets its section heading as its intro, and the reply ends with "More: <article url>".
@@ -36,14 +49,24 @@ def compose(
     found = units(passage.text)
     if not found:
         return ""
-    q = terms(query, language)
-    overlap = [len(q & terms(u.text(), language)) for u in found]
-    if asks_quantity(query):
-        # "how long until our data gets wiped": the unit stating a figure answers it, so the figure counts as a word.
-        overlap = [o + (1 if o and QUANTITY.search(u.text()) else 0) for o, u in zip(overlap, found, strict=True)]
+    q = terms(without_ask_words(query), language) | figures(query)
+    # A follow-up's thread ("How do I request the SOC 2 report?" before "how long does that take?") names what the
+    # message points at: its words count half.
+    thread = terms(without_ask_words(context), language) - q if context else set()
+    said = [terms(u.text(), language) | figures(u.text()) for u in found]
+    overlap = [len(q & words) + 0.5 * len(thread & words) for words in said]
     start = 0
     best = max(range(len(found)), key=lambda i: (overlap[i], -i))
-    if overlap[best] >= 2 and overlap[best] > overlap[0]:
+    form = answer_form(query)
+    # "how long until our data gets wiped", "when does the change apply": the unit that states a figure or says when
+    # answers it, even if another shares more of the question's words ("Growth (30 days) to Starter (7 days)" for a
+    # "when"). A figure must concern the question (numbers are everywhere); a time or a duration need not ("how long
+    # does that take?" shares no word with "Customers on any paid plan get access within 2 business days.").
+    timely = form is WHEN_SAID or form is DURATION_SAID
+    stating = [i for i, u in enumerate(found) if form and form.search(u.text()) and (overlap[i] or timely)]
+    if stating:
+        best = max(stating, key=lambda i: (overlap[i], -i))
+    if (stating and best > 0) or (overlap[best] >= 2 and overlap[best] > overlap[0]):
         start = best
         # A sentence from mid-paragraph ("If there is no response in that time, ...") leans on the ones before
         # it: start at its paragraph's first sentence when both fit.
@@ -53,7 +76,7 @@ def compose(
         if start - opening < max_units:
             start = opening
     steps = wants_steps(query)
-    lists = [i for i, u in enumerate(found) if u.is_list]
+    lists = [i for i, u in enumerate(found) if u.is_list and (steps or u.ordered)]
     if lists and not found[start].is_list and (steps or WHERE.search(query)):
         start = max(lists, key=lambda i: (overlap[i], -i))
     candidates = found[start:]
@@ -75,12 +98,28 @@ def compose(
             break
         chosen.append(u)
         size += length
+    if steps and chosen and not any(u.is_list or INSTRUCTION.search(u.text()) for u in chosen):
+        chosen = _with_instruction(chosen, found[start + 1 :], max_units, max_chars)
     if chosen and chosen[0].is_list and not chosen[0].sentences:
         chosen[0] = Unit((_heading_intro(passage, article),), chosen[0].items, chosen[0].ordered)
     text = _render(chosen)
     if link and article.url and text:
         text += f"\n{_more(language)} {article.url}"
     return text
+
+
+def _with_instruction(chosen: list[Unit], rest: list[Unit], max_units: int, max_chars: int) -> list[Unit]:
+    """A how-to reply on a section without steps: the first sentence that tells what to do ("Toggle the thread's
+    Following indicator, or select Unfollow thread") in place of the context sentences after the opening one."""
+    if max_units < 2:
+        return chosen  # no room beside the opening sentence
+    for u in rest[: 2 * max_units + 2]:
+        if not u.is_list and INSTRUCTION.search(u.text()) and u not in chosen:
+            head = chosen[: max(1, max_units - 1)]
+            if sum(len(c.text()) + 1 for c in head) + len(u.text()) + 1 <= max_chars:
+                return [*head, u]
+            return chosen
+    return chosen
 
 
 def _focus(unit: Unit, q: set[str], language: str) -> list[Unit]:

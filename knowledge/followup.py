@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from bot.core.types import Question
+from knowledge.asks import without_ask_words
 from knowledge.terms import terms
 
 # Words that refer back to something named earlier in the thread (English; other languages rely on length alone).
@@ -58,13 +59,35 @@ class _Found(Protocol):
 R = TypeVar("R", bound=_Found)
 
 
-def is_follow_up(text: str, language: str) -> bool:
-    """A message that leans on the thread: it refers back with a pronoun, or has too few content words."""
-    own = terms(text, language)
-    if len(own) <= SHORT_QUESTION_TERMS:
+# "what about amex?", "and for annual?", "how about the EU region?": the thread's question, asked of something else.
+_ALSO_FOR = re.compile(r"^\W*(and\b|what about|how about|what if|same for|also for|und\b|y\b|¿?y (si|para|con)\b)", re.I)
+
+
+# Replies that carry no topic ("ok", "thanks!", "great, thx").
+_ACKNOWLEDGEMENTS = "ok okay thank thanks thx ty cool great yes yeah yep nope sure alright fine perfect danke gracias vale"
+
+
+def _own_terms(text: str, language: str) -> set[str]:
+    # "how long is the link valid?" names the link, not a topic of its own: the words asking for a figure or a
+    # time ("how long", "when") say nothing about the subject.
+    return terms(without_ask_words(text), language)
+
+
+def points_back(text: str, language: str) -> bool:
+    """The message refers to something said earlier: a pronoun ("does it work on Starter?", "how long does that
+    take?") or an opening that carries the earlier question over ("what about amex?")."""
+    if _ALSO_FOR.search(text):
         return True
     words = {w.casefold() for w in _WORD.findall(text)}
-    return language.startswith("en") and bool(words & _BACK_REFERENCES) and len(own) <= 2 * SHORT_QUESTION_TERMS
+    return language.startswith("en") and bool(words & _BACK_REFERENCES)
+
+
+def is_follow_up(text: str, language: str) -> bool:
+    """A message that leans on the thread: it refers back with a pronoun, or has too few content words."""
+    own = _own_terms(text, language)
+    if len(own) <= SHORT_QUESTION_TERMS:
+        return True
+    return points_back(text, language) and len(own) <= 2 * SHORT_QUESTION_TERMS
 
 
 def earlier_turns(text: str, history: Sequence[str]) -> list[str]:
@@ -76,10 +99,20 @@ def earlier_turns(text: str, history: Sequence[str]) -> list[str]:
 
 
 def with_context(text: str, history: Sequence[str], language: str) -> str | None:
-    """`text` behind the most recent earlier customer turn that names a topic (None when no earlier turn does)."""
+    """`text` behind the earlier customer turns back to the most recent one that names a topic on its own (None
+    when no earlier turn names one): "how do I invite teammates?", "how long is the link valid?", "and can I resend
+    it?" is searched with all three, since the middle one is itself a follow-up."""
+    chain: list[str] = []
     for turn in earlier_turns(text, history):
-        if len(terms(turn, language)) > SHORT_QUESTION_TERMS:
-            return f"{turn.strip()} {text.strip()}"
+        if not _own_terms(turn, language) - terms(_ACKNOWLEDGEMENTS, language):
+            continue  # "ok", "thanks": nothing to carry
+        chain.append(turn.strip())
+        if not is_follow_up(turn, language):
+            return " ".join([*chain[::-1], text.strip()])
+    # No earlier turn stands alone ("How do I invite teammates?" is short too): the chain still names something when
+    # one of its turns has a couple of content words.
+    if any(len(_own_terms(t, language)) >= SHORT_QUESTION_TERMS for t in chain):
+        return " ".join([*chain[::-1], text.strip()])
     return None
 
 
@@ -108,7 +141,10 @@ def in_thread(
     if threaded is None:
         return question.text, plain
     own = terms(question.text, question.language)
-    if related is not None and own and not related(threaded, own):
+    # A message that points back ("what about amex?") is about the thread's topic by its own words; one that is only
+    # short ("what is the capital of France") must still concern what the thread found.
+    pointing = points_back(question.text, question.language)
+    if related is not None and own and not pointing and not related(threaded, own):
         return question.text, plain
     if follow_up or threaded.confidence > plain.confidence + THREAD_GAIN:
         return context, threaded

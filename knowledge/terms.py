@@ -15,7 +15,7 @@ _FILLER_WORDS = (
     "a an the do does did you your yours we our ours i me my mine can could would should will is are was be been",
     "it its this that there here what which who how when where why want wants need needs got get help please pls",
     "hey hi hello just like still any some thing things way able re ve ll don doesn didn isn aren wasn",
-    "cant dont doesnt didnt isnt wont hallo mehr hola",
+    "cant dont doesnt didnt isnt wont hallo mehr hola whats hows wheres whos thats theres im ive youre",
     "ich wir sie ihr unser unsere unseren mein meine kann können wie wo was wann warum bitte brauche brauchen",
     "yo tu nosotros nuestro nuestra mi mis puedo podemos cómo como dónde donde qué que cuándo por favor",
     "necesito necesita necesitamos quiero queremos",
@@ -85,6 +85,31 @@ _SITUATIONS = (
             r"|\b(?:nicht|nie|keine?n?)\s+(?:\w+\s+){0,3}?(?:angekommen|bekommen|erhalten)\b"
             r"|\bkommt\s+(?:\w+\s+){0,3}?nicht\s+an\b"
             r"|\bno\s+(?:(?:me|nos|le|les|ha|han|he|hemos)\s+)*(?:llega\w*|lleg[oó]|recib\w*)"
+        ),
+    ),
+    # "the trial ran out", "my link expired", "when the trial ends": something came to its end.
+    (
+        "~ended",
+        re.compile(
+            r"\b(?:ran|run|runs|running)\s+out\b|\bexpir\w*|\b(?:end|ends|ended|ending)\b|\b(?:is|was|are|were)\s+over\b"
+            r"|\babgelaufen\b|\bläuft\s+(?:\w+\s+)?ab\b|\bendet\b|\bvenc\w+|\bcaduc\w+|\btermin[aó]\w*"
+        ),
+    ),
+    # "whats the biggest attachment", "max size": the question asks for a limit, which a section on sizes states
+    # ("Attachment limits and sizes"). Not "limit" itself: it is a word of its own ("rate limit").
+    (
+        "~limit",
+        re.compile(
+            r"\b(?:biggest|largest|maximum|max|minimum|smallest|sizes?|how\s+(?:big|large)|höchst\w*|maxim\w*"
+            r"|minim\w*|größe\w*|máxim\w*|mínim\w*|tamaño\w*)\b"
+        ),
+    ),
+    # "archived by mistake, can we get it back", "restore a deleted board": undoing a removal.
+    (
+        "~restore",
+        re.compile(
+            r"\b(?:get|bring|have|want)\s+(?:\w+\s+){0,2}?back\b|\brestor\w*|\brecover\w*|\bundo\w*|\bundelet\w*"
+            r"|\bunarchiv\w*|\bwiederherstell\w*|\bzurückhol\w*|\brecuper\w*|\brestaur\w*"
         ),
     ),
 )

@@ -51,7 +51,7 @@ def _table_sentences(rows: list[list[str]]) -> list[str]:
         if not row or not row[0]:
             continue
         cells = [f"{h} {c}".strip() if h else c for h, c in zip(header[1:], row[1:], strict=False) if c]
-        out.append(f"{row[0]}: {', '.join(cells)}.")
+        out.append(f"{row[0]}: {', '.join(cells).rstrip('.')}.")
     return out
 
 

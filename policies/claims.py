@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from policies.text import fold, sentences
+from policies.text import fold, normalize, sentences
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -180,9 +180,12 @@ def contradiction(reply: str, passages: Sequence[str]) -> str | None:
     grounding = [_parse(s) for p in passages for s in sentences(p)]
     if not grounding:
         return None
+    # A sentence quoted word for word cannot contradict its source, even where the source's sentences are cut
+    # differently ("- Event delivery pauses." is the item of a list whose intro says "If you have not chosen a plan").
+    verbatim = " ".join(normalize(p) for p in passages)
     for raw in sentences(reply):
         claim = _parse(raw)
-        if not claim.words:
+        if not claim.words or f" {normalize(raw)} " in f" {verbatim} ":
             continue
         for q in claim.quantities:
             conflict = _quantity_conflict(claim, q, grounding)

@@ -70,3 +70,69 @@ async def test_a_detail_asked_next_comes_from_the_same_article(transcript: Trans
     follow = await transcript.say("how long is the link valid?")
     assert isinstance(follow, Respond) and follow.articles[0].article_id == "account-invite-teammates"
     assert "7 days" in follow.reply.text
+
+
+async def test_and_how_long_does_that_take_is_about_the_threads_procedure(transcript: Transcript) -> None:
+    """A follow-up with no topic word of its own: the thread finds the article and points at the section, the
+    message asks for a duration."""
+    await transcript.say("How do I request the SOC 2 report?")
+    follow = await transcript.say("and how long does that take?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "security-soc2-report"
+    assert "within 2 business days" in follow.reply.text
+    assert "1. Go to" not in follow.reply.text  # the duration asked for, not the procedure again
+
+
+async def test_a_chain_of_follow_ups_keeps_the_first_topic(transcript: Transcript) -> None:
+    """"and can I resend it?" leans on "how long is the link valid?", which itself leans on the invitation."""
+    await transcript.say("How do I invite teammates to my workspace?")
+    valid = await transcript.say("how long is the link valid?")
+    assert isinstance(valid, Respond) and "7 days" in valid.reply.text
+    resend = await transcript.say("and can I resend it?")
+    assert isinstance(resend, Respond) and resend.articles[0].article_id == "account-invite-teammates"
+    assert "Resend" in resend.reply.text
+
+
+async def test_when_does_that_take_effect_gets_the_sentence_that_says_when(transcript: Transcript) -> None:
+    await transcript.say("how do I downgrade from Growth to Starter?")
+    follow = await transcript.say("when does that take effect?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "billing-change-plan"
+    assert "end of the billing period" in follow.reply.text or "end of your current billing period" in follow.reply.text
+
+
+async def test_a_yes_no_follow_up_quotes_the_sentence_that_answers_it(transcript: Transcript) -> None:
+    await transcript.say("How do I rotate an API key?")
+    follow = await transcript.say("is the revoke immediate?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "integrations-api-keys"
+    assert "Revocation is immediate." in follow.reply.text
+
+
+async def test_what_about_carries_the_threads_question_over(transcript: Transcript) -> None:
+    """"what about amex?" shares no word with the payment article ("American Express"): it is the thread's question
+    asked of something else, not an off-topic message."""
+    await transcript.say("can we pay by bank transfer?")
+    follow = await transcript.say("what about amex?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "billing-payment-methods"
+
+
+async def test_a_new_topic_in_the_same_thread_is_searched_on_its_own(transcript: Transcript) -> None:
+    await transcript.say("How do I invite teammates to my workspace?")
+    switch = await transcript.say("thanks! separately, where do I download last month's invoice?")
+    assert isinstance(switch, Respond) and switch.articles[0].article_id == "billing-invoices-and-receipts"
+    assert "Settings > Billing > Invoices" in switch.reply.text
+    await transcript.say("How do I reset my password?")
+    limit = await transcript.say("what is the API rate limit on Growth?")
+    assert isinstance(limit, Respond) and limit.articles[0].article_id == "integrations-rate-limits"
+    assert "100 on Growth" in limit.reply.text
+
+
+async def test_an_unrelated_short_question_is_not_answered_from_the_thread(transcript: Transcript) -> None:
+    await transcript.say("How do I set up single sign-on with SAML?")
+    decision = await transcript.say("what is the capital of France?")
+    assert isinstance(decision, Escalate) and decision.reason == "no_knowledge"
+
+
+async def test_a_german_follow_up_uses_the_thread(transcript: Transcript) -> None:
+    await transcript.say("Wie setze ich mein Passwort zurück?")
+    follow = await transcript.say("Wie lange ist der Link gültig?")
+    assert isinstance(follow, Respond) and follow.articles[0].article_id == "account-reset-password-de"
+    assert "60 Minuten" in follow.reply.text

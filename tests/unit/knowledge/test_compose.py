@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.core.types import Question
@@ -181,6 +182,23 @@ def test_situation_markers(text: str, marked: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("trial ran out yesterday, is our config gone", "When the trial ends"),
+        ("my invite link expired", "When the trial ends"),
+        ("archived our channel by mistake, can we get it back", "Unarchive a channel"),
+        ("whats the biggest attachment i can upload", "Attachment limits and sizes"),
+    ],
+)
+def test_a_phrase_meets_the_heading_that_names_its_situation(question: str, heading: str) -> None:
+    assert situations(question) & situations(heading)
+
+
+def test_the_word_limit_alone_is_no_size_question() -> None:
+    assert not situations("what is the API rate limit on Growth?") & situations("Rate limit headers")
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         (
@@ -229,3 +247,85 @@ def test_a_where_question_gets_the_steps_of_its_section() -> None:
     assert text.splitlines()[:3] == ["Update your card:", "1. Go to Settings > Billing.", "2. Click Replace card."]
     plain = compose(art, section(art, "Update your card"), "is the new card used for the next charge", "en")
     assert plain == "The new card is used for the next charge."
+
+
+PLANS = """# Change your plan
+
+You can change plans any time. Upgrades take effect immediately; downgrades take effect at the end of your current
+billing period.
+
+## Downgrade
+
+1. Go to Settings > Billing > Change plan.
+2. Choose the lower plan and click Schedule downgrade.
+
+Your current plan stays active until the end of the billing period.
+
+Retention also changes: moving from Growth (30 days) to Starter (7 days) deletes events older than 7 days.
+"""
+
+
+def test_a_when_question_gets_the_sentence_that_says_when() -> None:
+    """"When" is answered by the time ("until the end of the billing period"), not by the sentence sharing the most
+    words with the question and stating some number ("Growth (30 days) to Starter (7 days)")."""
+    art = make(PLANS, url="")
+    text = compose(art, section(art, "Downgrade"), "we move from Growth to Starter, when does the change apply?", "en")
+    assert text.startswith("Your current plan stays active until the end of the billing period.")
+
+
+def test_a_how_to_on_prose_gets_the_sentence_that_says_what_to_do() -> None:
+    body = (
+        "# Threads\n\n## Unfollow threads\n\nIf you are no longer interested in a thread, unfollow it to stop "
+        "notifications. Viewing a thread without replying does not follow it. Reading is free.\n\n"
+        "Toggle the thread's Following indicator, or select Unfollow thread from the More Actions icon.\n"
+    )
+    art = make(body, url="")
+    text = compose(art, section(art, "Unfollow threads"), "how do i stop following a thread", "en")
+    assert text.splitlines() == [
+        "If you are no longer interested in a thread, unfollow it to stop notifications. Toggle the thread's "
+        "Following indicator, or select Unfollow thread from the More Actions icon."
+    ]
+
+
+def test_a_where_question_is_not_answered_by_a_bullet_list_of_options() -> None:
+    body = (
+        "# Schedule\n\n## Manage scheduled messages\n\nScheduled messages wait in the Drafts view, under the Scheduled "
+        "tab.\n\nYou can manage them with these actions:\n\n- Delete: remove the message.\n- Send now: send it.\n"
+    )
+    art = make(body, url="")
+    text = compose(art, section(art, "Manage scheduled messages"), "where do i find my scheduled messages?", "en")
+    assert text.startswith("Scheduled messages wait in the Drafts view, under the Scheduled tab.")
+
+
+def test_a_price_question_prefers_the_section_that_states_a_price() -> None:
+    body = (
+        "# Annual billing\n\nAnnual billing is for teams.\n\n## Terms\n\nWhen you pay for the year by bank transfer,"
+        " invoices have net 30 terms.\n\n## Savings\n\nWhen you pay for the year, Starter is $490 instead of $588.\n"
+    )
+    art = make(body, url="")
+    found = best_passage(art, "how much do we save if we pay for the year upfront", None, "en")
+    assert found is not None and found.heading == "Savings"
+
+
+def test_a_long_manual_keeps_the_section_named_by_the_question() -> None:
+    """Past the dense shortlist, a section headed by a question word is still a candidate."""
+    sections = "".join(f"## Topic {i}\n\nText about subject number {i} and shortcuts.\n\n" for i in range(14))
+    body = f"# Shortcuts\n\nKeyboard shortcuts.\n\n{sections}## Zoom in and out\n\n| Keys | Action |\n|---|---|\n| Ctrl + | Zoom in |\n"
+    art = make(body, url="")
+    sims = np.array([0.9] + [0.5] * 12, dtype=np.float32)  # the first 13 passages have dense keys, the rest none
+    found = best_passage(art, "how do i zoom in", sims, "en", shortlist=4)
+    assert found is not None and found.heading == "Zoom in and out"
+
+
+def test_the_threads_words_pick_the_section_of_a_follow_up() -> None:
+    body = (
+        "# SOC 2 report\n\nRelaybase has a SOC 2 Type II report.\n\n## Request the report\n\n1. Go to the Trust "
+        "Center.\n2. Accept the NDA.\n\nCustomers get access within 2 business days.\n\n## Renewal\n\nThe audit is "
+        "renewed every year.\n"
+    )
+    art = make(body, url="")
+    context = "How do I request the SOC 2 report? and how long does that take?"
+    passage = best_passage(art, "and how long does that take?", None, "en", context=context)
+    assert passage is not None and passage.heading == "Request the report"
+    text = compose(art, passage, "and how long does that take?", "en", context=context)
+    assert text.startswith("Customers get access within 2 business days.")

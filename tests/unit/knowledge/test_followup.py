@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.types import Question
 from knowledge.base import KnowledgeBase
-from knowledge.followup import earlier_turns, is_follow_up, with_context
+from knowledge.followup import earlier_turns, is_follow_up, points_back, with_context
 from tests.unit.knowledge.conftest import EXAMPLE_KB
 from tests.unit.knowledge.test_llm import _llm
 
@@ -22,6 +22,8 @@ from tests.unit.knowledge.test_llm import _llm
         ("how long do both work?", True),
         ("How do I set up single sign-on with SAML for our company?", False),
         ("where do I download the March invoice as a PDF", False),
+        ("how long is the link valid?", True),  # "how long" asks; only "link" and "valid" name something
+        ("what about amex?", True),
     ],
 )
 def test_what_counts_as_a_follow_up(text: str, follow_up: bool) -> None:
@@ -36,6 +38,19 @@ def test_context_comes_from_the_latest_earlier_turn_that_names_a_topic() -> None
     )
     assert with_context("does it work?", ["hi", "does it work?"], "en") is None  # nothing earlier names a topic
     assert with_context("does it work?", [], "en") is None
+    # A follow-up of a follow-up carries the whole chain back to the turn that named the topic; thanks carry nothing.
+    chain = ["How do I invite teammates?", "how long is the link valid?", "great, thanks!"]
+    assert with_context("and can I resend it?", chain, "en") == (
+        "How do I invite teammates? how long is the link valid? and can I resend it?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [("what about amex?", True), ("and for annual?", True), ("how long does that take?", True), ("capital of France", False)],
+)
+def test_what_points_back(text: str, points: bool) -> None:
+    assert points_back(text, "en") is points
 
 
 async def test_a_follow_up_is_answered_from_the_threads_article(

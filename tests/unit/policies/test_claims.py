@@ -119,6 +119,18 @@ def test_a_verbatim_sentence_never_contradicts_its_own_passage() -> None:
     assert blocked == []
 
 
+def test_a_list_item_quoted_apart_from_its_negated_intro_is_no_contradiction() -> None:
+    """The reply shows a list item on its own line; the grounding's sentence joins it to an intro that says "not"."""
+    passage = (
+        "If you have not chosen a plan by the end of day 14: Event delivery pauses, and the API stops accepting new "
+        "events. Your workspace data is kept for 30 days."
+    )
+    reply = "If you have not chosen a plan by the end of day 14:\n- Event delivery pauses, and the API stops accepting new events."
+    assert contradiction(reply, [passage]) is None
+    # A sentence that is not quoted word for word is still checked.
+    assert contradiction("- Your workspace data is kept for 90 days.", [passage]) is not None
+
+
 @pytest.mark.parametrize("usage", [TokenUsage(), TokenUsage(120, 30)], ids=["extractive", "llm"])
 def test_the_guardrail_blocks_a_contradiction_from_either_path(step: Callable[[str], Any], usage: TokenUsage) -> None:
     hit = ArticleHit("billing-free-trial", "Free trial", 0.9, team="billing", snippet="No credit card is required.")
