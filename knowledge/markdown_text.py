@@ -63,7 +63,7 @@ def _renderer() -> Any:
     md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
     # A link's address is never shown (its label is): percent-encoding and punycoding every address was a sixth of
     # the parse. Whether a destination is a link at all (`validateLink`) is still decided as before.
-    md.normalizeLink = _same_url
+    md.normalizeLink = _same_url  # type: ignore[method-assign]
     return md
 
 

@@ -25,7 +25,6 @@ from knowledge import light
 _COMMENT = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _INLINE_ELEMENTS = {"link_open", "strong_open", "em_open", "s_open"}
-_SKIPPED_IN_ITEM = {"bullet_list_open", "ordered_list_open", "table_open", "fence", "code_block"}
 _LISTS = {"bullet_list_open", "ordered_list_open"}
 
 
@@ -93,9 +92,6 @@ class _Writer:
                 out.append(light.table(self.rows(i)))
             elif kind in ("fence", "code_block"):
                 out.append(light.code(tok.content))
-            elif kind == "html_block":
-                if not _COMMENT.fullmatch(tok.content):
-                    raise NeedsHtml
             elif kind == "blockquote_open":
                 self.blocks(i + 1, self.close[i], out)
             # hr, and anything else that opens: nothing of its own to say
@@ -104,9 +100,9 @@ class _Writer:
     def list_block(self, i: int) -> light.ListBlock:
         tokens = self.tokens
         opening = tokens[i]
-        start = opening.attrs.get("start") if opening.attrs else None
+        start = str(opening.attrs.get("start", "1")) if opening.attrs else "1"
         ordered = opening.type == "ordered_list_open"
-        block = light.ListBlock(ordered, start=int(start) if str(start).isdigit() else 1)
+        block = light.ListBlock(ordered, start=int(start) if start.isdigit() else 1)
         j, end = i + 1, self.close[i]
         while j < end:
             if tokens[j].type == "list_item_open":
@@ -114,10 +110,9 @@ class _Writer:
                 parts: list[str] = []
                 self.item_parts(j + 1, stop, parts)
                 item = light.Item(light.words("".join(parts)))
-                level = tokens[j].level + 1
                 k = j + 1
                 while k < stop:  # the lists directly inside the item (not those inside a quote in it)
-                    if tokens[k].type in _LISTS and tokens[k].level == level:
+                    if tokens[k].type in _LISTS:
                         item.children.append(self.list_block(k))
                     k = self.close[k] + 1
                 block.items.append(item)
@@ -126,30 +121,15 @@ class _Writer:
         return block
 
     def item_parts(self, i: int, end: int, parts: list[str]) -> None:
-        """A list item's (or a quote inside it's) text on one line: its blocks are word breaks; nested lists,
-        tables and code are left out (the article link carries a step's sample)."""
+        """A list item's text on one line: each of its blocks is a word break; nested lists (the item's children),
+        tables and code write nothing (the article link carries a step's sample), a quote's own lists neither."""
         tokens = self.tokens
         while i < end:
-            tok = tokens[i]
-            kind = tok.type
-            if kind in _SKIPPED_IN_ITEM:
-                pass
-            elif kind == "paragraph_open":
-                if tok.hidden:  # a tight list's paragraph is the item's own text
-                    parts.extend(self.inline(tokens[i + 1]))
-                else:
-                    parts.extend((" ", self.inline_text(tokens[i + 1]), " "))
-            elif kind == "heading_open":
+            kind = tokens[i].type
+            if kind in ("paragraph_open", "heading_open"):
                 parts.extend((" ", self.inline_text(tokens[i + 1]), " "))
             elif kind == "blockquote_open":
-                inner: list[str] = []
-                self.item_parts(i + 1, self.close[i], inner)
-                parts.extend((" ", light.words("".join(inner)), " "))
-            elif kind == "hr":
-                parts.append(" ")
-            elif kind == "html_block":
-                if not _COMMENT.fullmatch(tok.content):
-                    raise NeedsHtml
+                self.item_parts(i + 1, self.close[i], parts)
             i = self.close[i] + 1
 
     def rows(self, i: int) -> list[list[str]]:
