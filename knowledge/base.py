@@ -22,7 +22,7 @@ from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
 from knowledge.followup import earlier_turns, in_thread, shares_words
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
-from knowledge.ingest import kb_files, load_folder
+from knowledge.ingest import Reading, kb_files, load_folder
 from knowledge.llm import llm_answer
 from knowledge.retriever import RANK_FEATURES, Ranking, rank
 from knowledge.sections import best_passage
@@ -40,6 +40,7 @@ class IngestReport:
     unchanged: int
     languages: tuple[str, ...]
     seconds: float
+    parsed: int = 0  # files read and parsed; the others' articles came from the stored version (unchanged bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,19 +154,21 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store = IndexStore(self._store.root.parent.parent, kb_dir)
         fingerprint = self._scan()
+        previous = self._stored
+        if not previous.articles and self._store is not None and (cur := self._store.current()):
+            previous = self._store.load(cur) or previous
+        reading = Reading.reuse(previous.articles, previous.file_keys)
         articles = load_folder(
             self.kb_dir,
             default_language=self.config.default_language,
             max_chars=self.config.chunk_chars,
             progress=progress,
             problems=problems,
+            reading=reading,
         )
         publish = not problems
         model = model_name(self.embeddings)
         version = compute_version([a.content_hash for a in articles], model)
-        previous = self._stored
-        if not previous.articles and self._store is not None and (cur := self._store.current()):
-            previous = self._store.load(cur) or previous
         old = {
             a.id: (a.content_hash, v, k)
             for a, v, k in zip(previous.articles, previous.vectors, previous.kinds, strict=True)
@@ -194,7 +197,7 @@ class KnowledgeBase:
                     added += prior is None
                     updated += prior is not None
             self._embed_missing(articles, vectors, todo)
-            stored = Stored(version, articles, [v for v in vectors if v is not None], kinds)
+            stored = Stored(version, articles, [v for v in vectors if v is not None], kinds, reading.keys)
             if self._store is not None and publish:
                 self._store.save(stored)
         else:
@@ -218,6 +221,7 @@ class KnowledgeBase:
             unchanged=unchanged,
             languages=tuple(sorted({a.language for a in articles})),
             seconds=time.perf_counter() - started,
+            parsed=reading.parsed,
         )
 
     def _embed_missing(self, articles: list[Article], vectors: list[np.ndarray | None], todo: list[int]) -> None:
