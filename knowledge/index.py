@@ -8,6 +8,7 @@ internal article cannot be ranked, cited or quoted for a customer: the filter is
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,17 +62,44 @@ def tokenize(text: str, language: str) -> list[str]:
     return [_stem(w) if english else w for w in script_words.words(text) if w not in stop]
 
 
-def _token_ids(texts: Iterable[str], language: str) -> Any:
+class _Corpus:
     """Documents as lists of vocabulary ids: at 10k long articles, lists of token strings for the whole corpus
     were the peak of ingest memory."""
-    from bm25s.tokenization import Tokenized
 
-    vocab: dict[str, int] = {}
-    ids = []
-    for text in texts:
-        doc = [vocab.setdefault(t, len(vocab)) for t in tokenize(text, language)]
-        ids.append(doc or [vocab.setdefault("\u2205", len(vocab))])
-    return Tokenized(ids=ids, vocab=vocab)
+    def __init__(self) -> None:
+        # A new token gets the next id (the factory runs in C: this loop sees every token of the KB).
+        self.vocab: defaultdict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__
+        self.ids: list[list[int]] = []
+
+    def add(self, tokens: Iterable[str]) -> None:
+        vocab = self.vocab
+        self.ids.append([vocab[t] for t in tokens] or [vocab["\u2205"]])
+
+    def tokenized(self) -> Any:
+        from bm25s.tokenization import Tokenized
+
+        return Tokenized(ids=self.ids, vocab=dict(self.vocab))
+
+
+class _ArticleTokens:
+    """BM25 tokens of one article's texts, each paragraph tokenised once: the article's document and its sections'
+    documents hold the same paragraphs, and tokenising every article twice (article and section BM25) was most of
+    the index build. Words never cross a line break, so a text's tokens are its paragraphs' tokens in order."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.memo: dict[str, list[str]] = {}
+
+    def __call__(self, *texts: str) -> list[str]:
+        out: list[str] = []
+        for text in texts:
+            for block in text.split("\n\n"):
+                tokens = self.memo.get(block)
+                if tokens is None:
+                    tokens = self.memo[block] = tokenize(block, self.language)
+                out.extend(tokens)
+        return out
 
 
 def _specificity(corpus: Any) -> dict[str, float]:
@@ -100,11 +128,6 @@ def article_keys(article: Article, max_passages: int = MAX_PASSAGE_KEYS) -> tupl
         texts.append(lead if p.heading == article.title else f"{p.heading}. {lead}")
         kinds.append(KIND_PASSAGE)
     return texts, kinds
-
-
-def lexical_text(article: Article) -> str:
-    parts = [article.title, article.title, *article.questions, *(p.heading for p in article.passages), article.body]
-    return "\n".join(parts)
 
 
 @dataclass(slots=True)
@@ -151,26 +174,31 @@ class ScopeIndex:
         )
         key_kinds = np.concatenate(kinds).astype(np.int8) if kinds else np.zeros(0, np.int8)
         key_article = np.repeat(np.arange(len(articles)), lengths)
-        bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        corpus = _token_ids((lexical_text(a) for a in articles), language)
-        bm25.index(corpus, show_progress=False)
-        specificity = _specificity(corpus)
-        key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
-        key_texts: list[str] = []
-        for a in articles:
-            key_texts.append(a.title)
-            key_texts.extend(a.questions)
-        key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        key_bm25.index(_token_ids(key_texts, language), show_progress=False)
-        section_texts, section_rows = [], []
+        # An article's document: its title twice, its known questions, its section headings and its body; a
+        # section's document: the article title, its heading and its text.
+        corpus, sections, keys = _Corpus(), _Corpus(), _Corpus()
+        section_rows: list[int] = []
         for row, a in enumerate(articles):
-            for passage in a.passages or ():
-                section_texts.append(f"{a.title}\n{passage.heading}\n{passage.text}")
+            tokens = _ArticleTokens(language)
+            headings = [p.heading for p in a.passages]
+            corpus.add(tokens(a.title, a.title, *a.questions, *headings, a.body))
+            for passage in a.passages:
+                sections.add(tokens(a.title, passage.heading, passage.text))
                 section_rows.append(row)
+            keys.add(tokens(a.title))
+            for q in a.questions:
+                keys.add(tokens(q))
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        tokenized = corpus.tokenized()
+        bm25.index(tokenized, show_progress=False)
+        specificity = _specificity(tokenized)
+        key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
+        key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        key_bm25.index(keys.tokenized(), show_progress=False)
         section_bm25 = None
-        if section_texts:
+        if section_rows:
             section_bm25 = bm25s.BM25(k1=1.2, b=0.75)
-            section_bm25.index(_token_ids(section_texts, language), show_progress=False)
+            section_bm25.index(sections.tokenized(), show_progress=False)
         faiss_index = None
         if has_dense:
             import faiss

@@ -44,6 +44,8 @@ _UNSPACED = (
 _SEGMENT = re.compile(rf"[{_UNSPACED}]+|[^{_UNSPACED}]+")
 _IS_UNSPACED = re.compile(rf"[{_UNSPACED}]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+# A text with none of these has words that are its runs as they are (most of a Latin-script KB): no per-word work.
+_NEEDS_WORK = re.compile(rf"[{_UNSPACED}\u0600-\u06ffё]")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
 # Light10's prefixes and suffixes (taa marbuta is already folded to haa).
@@ -54,8 +56,11 @@ _ARABIC_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 def words(text: str) -> list[str]:
     """The text's words in order, case-folded; unspaced scripts as character bigrams (one character alone when
     a run is a single character)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not _NEEDS_WORK.search(folded):
+        return _RUN.findall(folded)  # type: ignore[no-any-return]
     out: list[str] = []
-    for run in _RUN.findall(unicodedata.normalize("NFKC", text).casefold()):
+    for run in _RUN.findall(folded):
         if not _IS_UNSPACED.search(run):
             out.append(_word(run))
             continue
