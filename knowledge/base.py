@@ -119,7 +119,6 @@ class KnowledgeBase:
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         self._stored = Stored("", [], [], [])
         self._indexes: dict[tuple[str, Audience], ScopeIndex] = {}
-        self._terms: dict[str, set[str]] = {}  # article id -> content words (relevance), per active version
 
     # --- state -------------------------------------------------------------------------------------------------
     @property
@@ -253,7 +252,6 @@ class KnowledgeBase:
             elif public:
                 indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public, Audience.CUSTOMER)
         self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
-        self._terms = {}
 
     def _build(self, stored: Stored, language: str, rows: list[int], scope: Audience) -> ScopeIndex:
         index = ScopeIndex.build(
@@ -309,11 +307,10 @@ class KnowledgeBase:
         return Retrieval(index, ranking, confidence(ranking, params), qvec)
 
     def _article_terms(self, article: Article) -> set[str]:
-        """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""
-        cached = self._terms.get(article.id)
-        if cached is None:
-            cached = self._terms[article.id] = _article_terms(article)
-        return cached
+        """An article's content words, read at ingest with its BM25 tokens (a long manual is costly to re-read)."""
+        index = self._indexes.get((article.language, Audience.INTERNAL))  # the scope that holds every article
+        found = index.article_terms(article.id) if index is not None else None
+        return found if found is not None else _article_terms(article)
 
     def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:
         """A LangChain `BaseRetriever` over one language and audience scope."""

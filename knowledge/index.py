@@ -57,9 +57,13 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str, language: str) -> list[str]:
     """BM25 tokens: the script-aware words of `knowledge.tokenize`, stop words dropped, English stemmed."""
+    return _bm25_tokens(script_words.words(text), language)
+
+
+def _bm25_tokens(words: list[str], language: str) -> list[str]:
     stop = stopwords(language)
     english = language.startswith("en")
-    return [_stem(w) if english else w for w in script_words.words(text) if w not in stop]
+    return [_stem(w) if english else w for w in words if w not in stop]
 
 
 class _Corpus:
@@ -90,6 +94,7 @@ class _ArticleTokens:
     def __init__(self, language: str) -> None:
         self.language = language
         self.memo: dict[str, list[str]] = {}
+        self.words: set[str] | None = None  # while a set: every word read goes in (the article's content words)
 
     def __call__(self, *texts: str) -> list[str]:
         out: list[str] = []
@@ -97,7 +102,10 @@ class _ArticleTokens:
             for block in text.split("\n\n"):
                 tokens = self.memo.get(block)
                 if tokens is None:
-                    tokens = self.memo[block] = tokenize(block, self.language)
+                    words = script_words.words(block)
+                    if self.words is not None:
+                        self.words.update(words)
+                    tokens = self.memo[block] = _bm25_tokens(words, self.language)
                 out.extend(tokens)
         return out
 
@@ -156,6 +164,11 @@ class ScopeIndex:
     # (normalised IDF). Passage choice weighs a question's words by it: "workspace" is everywhere in a help
     # center, "invite" is what the question is about (issue 14).
     specificity: dict[str, float] | None = None
+    # Each article's content words (`knowledge.terms`, what the relevance check reads) as ids into `term_names`,
+    # read with its BM25 tokens: computed on an article's first answer instead, a long manual page cost a second.
+    term_names: list[str] | None = None
+    term_ids: list[np.ndarray] | None = None
+    rows: dict[str, int] | None = None  # article id -> row
 
     @classmethod
     def build(
@@ -176,12 +189,20 @@ class ScopeIndex:
         key_article = np.repeat(np.arange(len(articles)), lengths)
         # An article's document: its title twice, its known questions, its section headings and its body; a
         # section's document: the article title, its heading and its text.
+        from knowledge.terms import word_terms
+
         corpus, sections, keys = _Corpus(), _Corpus(), _Corpus()
         section_rows: list[int] = []
+        term_vocab: defaultdict[str, int] = defaultdict()
+        term_vocab.default_factory = term_vocab.__len__
+        term_ids = []
         for row, a in enumerate(articles):
             tokens = _ArticleTokens(language)
-            headings = [p.heading for p in a.passages]
-            corpus.add(tokens(a.title, a.title, *a.questions, *headings, a.body))
+            tokens.words = set()  # a heading's words are its line's in the body: the words of title, questions, body
+            corpus.add(tokens(a.title, a.title, *a.questions, *(p.heading for p in a.passages), a.body))
+            ids = [term_vocab[t] for t in word_terms(tokens.words, language)]
+            term_ids.append(np.asarray(sorted(ids), dtype=np.int32))
+            tokens.words = None
             for passage in a.passages:
                 sections.add(tokens(a.title, passage.heading, passage.text))
                 section_rows.append(row)
@@ -225,7 +246,19 @@ class ScopeIndex:
             section_article=np.asarray(section_rows, dtype=np.int64),
             questions_per_article=questions_per_article,
             specificity=specificity,
+            term_names=list(term_vocab),
+            term_ids=term_ids,
+            rows={a.id: row for row, a in enumerate(articles)},
         )
+
+    def article_terms(self, article_id: str) -> set[str] | None:
+        """An article's content words (`knowledge.terms.terms` of its title, body and questions); None if the
+        article is not in this index."""
+        row = self.rows.get(article_id) if self.rows is not None else None
+        if row is None or self.term_ids is None or self.term_names is None:
+            return None
+        names = self.term_names
+        return {names[i] for i in self.term_ids[row].tolist()}
 
     def word_weight(self, word: str) -> float:
         """How specific `word` is in this KB (see `specificity`); 1 for a word the KB does not contain."""

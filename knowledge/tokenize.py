@@ -58,7 +58,7 @@ def words(text: str) -> list[str]:
     a run is a single character)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     if not _NEEDS_WORK.search(folded):
-        return _RUN.findall(folded)  # type: ignore[no-any-return]
+        return _RUN.findall(folded)
     out: list[str] = []
     for run in _RUN.findall(folded):
         if not _IS_UNSPACED.search(run):
