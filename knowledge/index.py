@@ -19,6 +19,8 @@ import numpy as np
 from knowledge import tokenize as script_words
 from knowledge.classifier import QuestionModel
 from knowledge.documents import Article
+from knowledge.terms import word_terms
+from knowledge.tokenize import stopwords
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
 PASSAGE_KEY_CHARS = 300
@@ -26,25 +28,6 @@ PASSAGE_KEY_CHARS = 300
 # search (and memory) grows with keys. BM25 still reads the whole article, and the answer's passage is chosen
 # among all sections.
 MAX_PASSAGE_KEYS = 12
-_STOP_NAMES = {
-    "en": "STOPWORDS_EN",
-    "de": "STOPWORDS_GERMAN",
-    "es": "STOPWORDS_SPANISH",
-    "fr": "STOPWORDS_FRENCH",
-    "it": "STOPWORDS_ITALIAN",
-    "pt": "STOPWORDS_PORTUGUESE",
-    "nl": "STOPWORDS_DUTCH",
-}
-
-
-@lru_cache(maxsize=16)
-def stopwords(language: str) -> frozenset[str]:
-    import bm25s.stopwords as sw
-
-    name = _STOP_NAMES.get(language.split("-")[0])
-    return frozenset(getattr(sw, name)) if name else frozenset()
-
-
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     # A deliberately tiny suffix stripper: plural/verb endings are the mismatches that hurt BM25 most on short
@@ -189,8 +172,6 @@ class ScopeIndex:
         key_article = np.repeat(np.arange(len(articles)), lengths)
         # An article's document: its title twice, its known questions, its section headings and its body; a
         # section's document: the article title, its heading and its text.
-        from knowledge.terms import word_terms
-
         corpus, sections, keys = _Corpus(), _Corpus(), _Corpus()
         section_rows: list[int] = []
         term_vocab: defaultdict[str, int] = defaultdict()

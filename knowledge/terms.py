@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from knowledge import tokenize as script_words
-from knowledge.index import stopwords
+from knowledge.tokenize import stopwords
 
 # Words a question is phrased with rather than about; bm25s' stop lists keep many of them.
 _FILLER_WORDS = (

@@ -11,7 +11,8 @@
   are unified, diacritics dropped and the word light-stemmed (Larkey's light10), so "الحساب" and "حساب" meet.
 Cyrillic and Greek need nothing beyond case folding (and "ё" → "е"); the caller's prefix cut does the rest.
 
-One function, `words`, used by `knowledge.index.tokenize` (BM25) and `knowledge.terms` (content words).
+One function, `words`, used by `knowledge.index.tokenize` (BM25) and `knowledge.terms` (content words), and the
+stop words both drop.
 """
 
 from __future__ import annotations
@@ -99,3 +100,22 @@ def _arabic(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             word = word[: -len(suffix)]
     return word
+
+
+_STOP_NAMES = {
+    "en": "STOPWORDS_EN",
+    "de": "STOPWORDS_GERMAN",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "it": "STOPWORDS_ITALIAN",
+    "pt": "STOPWORDS_PORTUGUESE",
+    "nl": "STOPWORDS_DUTCH",
+}
+
+
+@lru_cache(maxsize=16)
+def stopwords(language: str) -> frozenset[str]:
+    import bm25s.stopwords as sw
+
+    name = _STOP_NAMES.get(language.split("-")[0])
+    return frozenset(getattr(sw, name)) if name else frozenset()
