@@ -62,7 +62,8 @@ def _renderer() -> Any:
     # CommonMark with raw HTML and GitHub tables: what Jekyll, Hugo, Docusaurus and MkDocs all accept.
     md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
     # A link's address is never shown (its label is): percent-encoding and punycoding every address was a sixth of
-    # the parse. Whether a destination is a link at all (`validateLink`) is still decided as before.
+    # the parse. Whether a destination may be a link at all (`validateLink`: no `javascript:`) is still checked, on
+    # the address as written.
     md.normalizeLink = _same_url  # type: ignore[method-assign]
     return md
 
