@@ -23,7 +23,7 @@ from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
 from knowledge.followup import earlier_turns, in_thread, shares_words
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
-from knowledge.ingest import kb_files, load_folder
+from knowledge.ingest import Reading, kb_files, load_folder
 from knowledge.llm import llm_answer
 from knowledge.retriever import RANK_FEATURES, Ranking, rank
 from knowledge.sections import best_passage
@@ -41,6 +41,7 @@ class IngestReport:
     unchanged: int
     languages: tuple[str, ...]
     seconds: float
+    parsed: int = 0  # files read and parsed; the others' articles came from the stored version (unchanged bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,6 @@ class KnowledgeBase:
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         self._stored = Stored("", [], [], [])
         self._indexes: dict[tuple[str, Audience], ScopeIndex] = {}
-        self._terms: dict[str, set[str]] = {}  # article id -> content words (relevance), per active version
 
     # --- state -------------------------------------------------------------------------------------------------
     @property
@@ -154,19 +154,21 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store = IndexStore(self._store.root.parent.parent, kb_dir)
         fingerprint = self._scan()
+        previous = self._stored
+        if not previous.articles and self._store is not None and (cur := self._store.current()):
+            previous = self._store.load(cur) or previous
+        reading = Reading.reuse(previous.articles, previous.file_keys)
         articles = load_folder(
             self.kb_dir,
             default_language=self.config.default_language,
             max_chars=self.config.chunk_chars,
             progress=progress,
             problems=problems,
+            reading=reading,
         )
         publish = not problems
         model = model_name(self.embeddings)
         version = compute_version([a.content_hash for a in articles], model)
-        previous = self._stored
-        if not previous.articles and self._store is not None and (cur := self._store.current()):
-            previous = self._store.load(cur) or previous
         old = {
             a.id: (a.content_hash, v, k)
             for a, v, k in zip(previous.articles, previous.vectors, previous.kinds, strict=True)
@@ -195,7 +197,7 @@ class KnowledgeBase:
                     added += prior is None
                     updated += prior is not None
             self._embed_missing(articles, vectors, todo)
-            stored = Stored(version, articles, [v for v in vectors if v is not None], kinds)
+            stored = Stored(version, articles, [v for v in vectors if v is not None], kinds, reading.keys)
             if self._store is not None and publish:
                 self._store.save(stored)
         else:
@@ -219,6 +221,7 @@ class KnowledgeBase:
             unchanged=unchanged,
             languages=tuple(sorted({a.language for a in articles})),
             seconds=time.perf_counter() - started,
+            parsed=reading.parsed,
         )
 
     def _embed_missing(self, articles: list[Article], vectors: list[np.ndarray | None], todo: list[int]) -> None:
@@ -250,7 +253,6 @@ class KnowledgeBase:
             elif public:
                 indexes[(language, Audience.CUSTOMER)] = self._build(stored, language, public, Audience.CUSTOMER)
         self._stored, self._indexes = stored, indexes  # one swap: concurrent answers see old or new, never half
-        self._terms = {}
 
     def _build(self, stored: Stored, language: str, rows: list[int], scope: Audience) -> ScopeIndex:
         index = ScopeIndex.build(
@@ -306,11 +308,10 @@ class KnowledgeBase:
         return Retrieval(index, ranking, confidence(ranking, params), qvec)
 
     def _article_terms(self, article: Article) -> set[str]:
-        """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""
-        cached = self._terms.get(article.id)
-        if cached is None:
-            cached = self._terms[article.id] = _article_terms(article)
-        return cached
+        """An article's content words, read at ingest with its BM25 tokens (a long manual is costly to re-read)."""
+        index = self._indexes.get((article.language, Audience.INTERNAL))  # the scope that holds every article
+        found = index.article_terms(article.id) if index is not None else None
+        return found if found is not None else _article_terms(article)
 
     def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:
         """A LangChain `BaseRetriever` over one language and audience scope."""

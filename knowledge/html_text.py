@@ -63,6 +63,13 @@ def html_to_text(html: str) -> str:
     return _Converter(BeautifulSoup(html, "lxml")).text()
 
 
+def add_html_blocks(html: str, blocks: list[str]) -> None:
+    """Append an HTML fragment's blocks to `blocks` (a Markdown page's paragraph, list or table that holds inline
+    HTML; `knowledge.markdown_tokens` writes the rest of the page)."""
+    converter = _Converter(BeautifulSoup(html, "lxml"))
+    converter._blocks(converter.soup, blocks)
+
+
 def _classes(tag: Tag) -> str:
     value = tag.get("class")
     return " ".join(value) if isinstance(value, list) else str(value or "")

@@ -8,6 +8,7 @@ internal article cannot be ranked, cited or quoted for a customer: the filter is
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,8 @@ import numpy as np
 from knowledge import tokenize as script_words
 from knowledge.classifier import QuestionModel
 from knowledge.documents import Article
+from knowledge.terms import word_terms
+from knowledge.tokenize import stopwords
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
 PASSAGE_KEY_CHARS = 300
@@ -25,25 +28,6 @@ PASSAGE_KEY_CHARS = 300
 # search (and memory) grows with keys. BM25 still reads the whole article, and the answer's passage is chosen
 # among all sections.
 MAX_PASSAGE_KEYS = 12
-_STOP_NAMES = {
-    "en": "STOPWORDS_EN",
-    "de": "STOPWORDS_GERMAN",
-    "es": "STOPWORDS_SPANISH",
-    "fr": "STOPWORDS_FRENCH",
-    "it": "STOPWORDS_ITALIAN",
-    "pt": "STOPWORDS_PORTUGUESE",
-    "nl": "STOPWORDS_DUTCH",
-}
-
-
-@lru_cache(maxsize=16)
-def stopwords(language: str) -> frozenset[str]:
-    import bm25s.stopwords as sw
-
-    name = _STOP_NAMES.get(language.split("-")[0])
-    return frozenset(getattr(sw, name)) if name else frozenset()
-
-
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     # A deliberately tiny suffix stripper: plural/verb endings are the mismatches that hurt BM25 most on short
@@ -56,22 +40,57 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str, language: str) -> list[str]:
     """BM25 tokens: the script-aware words of `knowledge.tokenize`, stop words dropped, English stemmed."""
+    return _bm25_tokens(script_words.words(text), language)
+
+
+def _bm25_tokens(words: list[str], language: str) -> list[str]:
     stop = stopwords(language)
     english = language.startswith("en")
-    return [_stem(w) if english else w for w in script_words.words(text) if w not in stop]
+    return [_stem(w) if english else w for w in words if w not in stop]
 
 
-def _token_ids(texts: Iterable[str], language: str) -> Any:
+class _Corpus:
     """Documents as lists of vocabulary ids: at 10k long articles, lists of token strings for the whole corpus
     were the peak of ingest memory."""
-    from bm25s.tokenization import Tokenized
 
-    vocab: dict[str, int] = {}
-    ids = []
-    for text in texts:
-        doc = [vocab.setdefault(t, len(vocab)) for t in tokenize(text, language)]
-        ids.append(doc or [vocab.setdefault("\u2205", len(vocab))])
-    return Tokenized(ids=ids, vocab=vocab)
+    def __init__(self) -> None:
+        # A new token gets the next id (the factory runs in C: this loop sees every token of the KB).
+        self.vocab: defaultdict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__
+        self.ids: list[list[int]] = []
+
+    def add(self, tokens: Iterable[str]) -> None:
+        vocab = self.vocab
+        self.ids.append([vocab[t] for t in tokens] or [vocab["\u2205"]])
+
+    def tokenized(self) -> Any:
+        from bm25s.tokenization import Tokenized
+
+        return Tokenized(ids=self.ids, vocab=dict(self.vocab))
+
+
+class _ArticleTokens:
+    """BM25 tokens of one article's texts, each paragraph tokenised once: the article's document and its sections'
+    documents hold the same paragraphs, and tokenising every article twice (article and section BM25) was most of
+    the index build. Words never cross a line break, so a text's tokens are its paragraphs' tokens in order."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.memo: dict[str, list[str]] = {}
+        self.words: set[str] | None = None  # while a set: every word read goes in (the article's content words)
+
+    def __call__(self, *texts: str) -> list[str]:
+        out: list[str] = []
+        for text in texts:
+            for block in text.split("\n\n"):
+                tokens = self.memo.get(block)
+                if tokens is None:
+                    words = script_words.words(block)
+                    if self.words is not None:
+                        self.words.update(words)
+                    tokens = self.memo[block] = _bm25_tokens(words, self.language)
+                out.extend(tokens)
+        return out
 
 
 def _specificity(corpus: Any) -> dict[str, float]:
@@ -102,11 +121,6 @@ def article_keys(article: Article, max_passages: int = MAX_PASSAGE_KEYS) -> tupl
     return texts, kinds
 
 
-def lexical_text(article: Article) -> str:
-    parts = [article.title, article.title, *article.questions, *(p.heading for p in article.passages), article.body]
-    return "\n".join(parts)
-
-
 @dataclass(slots=True)
 class ScopeIndex:
     """Articles of one (language, audience scope), their key vectors, a FAISS index and a BM25 index."""
@@ -133,6 +147,11 @@ class ScopeIndex:
     # (normalised IDF). Passage choice weighs a question's words by it: "workspace" is everywhere in a help
     # center, "invite" is what the question is about (issue 14).
     specificity: dict[str, float] | None = None
+    # Each article's content words (`knowledge.terms`, what the relevance check reads) as ids into `term_names`,
+    # read with its BM25 tokens: computed on an article's first answer instead, a long manual page cost a second.
+    term_names: list[str] | None = None
+    term_ids: list[np.ndarray] | None = None
+    rows: dict[str, int] | None = None  # article id -> row
 
     @classmethod
     def build(
@@ -151,26 +170,37 @@ class ScopeIndex:
         )
         key_kinds = np.concatenate(kinds).astype(np.int8) if kinds else np.zeros(0, np.int8)
         key_article = np.repeat(np.arange(len(articles)), lengths)
-        bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        corpus = _token_ids((lexical_text(a) for a in articles), language)
-        bm25.index(corpus, show_progress=False)
-        specificity = _specificity(corpus)
-        key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
-        key_texts: list[str] = []
-        for a in articles:
-            key_texts.append(a.title)
-            key_texts.extend(a.questions)
-        key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        key_bm25.index(_token_ids(key_texts, language), show_progress=False)
-        section_texts, section_rows = [], []
+        # An article's document: its title twice, its known questions, its section headings and its body; a
+        # section's document: the article title, its heading and its text.
+        corpus, sections, keys = _Corpus(), _Corpus(), _Corpus()
+        section_rows: list[int] = []
+        term_vocab: defaultdict[str, int] = defaultdict()
+        term_vocab.default_factory = term_vocab.__len__
+        term_ids = []
         for row, a in enumerate(articles):
-            for passage in a.passages or ():
-                section_texts.append(f"{a.title}\n{passage.heading}\n{passage.text}")
+            tokens = _ArticleTokens(language)
+            tokens.words = set()  # a heading's words are its line's in the body: the words of title, questions, body
+            corpus.add(tokens(a.title, a.title, *a.questions, *(p.heading for p in a.passages), a.body))
+            ids = [term_vocab[t] for t in word_terms(tokens.words, language)]
+            term_ids.append(np.asarray(sorted(ids), dtype=np.int32))
+            tokens.words = None
+            for passage in a.passages:
+                sections.add(tokens(a.title, passage.heading, passage.text))
                 section_rows.append(row)
+            keys.add(tokens(a.title))
+            for q in a.questions:
+                keys.add(tokens(q))
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        tokenized = corpus.tokenized()
+        bm25.index(tokenized, show_progress=False)
+        specificity = _specificity(tokenized)
+        key_rows = np.flatnonzero(key_kinds != KIND_PASSAGE)
+        key_bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        key_bm25.index(keys.tokenized(), show_progress=False)
         section_bm25 = None
-        if section_texts:
+        if section_rows:
             section_bm25 = bm25s.BM25(k1=1.2, b=0.75)
-            section_bm25.index(_token_ids(section_texts, language), show_progress=False)
+            section_bm25.index(sections.tokenized(), show_progress=False)
         faiss_index = None
         if has_dense:
             import faiss
@@ -197,7 +227,19 @@ class ScopeIndex:
             section_article=np.asarray(section_rows, dtype=np.int64),
             questions_per_article=questions_per_article,
             specificity=specificity,
+            term_names=list(term_vocab),
+            term_ids=term_ids,
+            rows={a.id: row for row, a in enumerate(articles)},
         )
+
+    def article_terms(self, article_id: str) -> set[str] | None:
+        """An article's content words (`knowledge.terms.terms` of its title, body and questions); None if the
+        article is not in this index."""
+        row = self.rows.get(article_id) if self.rows is not None else None
+        if row is None or self.term_ids is None or self.term_names is None:
+            return None
+        names = self.term_names
+        return {names[i] for i in self.term_ids[row].tolist()}
 
     def word_weight(self, word: str) -> float:
         """How specific `word` is in this KB (see `specificity`); 1 for a word the KB does not contain."""

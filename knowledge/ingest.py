@@ -7,10 +7,13 @@ fix the article without reading code.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,42 @@ def kb_files(kb_dir: Path) -> list[Path]:
     )
 
 
+# Bump when a reader's output changes for the same file: articles cached by an older reader are read again.
+READER = 2
+
+
+@dataclass(slots=True)
+class Reading:
+    """Articles already read, by file key, and what this read did: a re-ingest parses only the files whose key is
+    new, because parsing is most of an ingest (a 25 kB help-center page costs tens of milliseconds to read, a
+    hash of it microseconds). A file's key covers its bytes, its path (ids default to it), the read's settings
+    and the readers' versions, so a cached article is the one a fresh read would make."""
+
+    known: Mapping[str, Sequence[Article]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)  # the file key of each article read, in order
+    parsed: int = 0  # files parsed by this read (not taken from `known`)
+
+    @classmethod
+    def reuse(cls, articles: Sequence[Article], keys: Sequence[str]) -> Reading:
+        """From a stored version's articles and their file keys (none for a store written before keys)."""
+        known: dict[str, list[Article]] = {}
+        if len(keys) == len(articles):
+            for key, article in zip(keys, articles, strict=True):
+                known.setdefault(key, []).append(article)
+        return cls(known)
+
+
+@lru_cache(maxsize=1)
+def _readers() -> str:
+    return "|".join(f"{name} {version(name)}" for name in ("markdown-it-py", "beautifulsoup4", "lxml", "docutils"))
+
+
+def file_key(rel: str, raw: bytes, default_language: str, max_chars: int) -> str:
+    h = hashlib.sha256(f"{READER}|{_readers()}|{rel}|{default_language}|{max_chars}|".encode())
+    h.update(raw)
+    return h.hexdigest()[:24]
+
+
 def load_folder(
     kb_dir: Path,
     *,
@@ -49,22 +88,31 @@ def load_folder(
     max_chars: int = 1200,
     progress: Callable[[int], None] | None = None,
     problems: list[str] | None = None,
+    reading: Reading | None = None,
 ) -> list[Article]:
     """All articles under `kb_dir`; duplicate ids are an error naming both files.
 
     With a `problems` list, a file (or JSONL row) ingest refuses is recorded there and skipped instead of stopping
-    the read: the audit reports every problem at once, while `kb ingest` still refuses the whole folder."""
+    the read: the audit reports every problem at once, while `kb ingest` still refuses the whole folder. With a
+    `reading`, files it already knows are taken from it, and it records each article's file key."""
     articles: list[Article] = []
     seen: dict[str, str] = {}
     for path in kb_files(kb_dir):
+        key, cached = "", None
+        if reading is not None:
+            key = file_key(path.relative_to(kb_dir).as_posix(), path.read_bytes(), default_language, max_chars)
+            cached = reading.known.get(key)
+            reading.parsed += not cached
         try:
-            for article in load_file(path, kb_dir, default_language=default_language, max_chars=max_chars):
+            for article in cached or load_file(path, kb_dir, default_language=default_language, max_chars=max_chars):
                 if article.id in seen:
                     raise KnowledgeError(
                         f"{article.source}: field 'id': {article.id!r} is already used by {seen[article.id]}"
                     )
                 seen[article.id] = article.source
                 articles.append(article)
+                if reading is not None:
+                    reading.keys.append(key)
         except KnowledgeError as exc:
             if problems is None:
                 raise

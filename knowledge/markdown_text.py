@@ -5,17 +5,21 @@ Static-site generators put more than Markdown in a page: Liquid / Jinja / Hugo t
 admonitions and content tabs (`!!! note`, `=== "macOS"`, whose content is indented), and raw HTML (tab widgets,
 tables, notes). The site renders these away; ingest must too, or they reach the index, the embedding and quoted
 answers. Template tags are removed outside code (they are not Markdown, so no Markdown parser knows them); then
-markdown-it-py renders the page as a browser would get it and `knowledge.html_text` reads that HTML, so raw HTML and
-Markdown are read by one tree and a tab widget split over several blocks is still one widget.
+markdown-it-py parses the page and `knowledge.markdown_tokens` writes its token stream as light Markdown. A page
+with raw HTML (tab widgets, HTML tables) is rendered as a browser would get it and `knowledge.html_text` reads that
+HTML, so raw HTML and Markdown are read by one tree and a tab widget split over several blocks is still one widget;
+both paths write the same text for the same Markdown.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from knowledge.html_text import html_to_text
+from knowledge import markdown_tokens
+from knowledge.html_text import add_html_blocks, html_to_text
 
 # `{% raw %}…{% endraw %}` keeps its content; comments go whole; any other tag goes, its surroundings stay.
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
@@ -34,8 +38,21 @@ _QUOTED = re.compile(r'"([^"]*)"')
 
 def markdown_to_text(markdown: str) -> str:
     """A Markdown page (frontmatter already removed) as light Markdown."""
-    html = _renderer().render(_mkdocs_blocks(_without_templates(markdown)))
-    return html_to_text(html)
+    md = _renderer()
+    env: dict[str, Any] = {}
+    tokens = md.parse(_mkdocs_blocks(_without_templates(markdown)), env)
+
+    def html_blocks(part: Sequence[Any], out: list[str]) -> None:
+        add_html_blocks(md.renderer.render(part, md.options, env), out)
+
+    text = markdown_tokens.render(tokens, html_blocks)
+    if text is None:  # an HTML block: one tree for the HTML and the Markdown around and inside it
+        text = html_to_text(md.renderer.render(tokens, md.options, env))
+    return text
+
+
+def _same_url(url: str) -> str:
+    return url
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +60,12 @@ def _renderer() -> Any:
     from markdown_it import MarkdownIt
 
     # CommonMark with raw HTML and GitHub tables: what Jekyll, Hugo, Docusaurus and MkDocs all accept.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    # A link's address is never shown (its label is): percent-encoding and punycoding every address was a sixth of
+    # the parse. Whether a destination may be a link at all (`validateLink`: no `javascript:`) is still checked, on
+    # the address as written.
+    md.normalizeLink = _same_url  # type: ignore[method-assign]
+    return md
 
 
 def _outside_code(markdown: str) -> list[tuple[bool, str]]:

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,9 @@ class Stored:
     articles: list[Article]
     vectors: list[np.ndarray]  # per article: (n_keys, dim)
     kinds: list[np.ndarray]  # per article: (n_keys,)
+    # per article: the key of the file it was read from (`knowledge.ingest.Reading`): a re-ingest takes unchanged
+    # files' articles from here instead of parsing them again; empty for a store written before keys
+    file_keys: list[str] = field(default_factory=list)
 
 
 class IndexStore:
@@ -67,7 +70,8 @@ class IndexStore:
         articles = [_article_from(d) for d in meta["articles"]]
         vecs = [vectors[offsets[i] : offsets[i + 1]] for i in range(len(articles))]
         kds = [kinds[offsets[i] : offsets[i + 1]] for i in range(len(articles))]
-        return Stored(version, articles, vecs, kds)
+        keys = meta.get("file_keys") or []
+        return Stored(version, articles, vecs, kds, keys if len(keys) == len(articles) else [])
 
     def extra_path(self, version: str, name: str) -> Path:
         """Where a derived artefact of `version` (a scope's question model) lives, beside its vectors."""
@@ -80,7 +84,12 @@ class IndexStore:
         offsets = [0]
         for k in stored.kinds:
             offsets.append(offsets[-1] + len(k))
-        meta = {"format": FORMAT, "offsets": offsets, "articles": [_article_to(a) for a in stored.articles]}
+        meta = {
+            "format": FORMAT,
+            "offsets": offsets,
+            "file_keys": stored.file_keys,
+            "articles": [_article_to(a) for a in stored.articles],
+        }
         with (tmp / "articles.json").open("w", encoding="utf-8") as fh:
             json.dump(meta, fh)  # streamed: one JSON string of a 10k-article KB would be hundreds of MB
         dim = next((v.shape[1] for v in stored.vectors if v.ndim == 2 and v.shape[0]), 0)

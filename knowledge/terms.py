@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from knowledge import tokenize as script_words
-from knowledge.index import stopwords
+from knowledge.tokenize import stopwords
 
 # Words a question is phrased with rather than about; bm25s' stop lists keep many of them.
 _FILLER_WORDS = (
@@ -43,8 +44,13 @@ def _short_text_terms(text: str, language: str) -> frozenset[str]:
 
 
 def _text_terms(text: str, language: str) -> set[str]:
-    words = set(script_words.words(text))  # a long article repeats its words
-    out = {_term(w, language) for w in words}
+    return word_terms(script_words.words(text), language)
+
+
+def word_terms(words: Iterable[str], language: str) -> set[str]:
+    """The content terms of words already split (`knowledge.tokenize.words`): the index reads an article's terms
+    with its BM25 tokens, from the same words."""
+    out = {_term(w, language) for w in set(words)}  # a long article repeats its words
     out.discard("")
     return out
 

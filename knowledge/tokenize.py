@@ -11,7 +11,8 @@
   are unified, diacritics dropped and the word light-stemmed (Larkey's light10), so "الحساب" and "حساب" meet.
 Cyrillic and Greek need nothing beyond case folding (and "ё" → "е"); the caller's prefix cut does the rest.
 
-One function, `words`, used by `knowledge.index.tokenize` (BM25) and `knowledge.terms` (content words).
+One function, `words`, used by `knowledge.index.tokenize` (BM25) and `knowledge.terms` (content words), and the
+stop words both drop.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ _UNSPACED = (
 _SEGMENT = re.compile(rf"[{_UNSPACED}]+|[^{_UNSPACED}]+")
 _IS_UNSPACED = re.compile(rf"[{_UNSPACED}]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+# A text with none of these has words that are its runs as they are (most of a Latin-script KB): no per-word work.
+_NEEDS_WORK = re.compile(rf"[{_UNSPACED}\u0600-\u06ffё]")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
 # Light10's prefixes and suffixes (taa marbuta is already folded to haa).
@@ -54,8 +57,11 @@ _ARABIC_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 def words(text: str) -> list[str]:
     """The text's words in order, case-folded; unspaced scripts as character bigrams (one character alone when
     a run is a single character)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not _NEEDS_WORK.search(folded):
+        return _RUN.findall(folded)
     out: list[str] = []
-    for run in _RUN.findall(unicodedata.normalize("NFKC", text).casefold()):
+    for run in _RUN.findall(folded):
         if not _IS_UNSPACED.search(run):
             out.append(_word(run))
             continue
@@ -94,3 +100,22 @@ def _arabic(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             word = word[: -len(suffix)]
     return word
+
+
+_STOP_NAMES = {
+    "en": "STOPWORDS_EN",
+    "de": "STOPWORDS_GERMAN",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "it": "STOPWORDS_ITALIAN",
+    "pt": "STOPWORDS_PORTUGUESE",
+    "nl": "STOPWORDS_DUTCH",
+}
+
+
+@lru_cache(maxsize=16)
+def stopwords(language: str) -> frozenset[str]:
+    import bm25s.stopwords as sw
+
+    name = _STOP_NAMES.get(language.split("-")[0])
+    return frozenset(getattr(sw, name)) if name else frozenset()

@@ -74,7 +74,8 @@ def ingest(
     say(
         f"ingested {report.articles} article{plural} from {settings.kb_dir} (version {report.version}; languages "
         f"{', '.join(report.languages) or '-'}): {report.added} new, {report.updated} changed, "
-        f"{report.removed} removed, {report.unchanged} unchanged"
+        f"{report.removed} removed, {report.unchanged} unchanged; parsed {report.parsed} new or changed "
+        f"file{'' if report.parsed == 1 else 's'}"
     )
     if report.articles == 0:
         print_warning(

@@ -39,6 +39,52 @@ def test_ingest_reports_and_is_incremental(small_kb: Path) -> None:
     assert "5 unchanged" in again.output
 
 
+def _current_articles(var: Path) -> dict[str, object]:
+    (pointer,) = (var / "knowledge").rglob("CURRENT")
+    meta = json.loads((pointer.parent / pointer.read_text() / "articles.json").read_text())
+    return {"version": pointer.read_text(), "articles": meta["articles"], "file_keys": meta["file_keys"]}
+
+
+def test_reingest_parses_only_the_changed_file_and_matches_a_clean_ingest(
+    small_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing is most of an ingest: a re-ingest takes unchanged files' articles from the stored version (keyed by
+    the file's bytes) and parses only the changed file, and what it stores is what a clean ingest stores."""
+    import knowledge.ingest
+
+    (small_kb / "guide.rst").write_text("Guide\n=====\n\n.. note::\n\n   Read **this** first.\n", encoding="utf-8")
+    (small_kb / "page.html").write_text("<h1>Page</h1><p>Some <b>HTML</b> text.</p>", encoding="utf-8")
+    rows = [{"id": "faq-1", "title": "First", "body": "One **bold** answer."}, {"id": "faq-2", "title": "Two",
+            "body": "- a\n- b"}]  # fmt: skip
+    (small_kb / "faq.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    files = len(list(small_kb.rglob("*.*")))
+    parsed: list[str] = []
+    real = knowledge.ingest.load_file
+
+    def spy(path: Path, *args: object, **kwargs: object) -> object:
+        parsed.append(path.name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(knowledge.ingest, "load_file", spy)
+    first = runner.invoke(_app(), ["kb", "ingest", str(small_kb)])
+    assert first.exit_code == 0, first.output
+    assert f"parsed {files} new or changed files" in first.output and len(parsed) == files
+    parsed.clear()
+    changed = small_kb / "guide.rst"
+    changed.write_text(changed.read_text().replace("first", "before you start"), encoding="utf-8")
+    again = runner.invoke(_app(), ["kb", "ingest", str(small_kb)])
+    assert again.exit_code == 0, again.output
+    assert "1 changed" in again.output and "parsed 1 new or changed file" in again.output
+    assert parsed == ["guide.rst"]
+    incremental = _current_articles(tmp_path / "var")
+    assert any("Read this before you start." in a["body"] for a in incremental["articles"])  # type: ignore[attr-defined]
+
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(tmp_path / "clean"))
+    clean = runner.invoke(_app(), ["kb", "ingest", str(small_kb)])
+    assert clean.exit_code == 0, clean.output
+    assert _current_articles(tmp_path / "clean") == incremental
+
+
 def test_ingest_error_names_file_and_field(tmp_path: Path) -> None:
     kb = tmp_path / "bad"
     kb.mkdir()
