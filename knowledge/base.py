@@ -14,9 +14,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.core.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
+from knowledge.calibration import SelfCalibration, fit_self_calibration
 from knowledge.classifier import QuestionModel
 from knowledge.compose import compose, extract
-from knowledge.confidence import Params, confidence
+from knowledge.confidence import Params, confidence, platt_features
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
@@ -24,10 +25,10 @@ from knowledge.followup import earlier_turns, in_thread, shares_words
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
 from knowledge.llm import llm_answer
-from knowledge.retriever import RANK_FEATURES, Ranking, rank
+from knowledge.relevance import CONFIDENT, content_terms, coverage, is_relevant
+from knowledge.retriever import Ranking, rank
 from knowledge.sections import best_passage
 from knowledge.store import IndexStore, Stored, compute_version
-from knowledge.terms import terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,47 +54,6 @@ class Retrieval:
 
     def article(self, i: int = 0) -> Article:
         return self.index.articles[self.ranking.hits[i].row]
-
-
-# A calibrated confidence this high means the KB covers the question whatever the word overlap (a paraphrase).
-CONFIDENT = 0.6
-# Dense similarity of the best key at or above which the article is about the question's subject (wordllama and
-# MiniLM cosines of unrelated support questions sit around 0.2-0.35).
-RELATED_SIMILARITY = 0.4
-
-
-def is_relevant(
-    r: Retrieval, text: str, language: str, floor: float, article_terms: Callable[[Article], set[str]] | None = None
-) -> bool:
-    """Whether the KB has something on this question at all, as opposed to whether the answer is right.
-
-    The two escalations mean different things to a team: `no_knowledge` ("nothing covers this yet": write an
-    article) and `low_confidence` ("an article is about this, but the AI is unsure": check the answer). Calibrated
-    confidence cannot tell them apart: it is low both for an off-topic question and for one two articles could
-    answer. Relevance is judged on the best article itself: it contains at least `floor` of the question's content
-    words and its closest key is semantically related; or the calibrated confidence is high anyway; or, whatever
-    the wording ("our card expires next week, where do i put the new one"), the dense retriever and a lexical one
-    both put this article first and it is semantically related: two independent retrievers found the same page.
-    """
-    if not r.ranking.hits:
-        return False
-    if r.confidence >= CONFIDENT:
-        return True
-    article = r.article(0)
-    words = terms(text, language)
-    if not words:
-        return False
-    top = dict(zip(RANK_FEATURES, r.ranking.hits[0].features.tolist(), strict=True))
-    related = r.qvec is None or top["d_max"] >= RELATED_SIMILARITY
-    if related and top["d_top"] and (top["bm_top"] or top["bms_top"]):
-        return True
-    covered = article_terms(article) if article_terms else _article_terms(article)
-    coverage = len(words & covered) / len(words)
-    return coverage >= floor and related
-
-
-def _article_terms(article: Article) -> set[str]:
-    return terms(" ".join([article.title, article.body, *article.questions]), article.language)
 
 
 class KnowledgeBase:
@@ -134,6 +94,23 @@ class KnowledgeBase:
     def language_mix(self) -> dict[str, int]:
         """Customer articles per language: the language detector's prior (policies/language.py)."""
         return dict(Counter(a.language for a in self._stored.articles if a.audience is Audience.CUSTOMER))
+
+    def calibration_note(self) -> str:
+        """Which calibration the confidence uses, as a sentence per customer language (eval, bench)."""
+        notes = []
+        for (language, scope), index in sorted(self._indexes.items(), key=lambda kv: kv[0][0]):
+            if scope is not Audience.CUSTOMER:
+                continue
+            if self.config.calibration == "self" and index.calibration is not None:
+                what = index.calibration.describe()
+            elif self.config.calibration != "params" and self.params.global_platt(index.classifier is not None):
+                what = "global calibration fitted on every KB shape" + (
+                    " (too few probes to self-calibrate this one)" if self.config.calibration == "self" else ""
+                )
+            else:
+                what = "the parameters file's calibration alone"
+            notes.append(f"{language}: {what}")
+        return "; ".join(notes) or "no index yet"
 
     # --- ingest ------------------------------------------------------------------------------------------------
     def ingest(
@@ -260,7 +237,26 @@ class KnowledgeBase:
         )
         if self.config.classifier and self.params.classifier is not None:
             index.classifier = self._question_model(stored.version, index, f"{language}-{scope.value}")
+        if self.config.calibration == "self":
+            index.calibration = self._self_calibration(stored.version, index, f"{language}-{scope.value}")
         return index
+
+    def _self_calibration(self, version: str, index: ScopeIndex, name: str) -> SelfCalibration | None:
+        """The scope's stored self-calibration for these parameters, or a freshly fitted one (then stored)."""
+        params = self.params.for_index(index.classifier is not None)
+        path = None
+        if self._store is not None:
+            path = self._store.extra_path(version, f"calibration-{name}-{params.fingerprint()}.json")
+            if path.is_file() and (loaded := SelfCalibration.load(path)) is not None:
+                return loaded
+        emb = self.embeddings
+        fitted = fit_self_calibration(
+            index, params, lambda texts: embed_matrix(emb, texts) if emb is not None else None,
+            candidates=self.config.candidates,
+        )
+        if fitted is not None and path is not None and path.parent.is_dir():
+            fitted.save(path)
+        return fitted
 
     def _question_model(self, version: str, index: ScopeIndex, name: str) -> QuestionModel | None:
         """The scope's stored question model, or a freshly trained one (then stored with the version)."""
@@ -302,13 +298,20 @@ class KnowledgeBase:
             qvec = embed_matrix(self.embeddings, [text])[0]
         params = self.params.for_index(index.classifier is not None)
         ranking = rank(index, text, qvec, params.rank_weights, candidates=self.config.candidates)
-        return Retrieval(index, ranking, confidence(ranking, params), qvec)
+        conf = confidence(ranking, params)
+        mode = self.config.calibration
+        own = index.calibration.platt if mode == "self" and index.calibration is not None else None
+        platt = own or (self.params.global_platt(index.classifier is not None) if mode != "params" else None)
+        if platt is not None and ranking.hits:
+            covered = coverage(text, self._article_terms(index.articles[ranking.hits[0].row]), language)
+            conf = platt.apply(platt_features(ranking, conf, covered))
+        return Retrieval(index, ranking, conf, qvec)
 
     def _article_terms(self, article: Article) -> set[str]:
         """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""
         cached = self._terms.get(article.id)
         if cached is None:
-            cached = self._terms[article.id] = _article_terms(article)
+            cached = self._terms[article.id] = content_terms(article)
         return cached
 
     def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:

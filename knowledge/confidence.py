@@ -7,9 +7,10 @@ among answers given with confidence >= 0.70, about 70% or more should be right.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,10 @@ class ParamSet:
             float(data["calibration"]["bias"]),
         )
 
+    def fingerprint(self) -> str:
+        """A short hash of the weights: what a per-KB calibration stored beside the index was fitted under."""
+        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:10]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rank_weights": {
@@ -95,6 +100,62 @@ class ParamSet:
         }
 
 
+# A second, small calibration on top of the parameter set's: features every KB has, whatever its shape (issue 14).
+PLATT_FEATURES = ("logit", "votes", "coverage")
+
+
+@dataclass(frozen=True, slots=True)
+class Platt:
+    """Logistic (Platt) scaling over PLATT_FEATURES: the global recalibration, or a KB's own (calibration.py)."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def apply(self, x: np.ndarray) -> float:
+        z = float(np.dot(self.weights, x)) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"weights": dict(zip(PLATT_FEATURES, [round(w, 6) for w in self.weights], strict=True)),
+                "bias": round(self.bias, 6)}
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> Platt:
+        return cls(tuple(float(data["weights"][f]) for f in PLATT_FEATURES), float(data["bias"]))
+
+
+def platt_features(ranking: Ranking, shipped: float, coverage: float) -> np.ndarray:
+    """The shipped confidence as a logit, retriever agreement on the top article (share of BM25, section BM25,
+    title BM25 and dense that rank it first) and the share of the question's content words the article holds."""
+    if not ranking.hits:
+        return np.zeros(len(PLATT_FEATURES))
+    f = dict(zip(RANK_FEATURES, ranking.hits[0].features.tolist(), strict=True))
+    p = min(max(shipped, 1e-6), 1.0 - 1e-6)
+    votes = (f["bm_top"] + f["d_top"] + f["bms_top"] + f["bmk_top"]) / 4.0
+    return np.array([math.log(p / (1.0 - p)), votes, coverage])
+
+
+def recalibration_file(params_path: Path) -> Path:
+    """params.json → recalibration.json, params-minilm.json → recalibration-minilm.json."""
+    return params_path.with_name(params_path.name.replace("params", "recalibration", 1))
+
+
+def load_recalibration(path: Path, sets: dict[str, ParamSet]) -> dict[str, Platt]:
+    """The global recalibration of each parameter set ("base", "classifier") it was fitted for. A set whose
+    weights changed since (a refit of the parameters) gets none: its own calibration is used alone."""
+    try:
+        data = json.loads(path.read_text())
+        return {
+            name: Platt.parse(data[name])
+            for name, ps in sets.items()
+            if name in data and data[name].get("params_fingerprint") == ps.fingerprint()
+        }
+    except FileNotFoundError:
+        return {}
+    except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid recalibration file ({exc!r})") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Params:
     """`base` serves indexes without a question model, `classifier` those with one. Two sets, not one: fitted
@@ -104,6 +165,12 @@ class Params:
     base: ParamSet
     classifier: ParamSet | None = None  # None: no question model is trained (nothing would use it)
     source: str = ""
+    # The global recalibration per set name ("base", "classifier"), from the recalibration file beside the
+    # parameters (bench/fit_recalibration.py); empty when absent or fitted for other weights.
+    recalibration: dict[str, Platt] = field(default_factory=dict)
+
+    def global_platt(self, has_classifier: bool) -> Platt | None:
+        return self.recalibration.get("classifier" if has_classifier and self.classifier is not None else "base")
 
     @property
     def rank_weights(self) -> np.ndarray:
@@ -119,7 +186,8 @@ class Params:
             data = json.loads(path.read_text())
             base = ParamSet.parse(data)
             clf = ParamSet.parse(data["classifier"]) if data.get("classifier") else None
-            return cls(base, clf, str(data.get("source", "")))
+            sets = {"base": base, **({"classifier": clf} if clf is not None else {})}
+            return cls(base, clf, str(data.get("source", "")), load_recalibration(recalibration_file(path), sets))
         except FileNotFoundError:
             raise ConfigError(f"{path}: knowledge parameters file not found") from None
         except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
