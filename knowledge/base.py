@@ -14,7 +14,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.core.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
-from knowledge.calibration import SelfCalibration, fit_self_calibration
+from knowledge.calibration import SelfCalibration, fit_self_calibration, load_stored, store
 from knowledge.classifier import QuestionModel
 from knowledge.compose import compose, extract
 from knowledge.confidence import Params, confidence, platt_features
@@ -51,6 +51,9 @@ class Retrieval:
     ranking: Ranking
     confidence: float
     qvec: np.ndarray | None
+    # The parameters file's confidence before any recalibration: the relevance gate reads it, so whether the KB
+    # "has something" does not move with the calibration mode (knowledge/relevance.py).
+    ranked_confidence: float = -1.0
 
     def article(self, i: int = 0) -> Article:
         return self.index.articles[self.ranking.hits[i].row]
@@ -247,15 +250,15 @@ class KnowledgeBase:
         path = None
         if self._store is not None:
             path = self._store.extra_path(version, f"calibration-{name}-{params.fingerprint()}.json")
-            if path.is_file() and (loaded := SelfCalibration.load(path)) is not None:
-                return loaded
+            if (found := load_stored(path)) is not None:
+                return found[1]
         emb = self.embeddings
         fitted = fit_self_calibration(
             index, params, lambda texts: embed_matrix(emb, texts) if emb is not None else None,
             candidates=self.config.candidates,
         )
-        if fitted is not None and path is not None and path.parent.is_dir():
-            fitted.save(path)
+        if path is not None and path.parent.is_dir():
+            store(path, fitted)
         return fitted
 
     def _question_model(self, version: str, index: ScopeIndex, name: str) -> QuestionModel | None:
@@ -298,14 +301,14 @@ class KnowledgeBase:
             qvec = embed_matrix(self.embeddings, [text])[0]
         params = self.params.for_index(index.classifier is not None)
         ranking = rank(index, text, qvec, params.rank_weights, candidates=self.config.candidates)
-        conf = confidence(ranking, params)
+        base = confidence(ranking, params)
         mode = self.config.calibration
         own = index.calibration.platt if mode == "self" and index.calibration is not None else None
         platt = own or (self.params.global_platt(index.classifier is not None) if mode != "params" else None)
-        if platt is not None and ranking.hits:
-            covered = coverage(text, self._article_terms(index.articles[ranking.hits[0].row]), language)
-            conf = platt.apply(platt_features(ranking, conf, covered))
-        return Retrieval(index, ranking, conf, qvec)
+        if platt is None or not ranking.hits:
+            return Retrieval(index, ranking, base, qvec, base)
+        covered = coverage(text, self._article_terms(index.articles[ranking.hits[0].row]), language)
+        return Retrieval(index, ranking, platt.apply(platt_features(ranking, base, covered)), qvec, base)
 
     def _article_terms(self, article: Article) -> set[str]:
         """An article's content words, computed once per loaded version (long manuals are costly to re-read)."""

@@ -36,11 +36,12 @@ from knowledge.index import ScopeIndex, article_keys
 from knowledge.relevance import content_terms, coverage
 from knowledge.retriever import rank
 
-FORMAT = 1
+FORMAT = 2
 HOLD_OUT_EVERY = 8  # one article in eight leaves the probe index entirely (its probes are unanswerable)
 MIN_PROBES, MIN_EACH = 30, 5  # fewer probes, or fewer than 5 right or wrong: keep the shipped calibration
 TWO_FOLDS_MAX = 3000  # articles; larger KBs get one fold (each fold builds one probe index)
 MAX_PROBES_PER_FOLD = 600
+UNANSWERABLE_SHARE = 0.05  # weight of the removed articles' probes in the fit (see fit_self_calibration)
 PROBE_WORDS = (4, 30)  # a section probe is a sentence of this many words
 
 
@@ -68,14 +69,33 @@ class SelfCalibration:
 
     @classmethod
     def load(cls, path: Path) -> SelfCalibration | None:
-        """The stored calibration, or None when missing or of another format (then it is fitted again)."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
-                return None
-            return cls(Platt.parse(data), int(data["probes"]), int(data["right"]), str(data["source"]))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        """The stored calibration, or None when missing, of another format, or stored as "none fits"."""
+        found = load_stored(path)
+        return found[1] if found else None
+
+
+def load_stored(path: Path) -> tuple[bool, SelfCalibration | None] | None:
+    """(True, calibration) or (True, None) when this scope was found to be too small to fit one; None when there is
+    nothing usable stored (missing, unreadable, another format): fit again."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
             return None
+        if data.get("none"):
+            return True, None
+        return True, SelfCalibration(Platt.parse(data), int(data["probes"]), int(data["right"]), str(data["source"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def store(path: Path, calibration: SelfCalibration | None) -> None:
+    """Keep the outcome beside the index, "none fits" included (a restart then does not probe the KB again)."""
+    if calibration is not None:
+        calibration.save(path)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"format": FORMAT, "none": True}), encoding="utf-8")
+    tmp.replace(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +175,7 @@ def fit_self_calibration(
     folds = 2 if len(index.articles) <= TWO_FOLDS_MAX else 1
     xs: list[np.ndarray] = []
     ys: list[bool] = []
+    answerable: list[bool] = []
     source = "sections"
     for fold in range(folds):
         kept, probes, source = probe_kb(index.articles, fold)
@@ -175,11 +196,18 @@ def fit_self_calibration(
             cov = coverage(p.text, cached[top], index.language)
             xs.append(platt_features(ranking, confidence(ranking, params), cov))
             ys.append(p.answerable and ids[top] == p.article_id)
+            answerable.append(p.answerable)
     right = sum(ys)
     if len(ys) < MIN_PROBES or right < MIN_EACH or len(ys) - right < MIN_EACH:
         return None
+    # The probes of removed articles stand for questions the KB does not cover; their share is a prior, the same
+    # one the shipped calibration is fitted with (bench/fit_params.py UNANSWERABLE_SHARE).
+    outside = ~np.asarray(answerable)
+    weights = np.ones(len(ys))
+    if outside.any() and (~outside).any():
+        weights[outside] = UNANSWERABLE_SHARE / (1 - UNANSWERABLE_SHARE) * (~outside).sum() / outside.sum()
     model = LogisticRegression(C=1.0, max_iter=1000)
-    model.fit(np.vstack(xs), np.asarray(ys))
+    model.fit(np.vstack(xs), np.asarray(ys), sample_weight=weights)
     platt = Platt(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
     return SelfCalibration(platt, len(ys), right, source)
 

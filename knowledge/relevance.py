@@ -17,6 +17,9 @@ CONFIDENT = 0.6
 # Dense similarity of the best key at or above which the article is about the question's subject (wordllama and
 # MiniLM cosines of unrelated support questions sit around 0.2-0.35).
 RELATED_SIMILARITY = 0.4
+# With the dense and a lexical retriever agreeing, a middling ranking confidence stands in for the dense
+# relatedness ("invited someone last week and they say the link doesn't work anymore": cosine 0.36, confidence 0.56).
+AGREED_CONFIDENT = 0.5
 AGREEING_RETRIEVERS = 3  # of 4: with word coverage, enough to call an article relevant whatever its dense score
 
 
@@ -31,12 +34,14 @@ def is_relevant(
     answer. Relevance is judged on the best article itself: it contains at least `floor` of the question's content
     words and its closest key is semantically related; or the calibrated confidence is high anyway; or, whatever
     the wording ("our card expires next week, where do i put the new one"), the dense retriever and a lexical one
-    both put this article first and it is semantically related: two independent retrievers found the same page;
-    or it holds `floor` of the question's words and three of the four retrievers put it first.
+    both put this article first and it is semantically related (or the ranking is at least middling sure): two
+    independent retrievers found the same page; or it holds `floor` of the question's words and three of the four
+    retrievers put it first. The confidence read here is the parameters file's, before any recalibration.
     """
     if not r.ranking.hits:
         return False
-    if r.confidence >= CONFIDENT:
+    confidence = r.ranked_confidence if r.ranked_confidence >= 0 else r.confidence
+    if confidence >= CONFIDENT:
         return True
     article = r.article(0)
     words = terms(text, language)
@@ -44,7 +49,7 @@ def is_relevant(
         return False
     top = dict(zip(RANK_FEATURES, r.ranking.hits[0].features.tolist(), strict=True))
     related = r.qvec is None or top["d_max"] >= RELATED_SIMILARITY
-    if related and top["d_top"] and (top["bm_top"] or top["bms_top"]):
+    if top["d_top"] and (top["bm_top"] or top["bms_top"]) and (related or confidence >= AGREED_CONFIDENT):
         return True
     covered = article_terms(article) if article_terms else content_terms(article)
     share = len(words & covered) / len(words)

@@ -94,7 +94,9 @@ def test_the_example_kb_self_calibrates_at_ingest_and_stores_it(
     assert "en: self-calibrated on" in kb.calibration_note()
     assert "de: global calibration" in kb.calibration_note()  # 3 German articles: too few probes, global one
     stored = list((tmp_path / "data").rglob("calibration-en-customer-*.json"))
-    assert len(stored) == 1 and SelfCalibration.load(stored[0]) == cal
+    loaded = SelfCalibration.load(stored[0]) if len(stored) == 1 else None
+    assert loaded is not None and (loaded.probes, loaded.right, loaded.source) == (cal.probes, cal.right, cal.source)
+    assert loaded.platt.weights == pytest.approx(cal.platt.weights, abs=1e-5)
 
     def refit(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the stored calibration should have been loaded")
@@ -102,7 +104,7 @@ def test_the_example_kb_self_calibrates_at_ingest_and_stores_it(
     monkeypatch.setattr("knowledge.base.fit_self_calibration", refit)
     again = make_kb(EXAMPLE_KB, tmp_path / "data", calibration="self")
     reloaded = again.retrieve("how do I reset my password", "en")
-    assert reloaded is not None and reloaded.confidence == pytest.approx(en.confidence)
+    assert reloaded is not None and reloaded.confidence == pytest.approx(en.confidence, abs=1e-4)
 
 
 def _retrieval(features: dict[str, float], confidence: float, body: str) -> Retrieval:
@@ -124,3 +126,11 @@ def test_lexical_agreement_makes_a_code_question_relevant() -> None:
     assert not is_relevant(two, question, "en", 0.5)  # two correlated lexical retrievers are not enough
     off = _retrieval({"d_max": 0.3, "bm_top": 1, "bms_top": 1, "bmk_top": 1}, 0.2, body)
     assert not is_relevant(off, "is there a mobile app for ios", "en", 0.5)  # agreement without the words
+
+
+def test_agreeing_retrievers_with_a_middling_ranking_count_as_relevant() -> None:
+    body = "Invitations: an invite link is valid for 7 days. Resend it from Settings > Members."
+    question = "invited someone last week and they say the link doesn't work anymore"
+    agreed = {"d_max": 0.36, "d_top": 1, "bms_top": 1}
+    assert is_relevant(_retrieval(agreed, 0.56, body), question, "en", 0.5)
+    assert not is_relevant(_retrieval(agreed, 0.3, body), question, "en", 0.5)  # unsure, unrelated, few words

@@ -215,6 +215,7 @@ async def test_relevance_separates_no_knowledge_from_low_confidence(
     # has something on the subject, so an unsure answer is low_confidence, not a knowledge gap (issue 14).
     assert half.relevant
     monkeypatch.setattr("knowledge.relevance.RELATED_SIMILARITY", 1.01)  # without the agreement of related retrievers,
+    monkeypatch.setattr("knowledge.relevance.AGREED_CONFIDENT", 1.01)  # (nor of retrievers with a sure ranking)
     half = await kb.answer(Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en"))
     assert not half.relevant  # word coverage decides again
 
