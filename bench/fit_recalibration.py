@@ -28,8 +28,9 @@ from bench.fit_params import FOLDS, UNANSWERABLE_SHARE, equal_weights
 from bench.knowledge_common import build, ece
 from knowledge import KnowledgeConfig
 from knowledge.calibration import fit_self_calibration
-from knowledge.confidence import PLATT_FEATURES, Params, Platt, params_file, platt_features, recalibration_file
+from knowledge.confidence import Params, params_file, platt_features, recalibration_file
 from knowledge.embeddings import embed_matrix
+from knowledge.platt import PLATT_FEATURES, Platt
 from knowledge.relevance import content_terms, coverage
 
 
@@ -145,7 +146,8 @@ def main() -> None:
     if cache is not None and cache.is_file():
         with np.load(cache) as data:
             collected = {
-                k: (data[f"{k}_x"], data[f"{k}_y"], data[f"{k}_s"].tolist(), data[f"{k}_a"]) for k in ("base", "classifier")
+                k: (data[f"{k}_x"], data[f"{k}_y"], data[f"{k}_s"].tolist(), data[f"{k}_a"])
+                for k in ("base", "classifier")
             }
     else:
         print("collecting the fit sets without a question model")
@@ -166,7 +168,7 @@ def main() -> None:
     }
     if args.probe_offsets:
         for name, per_set in _probe_gaps(args).items():
-            print(f"{name}: probe offsets {({k: np.round(v, 2).tolist() for k, v in per_set.items()})}")
+            print(f"{name}: probe offsets { ({k: np.round(v, 2).tolist() for k, v in per_set.items()}) }")
     for name, (x, y, sets, answerable) in collected.items():
         platt = fit(x, y, sets, answerable)
         report(name, x, y, sets, platt)

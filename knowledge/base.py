@@ -14,7 +14,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.core.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
-from knowledge.calibration import SelfCalibration, fit_self_calibration, load_stored, store
+from knowledge.calibration import fit_self_calibration
 from knowledge.classifier import QuestionModel
 from knowledge.compose import compose, extract
 from knowledge.confidence import Params, confidence, platt_features
@@ -25,6 +25,7 @@ from knowledge.followup import earlier_turns, in_thread, shares_words
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import kb_files, load_folder
 from knowledge.llm import llm_answer
+from knowledge.platt import SelfCalibration, load_stored, store
 from knowledge.relevance import CONFIDENT, content_terms, coverage, is_relevant
 from knowledge.retriever import Ranking, rank
 from knowledge.sections import best_passage

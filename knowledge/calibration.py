@@ -22,80 +22,25 @@ stays (None).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
 from knowledge.classifier import QuestionModel
-from knowledge.confidence import ParamSet, Platt, confidence, platt_features
+from knowledge.confidence import ParamSet, confidence, platt_features
 from knowledge.documents import Article, Passage, plain_text, sentences
 from knowledge.index import ScopeIndex, article_keys
+from knowledge.platt import Platt, SelfCalibration
 from knowledge.relevance import content_terms, coverage
 from knowledge.retriever import rank
 
-FORMAT = 2
 HOLD_OUT_EVERY = 8  # one article in eight leaves the probe index entirely (its probes are unanswerable)
 MIN_PROBES, MIN_EACH = 30, 5  # fewer probes, or fewer than 5 right or wrong: keep the shipped calibration
 TWO_FOLDS_MAX = 3000  # articles; larger KBs get one fold (each fold builds one probe index)
 MAX_PROBES_PER_FOLD = 600
 UNANSWERABLE_SHARE = 0.05  # weight of the removed articles' probes in the fit (see fit_self_calibration)
 PROBE_WORDS = (4, 30)  # a section probe is a sentence of this many words
-
-
-@dataclass(frozen=True, slots=True)
-class SelfCalibration:
-    """Platt scaling of the shipped confidence for one KB scope, with what it was fitted on (for people)."""
-
-    platt: Platt
-    probes: int
-    right: int  # probes whose own article ranked first
-    source: str  # "known questions" or "sections"
-
-    def describe(self) -> str:
-        return (
-            f"self-calibrated on {self.probes} held-out {self.source} of this knowledge base "
-            f"({self.right} answered right by their own article)"
-        )
-
-    def save(self, path: Path) -> None:
-        data = {"format": FORMAT, **self.platt.to_json(), "probes": self.probes, "right": self.right,
-                "source": self.source}
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: Path) -> SelfCalibration | None:
-        """The stored calibration, or None when missing, of another format, or stored as "none fits"."""
-        found = load_stored(path)
-        return found[1] if found else None
-
-
-def load_stored(path: Path) -> tuple[bool, SelfCalibration | None] | None:
-    """(True, calibration) or (True, None) when this scope was found to be too small to fit one; None when there is
-    nothing usable stored (missing, unreadable, another format): fit again."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
-            return None
-        if data.get("none"):
-            return True, None
-        return True, SelfCalibration(Platt.parse(data), int(data["probes"]), int(data["right"]), str(data["source"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def store(path: Path, calibration: SelfCalibration | None) -> None:
-    """Keep the outcome beside the index, "none fits" included (a restart then does not probe the KB again)."""
-    if calibration is not None:
-        calibration.save(path)
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"format": FORMAT, "none": True}), encoding="utf-8")
-    tmp.replace(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +131,9 @@ def fit_self_calibration(
         ids = [a.id for a in probe_index.articles]
         cached: dict[int, set[str]] = {}
         for i, p in enumerate(probes):
-            ranking = rank(probe_index, p.text, None if qvecs is None else qvecs[i], params.rank_weights,
-                           candidates=candidates)
+            ranking = rank(
+                probe_index, p.text, None if qvecs is None else qvecs[i], params.rank_weights, candidates=candidates
+            )
             if not ranking.hits:
                 continue
             top = ranking.hits[0].row
@@ -212,9 +158,7 @@ def fit_self_calibration(
     return SelfCalibration(platt, len(ys), right, source)
 
 
-def _probe_index(
-    index: ScopeIndex, kept: list[Article], embed: Callable[[list[str]], np.ndarray | None]
-) -> ScopeIndex:
+def _probe_index(index: ScopeIndex, kept: list[Article], embed: Callable[[list[str]], np.ndarray | None]) -> ScopeIndex:
     """An index over `kept`, reusing the scope's key vectors wherever a key's text is unchanged."""
     by_id = {a.id: row for row, a in enumerate(index.articles)}
     vectors: list[np.ndarray] = []

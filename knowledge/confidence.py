@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.core.errors import ConfigError
+from knowledge.platt import PLATT_FEATURES, Platt
 from knowledge.retriever import CLF_RANK_FEATURES, LATER_RANK_FEATURES, RANK_FEATURES, Ranking
 
 CONF_FEATURES = (
@@ -98,30 +99,6 @@ class ParamSet:
                 "bias": round(self.conf_bias, 5),
             },
         }
-
-
-# A second, small calibration on top of the parameter set's: features every KB has, whatever its shape (issue 14).
-PLATT_FEATURES = ("logit", "votes", "coverage")
-
-
-@dataclass(frozen=True, slots=True)
-class Platt:
-    """Logistic (Platt) scaling over PLATT_FEATURES: the global recalibration, or a KB's own (calibration.py)."""
-
-    weights: tuple[float, ...]
-    bias: float
-
-    def apply(self, x: np.ndarray) -> float:
-        z = float(np.dot(self.weights, x)) + self.bias
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"weights": dict(zip(PLATT_FEATURES, [round(w, 6) for w in self.weights], strict=True)),
-                "bias": round(self.bias, 6)}
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Platt:
-        return cls(tuple(float(data["weights"][f]) for f in PLATT_FEATURES), float(data["bias"]))
 
 
 def platt_features(ranking: Ranking, shipped: float, coverage: float) -> np.ndarray:

@@ -20,7 +20,7 @@ from knowledge.classifier import QuestionModel
 from knowledge.documents import Article
 
 if TYPE_CHECKING:
-    from knowledge.calibration import SelfCalibration
+    from knowledge.platt import SelfCalibration
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
 PASSAGE_KEY_CHARS = 300

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from knowledge.documents import Article
-from knowledge.retriever import RANK_FEATURES
+from knowledge.retriever import RANK_FEATURES, Ranking
 from knowledge.terms import terms
 
-if TYPE_CHECKING:
-    from knowledge.base import Retrieval
+
+class Found(Protocol):
+    """What the gate reads of a retrieval (`knowledge.base.Retrieval`)."""
+
+    @property
+    def ranking(self) -> Ranking: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def ranked_confidence(self) -> float: ...
+    @property
+    def qvec(self) -> Any: ...
+
+    def article(self, i: int = 0) -> Article: ...
+
 
 # A calibrated confidence this high means the KB covers the question whatever the word overlap (a paraphrase).
 CONFIDENT = 0.6
@@ -24,7 +37,7 @@ AGREEING_RETRIEVERS = 3  # of 4: with word coverage, enough to call an article r
 
 
 def is_relevant(
-    r: Retrieval, text: str, language: str, floor: float, article_terms: Callable[[Article], set[str]] | None = None
+    r: Found, text: str, language: str, floor: float, article_terms: Callable[[Article], set[str]] | None = None
 ) -> bool:
     """Whether the KB has something on this question at all, as opposed to whether the answer is right.
 

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from knowledge.base import KnowledgeBase, Retrieval
-from knowledge.calibration import HOLD_OUT_EVERY, SelfCalibration, hold_out, probe_kb
-from knowledge.confidence import PARAMS_FILE, Params, Platt, platt_features, recalibration_file
+from knowledge.calibration import HOLD_OUT_EVERY, hold_out, probe_kb
+from knowledge.confidence import PARAMS_FILE, Params, platt_features, recalibration_file
 from knowledge.documents import Article, split_passages
+from knowledge.platt import Platt, SelfCalibration
 from knowledge.relevance import is_relevant
 from knowledge.retriever import RANK_FEATURES, Ranked, Ranking
 from tests.unit.knowledge.conftest import EXAMPLE_KB
