@@ -63,7 +63,9 @@ def test_probes_are_deterministic_and_some_articles_leave_entirely() -> None:
 
 def test_global_recalibration_only_for_the_weights_it_was_fitted_on(tmp_path: Path) -> None:
     shipped = Params.load()
-    assert set(shipped.recalibration) == {"base", "classifier"}  # knowledge/recalibration.json matches params.json
+    assert set(shipped.recalibration) == {"base", "classifier"}, (
+        "knowledge/recalibration.json was fitted for other parameters: run python -m bench.fit_recalibration --write"
+    )
     params = tmp_path / "params.json"
     shutil.copy(PARAMS_FILE, params)
     data = json.loads(recalibration_file(PARAMS_FILE).read_text())
