@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench import datasets
 from bench.knowledge_common import build, metrics, run
+from knowledge import KnowledgeConfig
 from knowledge.confidence import Params
 
 SETS = {
@@ -35,13 +36,20 @@ def main() -> None:
     ap.add_argument("--embedder", default="wordllama")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--params", help="a parameters file to use instead of the shipped one")
+    ap.add_argument(
+        "--calibration", choices=("global", "self", "params"), default=None,
+        help="global recalibration, per-KB self-calibration fitted at ingest, or the parameters file alone (default: the product's default)",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     results = {}
     for name in args.sets.split(","):
         case = SETS[name]()
         params = Params.load(Path(args.params)) if args.params else None
-        kb, ingest_s = build(case, embedder=args.embedder, params=params)
+        config = KnowledgeConfig(embedder=args.embedder)  # type: ignore[arg-type]
+        if args.calibration:
+            config = config.model_copy(update={"calibration": args.calibration})
+        kb, ingest_s = build(case, embedder=args.embedder, params=params, config=config)
         t = time.perf_counter()
         outcomes = run(kb, case)
         per_q = (time.perf_counter() - t) / max(1, len(outcomes))
@@ -51,6 +59,7 @@ def main() -> None:
         results[name] = m
         if not args.json:
             print(f"\n{name} ({len(case.articles)} articles, {len(outcomes)} questions, embedder={args.embedder})")
+            print(f"  confidence: {kb.calibration_note()}")
             for k, v in m.items():
                 print(f"  {k:24s} {v:.4f}" if isinstance(v, float) else f"  {k:24s} {v}")
     if args.json:

@@ -15,9 +15,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.core.types import Answer, ArticleHit, Audience, Citation, Question, TokenUsage
+from knowledge.calibration import chosen_platt, describe_calibration, fit_self_calibration
 from knowledge.classifier import QuestionModel
 from knowledge.compose import compose, extract
-from knowledge.confidence import Params, confidence
+from knowledge.confidence import Params, confidence, platt_features
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Article, plain_text
 from knowledge.embeddings import embed_matrix, model_name
@@ -25,10 +26,11 @@ from knowledge.followup import earlier_turns, in_thread, shares_words
 from knowledge.index import KIND_PASSAGE, ScopeIndex, article_keys
 from knowledge.ingest import Reading, kb_files, load_folder
 from knowledge.llm import llm_answer
-from knowledge.retriever import RANK_FEATURES, Ranking, rank
+from knowledge.platt import SelfCalibration, load_stored, store
+from knowledge.relevance import CONFIDENT, content_terms, coverage, is_relevant
+from knowledge.retriever import Ranking, rank
 from knowledge.sections import best_passage
 from knowledge.store import IndexStore, Stored, compute_version
-from knowledge.terms import terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,50 +54,12 @@ class Retrieval:
     ranking: Ranking
     confidence: float
     qvec: np.ndarray | None
+    # The parameters file's confidence before any recalibration: the relevance gate reads it, so whether the KB
+    # "has something" does not move with the calibration mode (knowledge/relevance.py).
+    ranked_confidence: float = -1.0
 
     def article(self, i: int = 0) -> Article:
         return self.index.articles[self.ranking.hits[i].row]
-
-
-# A calibrated confidence this high means the KB covers the question whatever the word overlap (a paraphrase).
-CONFIDENT = 0.6
-# Dense similarity of the best key at or above which the article is about the question's subject (wordllama and
-# MiniLM cosines of unrelated support questions sit around 0.2-0.35).
-RELATED_SIMILARITY = 0.4
-
-
-def is_relevant(
-    r: Retrieval, text: str, language: str, floor: float, article_terms: Callable[[Article], set[str]] | None = None
-) -> bool:
-    """Whether the KB has something on this question at all, as opposed to whether the answer is right.
-
-    The two escalations mean different things to a team: `no_knowledge` ("nothing covers this yet": write an
-    article) and `low_confidence` ("an article is about this, but the AI is unsure": check the answer). Calibrated
-    confidence cannot tell them apart: it is low both for an off-topic question and for one two articles could
-    answer. Relevance is judged on the best article itself: it contains at least `floor` of the question's content
-    words and its closest key is semantically related; or the calibrated confidence is high anyway; or, whatever
-    the wording ("our card expires next week, where do i put the new one"), the dense retriever and a lexical one
-    both put this article first and it is semantically related: two independent retrievers found the same page.
-    """
-    if not r.ranking.hits:
-        return False
-    if r.confidence >= CONFIDENT:
-        return True
-    article = r.article(0)
-    words = terms(text, language)
-    if not words:
-        return False
-    top = dict(zip(RANK_FEATURES, r.ranking.hits[0].features.tolist(), strict=True))
-    related = r.qvec is None or top["d_max"] >= RELATED_SIMILARITY
-    if related and top["d_top"] and (top["bm_top"] or top["bms_top"]):
-        return True
-    covered = article_terms(article) if article_terms else _article_terms(article)
-    coverage = len(words & covered) / len(words)
-    return coverage >= floor and related
-
-
-def _article_terms(article: Article) -> set[str]:
-    return terms(" ".join([article.title, article.body, *article.questions]), article.language)
 
 
 class KnowledgeBase:
@@ -135,6 +99,16 @@ class KnowledgeBase:
     def language_mix(self) -> dict[str, int]:
         """Customer articles per language: the language detector's prior (policies/language.py)."""
         return dict(Counter(a.language for a in self._stored.articles if a.audience is Audience.CUSTOMER))
+
+    def calibration_note(self) -> str:
+        """Which calibration the confidence uses, as a sentence per customer language (eval, bench)."""
+        mode = self.config.calibration
+        notes = [
+            f"{language}: {describe_calibration(mode, index, self.params)}"
+            for (language, scope), index in sorted(self._indexes.items(), key=lambda kv: kv[0][0])
+            if scope is Audience.CUSTOMER
+        ]
+        return "; ".join(notes) or "no index yet"
 
     # --- ingest ------------------------------------------------------------------------------------------------
     def ingest(
@@ -263,7 +237,26 @@ class KnowledgeBase:
         )
         if self.config.classifier and self.params.classifier is not None:
             index.classifier = self._question_model(stored.version, index, f"{language}-{scope.value}")
+        if self.config.calibration == "self":
+            index.calibration = self._self_calibration(stored.version, index, f"{language}-{scope.value}")
         return index
+
+    def _self_calibration(self, version: str, index: ScopeIndex, name: str) -> SelfCalibration | None:
+        """The scope's stored self-calibration for these parameters, or a freshly fitted one (then stored)."""
+        params = self.params.for_index(index.classifier is not None)
+        path = None
+        if self._store is not None:
+            path = self._store.extra_path(version, f"calibration-{name}-{params.fingerprint()}.json")
+            if (found := load_stored(path)) is not None:
+                return found[1]
+        emb = self.embeddings
+        fitted = fit_self_calibration(
+            index, params, lambda texts: embed_matrix(emb, texts) if emb is not None else None,
+            candidates=self.config.candidates,
+        )
+        if path is not None and path.parent.is_dir():
+            store(path, fitted)
+        return fitted
 
     def _question_model(self, version: str, index: ScopeIndex, name: str) -> QuestionModel | None:
         """The scope's stored question model, or a freshly trained one (then stored with the version)."""
@@ -305,13 +298,18 @@ class KnowledgeBase:
             qvec = embed_matrix(self.embeddings, [text])[0]
         params = self.params.for_index(index.classifier is not None)
         ranking = rank(index, text, qvec, params.rank_weights, candidates=self.config.candidates)
-        return Retrieval(index, ranking, confidence(ranking, params), qvec)
+        base = confidence(ranking, params)
+        platt = chosen_platt(self.config.calibration, index, self.params)
+        if platt is None or not ranking.hits:
+            return Retrieval(index, ranking, base, qvec, base)
+        covered = coverage(text, self._article_terms(index.articles[ranking.hits[0].row]), language)
+        return Retrieval(index, ranking, platt.apply(platt_features(ranking, base, covered)), qvec, base)
 
     def _article_terms(self, article: Article) -> set[str]:
         """An article's content words, read at ingest with its BM25 tokens (a long manual is costly to re-read)."""
         index = self._indexes.get((article.language, Audience.INTERNAL))  # the scope that holds every article
         found = index.article_terms(article.id) if index is not None else None
-        return found if found is not None else _article_terms(article)
+        return found if found is not None else content_terms(article)
 
     def as_retriever(self, *, language: str = "en", audience: Audience = Audience.CUSTOMER, k: int = 5) -> Any:
         """A LangChain `BaseRetriever` over one language and audience scope."""

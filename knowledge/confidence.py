@@ -7,15 +7,17 @@ among answers given with confidence >= 0.70, about 70% or more should be right.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.core.errors import ConfigError
+from knowledge.platt import PLATT_FEATURES, Platt
 from knowledge.retriever import CLF_RANK_FEATURES, LATER_RANK_FEATURES, RANK_FEATURES, Ranking
 
 CONF_FEATURES = (
@@ -83,6 +85,10 @@ class ParamSet:
             float(data["calibration"]["bias"]),
         )
 
+    def fingerprint(self) -> str:
+        """A short hash of the weights: what a per-KB calibration stored beside the index was fitted under."""
+        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:10]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rank_weights": {
@@ -95,6 +101,38 @@ class ParamSet:
         }
 
 
+def platt_features(ranking: Ranking, shipped: float, coverage: float) -> np.ndarray:
+    """The shipped confidence as a logit, retriever agreement on the top article (share of BM25, section BM25,
+    title BM25 and dense that rank it first) and the share of the question's content words the article holds."""
+    if not ranking.hits:
+        return np.zeros(len(PLATT_FEATURES))
+    f = dict(zip(RANK_FEATURES, ranking.hits[0].features.tolist(), strict=True))
+    p = min(max(shipped, 1e-6), 1.0 - 1e-6)
+    votes = (f["bm_top"] + f["d_top"] + f["bms_top"] + f["bmk_top"]) / 4.0
+    return np.array([math.log(p / (1.0 - p)), votes, coverage])
+
+
+def recalibration_file(params_path: Path) -> Path:
+    """params.json → recalibration.json, params-minilm.json → recalibration-minilm.json."""
+    return params_path.with_name(params_path.name.replace("params", "recalibration", 1))
+
+
+def load_recalibration(path: Path, sets: dict[str, ParamSet]) -> dict[str, Platt]:
+    """The global recalibration of each parameter set ("base", "classifier") it was fitted for. A set whose
+    weights changed since (a refit of the parameters) gets none: its own calibration is used alone."""
+    try:
+        data = json.loads(path.read_text())
+        return {
+            name: Platt.parse(data[name])
+            for name, ps in sets.items()
+            if name in data and data[name].get("params_fingerprint") == ps.fingerprint()
+        }
+    except FileNotFoundError:
+        return {}
+    except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid recalibration file ({exc!r})") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Params:
     """`base` serves indexes without a question model, `classifier` those with one. Two sets, not one: fitted
@@ -104,6 +142,12 @@ class Params:
     base: ParamSet
     classifier: ParamSet | None = None  # None: no question model is trained (nothing would use it)
     source: str = ""
+    # The global recalibration per set name ("base", "classifier"), from the recalibration file beside the
+    # parameters (bench/fit_recalibration.py); empty when absent or fitted for other weights.
+    recalibration: dict[str, Platt] = field(default_factory=dict)
+
+    def global_platt(self, has_classifier: bool) -> Platt | None:
+        return self.recalibration.get("classifier" if has_classifier and self.classifier is not None else "base")
 
     @property
     def rank_weights(self) -> np.ndarray:
@@ -119,7 +163,8 @@ class Params:
             data = json.loads(path.read_text())
             base = ParamSet.parse(data)
             clf = ParamSet.parse(data["classifier"]) if data.get("classifier") else None
-            return cls(base, clf, str(data.get("source", "")))
+            sets = {"base": base, **({"classifier": clf} if clf is not None else {})}
+            return cls(base, clf, str(data.get("source", "")), load_recalibration(recalibration_file(path), sets))
         except FileNotFoundError:
             raise ConfigError(f"{path}: knowledge parameters file not found") from None
         except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:

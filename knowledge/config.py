@@ -29,5 +29,9 @@ class KnowledgeConfig(BaseModel):
     answer_chars: int = Field(default=700, ge=80)  # a five-step procedure fits; longer ones are left to the link
     duplicate_threshold: float = Field(default=0.93, ge=0.5, le=1.0)  # audit: near-duplicate article similarity
     allowed_tags: list[str] = Field(default_factory=list)  # audit: when set, any other tag is reported invalid
+    # "global": the parameters file's calibration, recalibrated on features every KB has by a model fitted on
+    # every KB shape (recalibration.json); "self": recalibrated per KB at ingest on probes held out from the KB
+    # itself (knowledge/calibration.py; the global one where too few probes); "params": the parameters file alone.
+    calibration: Literal["global", "self", "params"] = "global"
     # Optional override of the shipped ranking/calibration parameters (a JSON file like knowledge/params.json).
     params_file: str = ""

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from knowledge.classifier import QuestionModel
 from knowledge.documents import Article
 from knowledge.terms import word_terms
 from knowledge.tokenize import stopwords
+
+if TYPE_CHECKING:
+    from knowledge.platt import SelfCalibration
 
 KIND_TITLE, KIND_QUESTION, KIND_PASSAGE = 0, 1, 2
 PASSAGE_KEY_CHARS = 300
@@ -140,6 +143,7 @@ class ScopeIndex:
     section_bm25: Any = None
     section_article: np.ndarray | None = None  # article row of each section document
     classifier: QuestionModel | None = None  # trained on this scope's known questions; None without them
+    calibration: SelfCalibration | None = None  # fitted at ingest on probes of this scope (knowledge/calibration.py)
     # log(1 + known questions per article): a constant of the scope, read by every ranking (computed once here; as
     # a property it summed over 10k articles on each message)
     questions_per_article: float = 0.0

@@ -286,6 +286,13 @@ def eval_command(
     questions: Annotated[Path, typer.Option("--questions", help="JSONL: {id, text, expected, language?, answer_contains?} per line.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write one JSON line per question here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    calibration: Annotated[
+        str | None,
+        typer.Option(
+            "--calibration",
+            help="'global' (fitted on every KB shape), 'self' (fitted per KB at ingest) or 'params' (the parameters file alone). Default: the config's.",
+        ),
+    ] = None,
 ) -> None:
     """Run every question through the full engine as a new customer conversation and score the KB."""
     from knowledge.evaluation import load_questions, summarize
@@ -300,12 +307,15 @@ def eval_command(
     try:
         qs = load_questions(questions)
         settings = _settings(kb)
-        rows, threshold = asyncio.run(_run_engine(settings, qs))
+        if calibration not in (None, "global", "self", "params"):
+            raise FrontdeskError(f"--calibration {calibration}: must be 'global', 'self' or 'params'")
+        rows, threshold, note = asyncio.run(_run_engine(settings, qs, calibration))
     except FrontdeskError as exc:
         raise _fail(str(exc)) from None
     if out is not None:
         out.write_text("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     summary = summarize(qs, rows, threshold)
+    summary["calibration"] = note
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
@@ -324,13 +334,15 @@ def eval_command(
     rows = [[label, "-" if summary[key] is None else f"{summary[key]:.3f}"] for key, label in labels.items()]
     for line in table(["measure", "value"], rows, right=(1,)):
         say(line)
+    say(f"confidence: {note}")
     say("decisions: " + ", ".join(f"{k} {v}" for k, v in summary["decisions"].items()))
     if summary["policy_replies"]:
         say(f"of the answers, {summary['policy_replies']} cite no article (greetings, clarifying questions): not counted")
 
 
-async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:
-    """Each question in its own thread of an AI-first customer channel, on a throwaway in-memory store."""
+async def _run_engine(settings: Any, qs: Any, calibration: str | None = None) -> tuple[list[Any], float, str]:
+    """Each question in its own thread of an AI-first customer channel, on a throwaway in-memory store; with the
+    sentence saying which calibration the confidence used."""
     from bot.bootstrap import bootstrap, channel_defaults
     from bot.core.types import Actor, Address, Inbound, Mode, Platform
     from bot.orchestration.summary import describe
@@ -338,6 +350,10 @@ async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:
     from knowledge.evaluation import EvalRow
 
     config = settings.load_config()
+    if calibration is not None:
+        config = config.model_copy(
+            update={"knowledge": config.knowledge.model_copy(update={"calibration": calibration})}
+        )
     defaults = replace(channel_defaults(config, settings), mode=Mode.AI_FIRST, approval_days=0, ai_share=1.0)
     app = await bootstrap(settings, config=config, store=MemoryStore(defaults))
     rows = []
@@ -364,6 +380,8 @@ async def _run_engine(settings: Any, qs: Any) -> tuple[list[Any], float]:
                     reply=d.get("reply", ""),
                 )
             )
+        note_of = getattr(app.knowledge, "calibration_note", None)
+        note = note_of() if callable(note_of) else "the answerer's own"
     finally:
         await app.close()
-    return rows, defaults.threshold
+    return rows, defaults.threshold, note

@@ -285,3 +285,18 @@ def test_audit_on_an_old_schema_says_why_performance_is_missing(small_kb: Path, 
         "run `frontdesk db upgrade` (or start the server once)\n"
     )
     assert result.stdout.splitlines()[-1] == "Per-article performance: left out (see the warning)."
+
+
+def test_eval_says_which_calibration_the_confidence_used(small_kb: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "1", "text": "how do I reset my password", "expected": "reset-password"}\n')
+    args = ["eval", "--kb", str(small_kb), "--questions", str(questions)]
+    plain = runner.invoke(_app(), [*args, "--calibration", "params"])
+    assert plain.exit_code == 0, plain.output
+    line = next(x for x in plain.output.splitlines() if x.startswith("confidence: "))
+    assert "en: the parameters file's calibration alone" in line
+    own = runner.invoke(_app(), [*args, "--calibration", "self", "--json"])
+    assert own.exit_code == 0, own.output
+    assert "too few probes to self-calibrate" in json.loads(own.output)["calibration"]  # a three-article KB
+    bad = runner.invoke(_app(), [*args, "--calibration", "guess"])
+    assert bad.exit_code != 0 and "--calibration guess" in bad.output

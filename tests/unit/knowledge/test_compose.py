@@ -221,7 +221,7 @@ async def test_relevance_separates_no_knowledge_from_low_confidence(
     article(tmp_path, "invoices", "Invoices", "# Invoices\n\nDownload invoices as PDF from the billing page.")
     kb = make_kb(tmp_path)
     # Word coverage and dense relatedness alone decide (a tiny KB's confidence is high for anything on-topic).
-    monkeypatch.setattr("knowledge.base.CONFIDENT", 1.01)
+    monkeypatch.setattr("knowledge.relevance.CONFIDENT", 1.01)
     covered = await kb.answer(Question("can annual plans be refunded", "en"))
     assert covered.relevant
     outside = await kb.answer(Question("what is the weather like in berlin", "en"))
@@ -232,7 +232,8 @@ async def test_relevance_separates_no_knowledge_from_low_confidence(
     # Most of what is asked is nowhere in the article, but both retrievers found the refund article first: the KB
     # has something on the subject, so an unsure answer is low_confidence, not a knowledge gap (issue 14).
     assert half.relevant
-    monkeypatch.setattr("knowledge.base.RELATED_SIMILARITY", 1.01)  # without the agreement of related retrievers,
+    monkeypatch.setattr("knowledge.relevance.RELATED_SIMILARITY", 1.01)  # without the agreement of related retrievers,
+    monkeypatch.setattr("knowledge.relevance.AGREED_CONFIDENT", 1.01)  # (nor of retrievers with a sure ranking)
     half = await kb.answer(Question("can annual plans be refunded to a paypal wallet in bitcoin via western union", "en"))
     assert not half.relevant  # word coverage decides again
 
