@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -147,6 +148,11 @@ class SlackRuntime:
     # -- lifecycle ------------------------------------------------------------------------------------------------
 
     async def start(self, _: web.Application) -> None:
+        if self.client.session is None:
+            # One connection pool for every Web API call: without it slack_sdk opens (and closes) a connection per
+            # call, which under a burst costs a TLS handshake per reply and card. The timeout is the session's,
+            # since slack_sdk applies its own only to the sessions it makes itself.
+            self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
         if self.socket is not None:
             await self.socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
@@ -155,6 +161,9 @@ class SlackRuntime:
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
         await self.tasks.drain(timeout=10.0)
+        session, self.client.session = self.client.session, None
+        if session is not None:
+            await session.close()
 
 
 SLACK_KEY: web.AppKey[SlackRuntime] = web.AppKey("frontdesk.slack", SlackRuntime)
