@@ -14,18 +14,20 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from bench.datasets import Case, fit_splits, mattermost_questions, stackfaq, stackfaq_fit_case, stackfaq_fold
 from bench.knowledge_common import build, ece, run
 from knowledge import KnowledgeConfig
 from knowledge.confidence import Params, ParamSet, conf_features, confidence, params_file
+from knowledge.embeddings import embed_matrix, make_embeddings, model_name
 from knowledge.retriever import Ranked, Ranking
 
 FOLDS = 5
@@ -98,14 +100,46 @@ def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
 Sample = tuple[Ranking, list[str], tuple[str, ...], str]  # ranking, article ids, expected, query id
 
 
+class CachedEmbeddings(Embeddings):
+    """One loaded model for the whole fit, remembering every text it embedded. The fit ingests the same articles
+    many times (five StackFAQ folds, the question-model pass over Banking77/CLINC150 again): with MiniLM, embedding
+    them anew each time made a refit take well over an hour on two shared cores."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self._inner = inner
+        self._seen: dict[str, np.ndarray] = {}
+        self.name = model_name(inner)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.matrix(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.matrix([text])[0].tolist()  # type: ignore[no-any-return]
+
+    def matrix(self, texts: Sequence[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        if todo:
+            self._seen.update(zip(todo, embed_matrix(self._inner, todo), strict=True))
+        return np.vstack([self._seen[t] for t in texts]) if texts else embed_matrix(self._inner, [])
+
+
+_EMBEDDINGS: dict[str, CachedEmbeddings] = {}
+
+
 def collect(cases: list[Case], embedder: str, *, classifier: bool) -> list[Sample]:
     """Rank every query of every case; with `classifier`, KBs with known questions train their question model."""
     base = Params.load(params_file(embedder)).base
     params = Params(base, base if classifier else None)  # the weights do not matter: features are re-scored later
     config = KnowledgeConfig(embedder=embedder, classifier=classifier)  # type: ignore[arg-type]
+    embeddings = _EMBEDDINGS.get(embedder)
+    if embeddings is None:
+        inner = make_embeddings(embedder)
+        if inner is None:
+            raise SystemExit("bench.fit_params needs an embedder (wordllama or minilm)")
+        embeddings = _EMBEDDINGS[embedder] = CachedEmbeddings(inner)
     out: list[Sample] = []
     for case in cases:
-        kb, _ = build(case, params=params, config=config)
+        kb, _ = build(case, params=params, config=config, embeddings=embeddings)
         for q, o in zip(case.questions, run(kb, case), strict=True):
             out.append((o.ranking, o.ids, o.expected, str(q["id"])))
         print(f"  {case.name}: {len(case.articles)} articles, {len(case.questions)} queries", flush=True)
