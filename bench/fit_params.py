@@ -14,18 +14,20 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from bench.datasets import Case, fit_splits, mattermost_questions, stackfaq, stackfaq_fit_case, stackfaq_fold
 from bench.knowledge_common import build, ece, run
 from knowledge import KnowledgeConfig
 from knowledge.confidence import Params, ParamSet, conf_features, confidence, params_file
+from knowledge.embeddings import embed_matrix, make_embeddings, model_name
 from knowledge.retriever import Ranked, Ranking
 
 FOLDS = 5
@@ -98,14 +100,46 @@ def rerank(r: Ranking, weights: np.ndarray) -> Ranking:
 Sample = tuple[Ranking, list[str], tuple[str, ...], str]  # ranking, article ids, expected, query id
 
 
+class CachedEmbeddings(Embeddings):
+    """One loaded model for the whole fit, remembering every text it embedded. The fit ingests the same articles
+    many times (five StackFAQ folds, the question-model pass over Banking77/CLINC150 again): with MiniLM, embedding
+    them anew each time made a refit take well over an hour on two shared cores."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self._inner = inner
+        self._seen: dict[str, np.ndarray] = {}
+        self.name = model_name(inner)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.matrix(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.matrix([text])[0].tolist()  # type: ignore[no-any-return]
+
+    def matrix(self, texts: Sequence[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        if todo:
+            self._seen.update(zip(todo, embed_matrix(self._inner, todo), strict=True))
+        return np.vstack([self._seen[t] for t in texts]) if texts else embed_matrix(self._inner, [])
+
+
+_EMBEDDINGS: dict[str, CachedEmbeddings] = {}
+
+
 def collect(cases: list[Case], embedder: str, *, classifier: bool) -> list[Sample]:
     """Rank every query of every case; with `classifier`, KBs with known questions train their question model."""
     base = Params.load(params_file(embedder)).base
     params = Params(base, base if classifier else None)  # the weights do not matter: features are re-scored later
     config = KnowledgeConfig(embedder=embedder, classifier=classifier)  # type: ignore[arg-type]
+    embeddings = _EMBEDDINGS.get(embedder)
+    if embeddings is None:
+        inner = make_embeddings(embedder)
+        if inner is None:
+            raise SystemExit("bench.fit_params needs an embedder (wordllama or minilm)")
+        embeddings = _EMBEDDINGS[embedder] = CachedEmbeddings(inner)
     out: list[Sample] = []
     for case in cases:
-        kb, _ = build(case, params=params, config=config)
+        kb, _ = build(case, params=params, config=config, embeddings=embeddings)
         for q, o in zip(case.questions, run(kb, case), strict=True):
             out.append((o.ranking, o.ids, o.expected, str(q["id"])))
         print(f"  {case.name}: {len(case.articles)} articles, {len(case.questions)} queries", flush=True)
@@ -222,8 +256,15 @@ def main() -> None:
     ap.add_argument("--no-mattermost", action="store_true", help="leave the Mattermost fit questions out")
     ap.add_argument("--no-classifier", action="store_true", help="fit only the parameters for KBs without one")
     ap.add_argument("--cache", help="pickle the collected features here and reuse them (for repeated fits)")
+    ap.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help="collect only these parts (banking77,clinc150,mattermost,stackfaq): run parts in parallel processes, "
+        "each with its own --cache, then fit once with --merge",
+    )
+    ap.add_argument("--merge", help="comma-separated caches of --only runs: fit on all of them, collect nothing")
     args = ap.parse_args()
-    samples = _cached(args.cache, lambda: _collect_all(args), args)
+    samples = _merged(args.merge.split(",")) if args.merge else _cached(args.cache, lambda: _collect_all(args), args)
     base_samples, sf_fit, clf_samples = samples["base"], samples["stackfaq"], samples["classifier"]
     if sf_fit and not args.no_cv:
         stackfaq_cv(base_samples, sf_fit, args.embedder)
@@ -234,8 +275,9 @@ def main() -> None:
     clf = fit(clf_samples, UNANSWERABLE_SHARE) if clf_samples else None
     if clf is not None:
         report("classifier", clf_samples, clf)
-    data = "Banking77 train + CLINC150 train/oos_train" + ("" if args.no_stackfaq else " + StackFAQ (5 thread folds)")
-    data += "" if args.no_mattermost else " + Mattermost questions (fit part)"
+    # what the fit actually saw (a --merge of --only runs may lack a part)
+    present = {dataset(s[3]) for s in base_samples} | ({"stackfaq"} if sf_fit else set())
+    data = " + ".join(name for key, name in DATA_NAMES.items() if key in present)
     data += ", each data set weighted equally"
     params = {
         "source": f"bench/fit_params.py ({args.embedder}) on {data}, {datetime.now(UTC):%Y-%m-%d}",
@@ -259,11 +301,26 @@ def _target(embedder: str) -> Path:
     return target if embedder == "wordllama" else target.with_name(f"params-{embedder}.json")
 
 
+PARTS = ("banking77", "clinc150", "mattermost", "stackfaq")
+DATA_NAMES = {
+    "banking77": "Banking77 train",
+    "clinc150": "CLINC150 train/oos_train",
+    "stackfaq": "StackFAQ (5 thread folds)",
+    "mm": "Mattermost questions (fit part)",
+}
+
+
+def _intent_cases(args: argparse.Namespace) -> list[Case]:
+    parts = set(args.only.split(","))
+    return [c for c in fit_splits() if c.name.split("-")[0] in parts]
+
+
 def _collect_all(args: argparse.Namespace) -> dict[str, Any]:
     print("collecting Banking77/CLINC150 train features (no question model)")
-    base = collect(fit_splits(), args.embedder, classifier=False)
+    parts = set(args.only.split(","))
+    base = collect(_intent_cases(args), args.embedder, classifier=False)
     mm_report: list[Sample] = []
-    if not args.no_mattermost:
+    if not args.no_mattermost and "mattermost" in parts:
         # A help center without known questions: only the fit part of the split (its report part is scored, never
         # fitted: docs/decisions.md "Mattermost questions: fit vs report").
         print("collecting the Mattermost docs with the questions of the fit part")
@@ -271,7 +328,7 @@ def _collect_all(args: argparse.Namespace) -> dict[str, Any]:
         mm_report = collect([mattermost_questions("report")], args.embedder, classifier=False)
     sf_fit: dict[int, list[Sample]] = {}
     clf: list[Sample] = []
-    if not args.no_stackfaq:
+    if not args.no_stackfaq and "stackfaq" in parts:
         print("collecting StackFAQ fold features (5 folds by thread)")
         for f in range(FOLDS):
             sf_fit[f] = collect([stackfaq_fit_case(f, FOLDS)], args.embedder, classifier=False)
@@ -282,8 +339,8 @@ def _collect_all(args: argparse.Namespace) -> dict[str, Any]:
 
 def _collect_classifier(args: argparse.Namespace) -> list[Sample]:
     print("collecting Banking77/CLINC150 train features with the question model")
-    clf = collect(fit_splits(), args.embedder, classifier=True)
-    if not args.no_stackfaq:
+    clf = collect(_intent_cases(args), args.embedder, classifier=True)
+    if not args.no_stackfaq and "stackfaq" in args.only.split(","):
         # Long articles with a few known phrasings (a hand-written help center, like examples/kb).
         print("collecting StackFAQ folds with 3 known questions per thread, with the question model")
         for f in range(FOLDS):
@@ -305,6 +362,19 @@ def _cached(path: str | None, make: Callable[[], dict[str, Any]], args: argparse
         with open(path, "wb") as fh:
             pickle.dump(data, fh)
     return data
+
+
+def _merged(paths: list[str]) -> dict[str, Any]:
+    """The collections of several `--only` runs as one (each part appears in exactly one of them)."""
+    out: dict[str, Any] = {"base": [], "stackfaq": {}, "classifier": [], "mattermost_report": []}
+    for path in paths:
+        with open(path, "rb") as fh:
+            part: dict[str, Any] = pickle.load(fh)  # noqa: S301 - files this script wrote itself
+        out["base"] += part["base"]
+        out["stackfaq"].update(part["stackfaq"])
+        out["classifier"] += part.get("classifier") or []
+        out["mattermost_report"] += part.get("mattermost_report") or []
+    return out
 
 
 def _thread(query_id: str) -> str:

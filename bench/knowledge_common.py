@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from bench.datasets import Case, write
 from knowledge import KnowledgeConfig
@@ -30,15 +31,21 @@ class Outcome:
 
 
 def build(
-    case: Case, *, embedder: str = "wordllama", params: Params | None = None, config: KnowledgeConfig | None = None
+    case: Case,
+    *,
+    embedder: str = "wordllama",
+    params: Params | None = None,
+    config: KnowledgeConfig | None = None,
+    embeddings: Embeddings | None = None,
 ) -> tuple[KnowledgeBase, float]:
+    """Ingest the case's KB; `embeddings` reuses a loaded model (and its cache) instead of loading the configured one."""
     config = config or KnowledgeConfig(embedder=embedder)  # type: ignore[arg-type]
     folder = write(case, Path(tempfile.mkdtemp(prefix="fd-bench-")))
     kb = KnowledgeBase(
         config,
         folder / "kb",
         None,
-        embeddings=make_embeddings(config.embedder),
+        embeddings=embeddings or make_embeddings(config.embedder),
         params=params or Params.load(params_file(config.embedder)),
     )
     t = time.perf_counter()

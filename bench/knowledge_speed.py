@@ -1,7 +1,7 @@
 """Ingest time and peak memory for a 10k-article KB (the Mattermost docs repeated with distinct ids), and decision
 latency per message through the full engine (policies + knowledge chain + in-memory store) on that KB.
 
-    python -m bench.knowledge_speed [--articles 10000] [--messages 400]
+    python -m bench.knowledge_speed [--articles 10000] [--messages 400] [--embedder wordllama|minilm]
 
 Ingest runs in a child process so its peak RSS is its own (resource.getrusage of the child); its CPU time is printed
 beside the wall time, because on a shared machine the wall time is mostly the machine's load. A second child then
@@ -44,11 +44,12 @@ def write_markdown(n: int, folder: Path, questions: int = 0) -> Path:
     return folder
 
 
-def child_ingest(kb_dir: str, data_dir: str) -> None:
+def child_ingest(kb_dir: str, data_dir: str, embedder: str = "wordllama") -> None:
     from knowledge import KnowledgeConfig, open_knowledge
 
     t, cpu = time.perf_counter(), time.process_time()
-    kb = open_knowledge(KnowledgeConfig(), Path(kb_dir), Path(data_dir), ingest=False)
+    config = KnowledgeConfig(embedder=embedder)  # type: ignore[arg-type]
+    kb = open_knowledge(config, Path(kb_dir), Path(data_dir), ingest=False)
     report = kb.ingest()
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     keys = sum(len(v) for v in kb._stored.vectors)
@@ -67,7 +68,7 @@ def child_ingest(kb_dir: str, data_dir: str) -> None:
     )
 
 
-async def latency(kb_dir: Path, data_dir: Path, messages: int) -> dict[str, float]:
+async def latency(kb_dir: Path, data_dir: Path, messages: int, embedder: str = "wordllama") -> dict[str, float]:
     from dataclasses import replace
 
     from bot.bootstrap import bootstrap, channel_defaults
@@ -77,6 +78,7 @@ async def latency(kb_dir: Path, data_dir: Path, messages: int) -> dict[str, floa
 
     settings = Settings().model_copy(update={"kb_dir": kb_dir, "data_dir": data_dir})
     config = settings.load_config()
+    config = config.model_copy(update={"knowledge": config.knowledge.model_copy(update={"embedder": embedder})})
     defaults = replace(channel_defaults(config, settings), mode=Mode.AI_FIRST, approval_days=0)
     started = time.perf_counter()
     app = await bootstrap(settings, config=config, store=MemoryStore(defaults))
@@ -124,10 +126,11 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=400)
     ap.add_argument("--questions", type=int, default=0, help="known questions per article (question model cost)")
     ap.add_argument("--ingest-only", action="store_true", help="no latency phase (compare ingest alone)")
+    ap.add_argument("--embedder", default="wordllama")
     ap.add_argument("--child", nargs=2)
     args = ap.parse_args()
     if args.child:
-        child_ingest(*args.child)
+        child_ingest(args.child[0], args.child[1], embedder=args.embedder)
         return
     tmp = Path(tempfile.mkdtemp(prefix="fd-speed-"))
     kb_dir = write_markdown(args.articles, tmp / "kb", args.questions)
@@ -135,7 +138,16 @@ def main() -> None:
 
     def child() -> dict[str, float]:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.knowledge_speed", "--child", str(kb_dir), str(data_dir)],
+            [
+                sys.executable,
+                "-m",
+                "bench.knowledge_speed",
+                "--child",
+                str(kb_dir),
+                str(data_dir),
+                "--embedder",
+                args.embedder,
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -160,7 +172,7 @@ def main() -> None:
     )
     if args.ingest_only:
         return
-    lat = asyncio.run(latency(kb_dir, data_dir, args.messages))
+    lat = asyncio.run(latency(kb_dir, data_dir, args.messages, args.embedder))
     print(
         f"decision latency (full engine, {int(lat['messages'])} messages after warm-up; engine start "
         f"{lat['start_s']:.1f} s): p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms"

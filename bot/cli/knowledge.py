@@ -81,6 +81,11 @@ def ingest(
         print_warning(
             f"{settings.kb_dir} holds no articles (.md, .html, .rst or .jsonl files): every question will go to a person"
         )
+    from knowledge.embeddings import embedder_advice
+
+    known = sum(len(a.questions) for a in kb._stored.articles)
+    if advice := embedder_advice(kb.config.embedder, report.articles, known):
+        say(advice)
 
 
 @kb_app.command("audit", short_help="Invalid files, duplicates, conflicts, stale articles, tags, citations.")

@@ -278,3 +278,13 @@ def test_check_port_on_a_free_port_says_nothing(env: dict[str, str]) -> None:
         port = probe.getsockname()[1]
     result = runner.invoke(app, ["serve", "--check-port", "--port", str(port)])
     assert (result.exit_code, result.output) == (0, "")
+
+
+def test_kb_ingest_of_a_help_center_names_the_better_embedder(env: dict[str, str], tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    for slug, title in (("invite", "Invite people"), ("mute", "Mute a channel")):
+        (kb / f"{slug}.md").write_text(f"# {title}\n\nOpen the menu and choose {title.lower()}.\n", encoding="utf-8")
+    result = runner.invoke(app, ["kb", "ingest", str(kb)])
+    assert result.exit_code == 0, result.output
+    assert "ingested 2 articles" in result.stdout and 'knowledge.embedder = "minilm"' in result.stdout
