@@ -134,7 +134,14 @@ async def close_inbox(session: AsyncSession, dialect: str, inbound: Inbound, now
 
 
 async def queue(session: AsyncSession, turn: TurnWrite, now: datetime, lease: float) -> tuple[OutboxItem, ...]:
-    """Insert the turn's outbox items, already claimed by this writer for an immediate first attempt.
+    """Insert the turn's outbox items, already claimed by this writer for an immediate first attempt."""
+    return await queue_items(session, turn.conversation.key, turn.outbox, now, lease)
+
+
+async def queue_items(
+    session: AsyncSession, key: str, items: Sequence[OutboxItem], now: datetime, lease: float
+) -> tuple[OutboxItem, ...]:
+    """Insert outbox items of conversation `key` (a decision's or an agent's action), claimed for a first attempt.
 
     The rows are added to the session and written by the caller's one flush (with the decision and the ticket), so
     the ORM sends each table's rows as one multi-row INSERT … RETURNING instead of one statement per item."""
@@ -143,7 +150,7 @@ async def queue(session: AsyncSession, turn: TurnWrite, now: datetime, lease: fl
             key=item.key,
             kind=str(item.kind),
             platform=item.platform,
-            conversation_key=turn.conversation.key,
+            conversation_key=key,
             ticket_id=item.ticket_id,
             payload=outbox_payload(item),
             state=PENDING,
@@ -153,11 +160,11 @@ async def queue(session: AsyncSession, turn: TurnWrite, now: datetime, lease: fl
             ref="",
             last_error="",
         )
-        for item in turn.outbox
+        for item in items
     ]
     session.add_all(rows)
     await session.flush()
-    return tuple(replace(item, id=row.id, attempts=1, created_at=now) for item, row in zip(turn.outbox, rows, strict=True))
+    return tuple(replace(item, id=row.id, attempts=1, created_at=now) for item, row in zip(items, rows, strict=True))
 
 
 async def claim(session: AsyncSession, now: datetime, lease: float, limit: int) -> list[OutboxItem]:

@@ -8,8 +8,6 @@ rows the same way, already claimed by the writer for an immediate first attempt.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +17,10 @@ from bot.core.errors import handoff_not_found
 from bot.core.outbox import ActionWrite, OutboxItem
 from bot.core.types import Inbound
 from bot.store import sql_conversations as conversations
-from bot.store.models import InboxRow, OutboxRow, TicketRow
-from bot.store.queue_records import PENDING, inbound_from_json, outbox_payload
+from bot.store.models import InboxRow, TicketRow
+from bot.store.queue_records import PENDING, inbound_from_json
 from bot.store.records import normalize_ticket
-from bot.store.sql_pipeline import SqlPipeline
+from bot.store.sql_pipeline import SqlPipeline, queue_items
 from bot.store.sql_rows import ticket_values
 
 
@@ -44,29 +42,6 @@ async def earlier_pending(session: AsyncSession, inbound: Inbound) -> list[Inbou
     return []
 
 
-async def queue_items(
-    session: AsyncSession, key: str, items: Sequence[OutboxItem], now: datetime, lease: float
-) -> tuple[OutboxItem, ...]:
-    queued: list[OutboxItem] = []
-    for item in items:
-        row = OutboxRow(
-            key=item.key,
-            kind=str(item.kind),
-            platform=item.platform,
-            conversation_key=key,
-            ticket_id=item.ticket_id,
-            payload=outbox_payload(item),
-            state=PENDING,
-            attempts=1,
-            next_at=now + timedelta(seconds=lease),
-            created_at=now,
-            ref="",
-            last_error="",
-        )
-        session.add(row)
-        await session.flush()
-        queued.append(replace(item, id=row.id, attempts=1, created_at=now))
-    return tuple(queued)
 
 
 class SqlShared(SqlPipeline):
